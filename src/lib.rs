@@ -1,0 +1,57 @@
+//! quorate plans rolling upgrades of infrastructure clusters so that no maintenance window
+//! becomes an outage.
+//!
+//! The library works in passes, each with its own error type, like a compiler:
+//!
+//! 1. [`parse`]: TOML text to spanned raw structs (syntax, keys, types, ranges);
+//! 2. [`resolve`]: names to typed ids, every reference checked, then the [`model::Cluster`];
+//! 3. [`graph`]: the dependency graph of items, fault domains, sites, groups and order rules;
+//! 4. [`bounds`]: combinatorial lower bounds on the number of waves.
+//!
+//! The core never touches files, the terminal or the clock: it takes a [`Source`] and returns
+//! values, so tests, benchmarks and fuzzers can call it directly. [`load`] runs the passes.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod bounds;
+pub mod diagnostic;
+pub mod graph;
+pub mod model;
+pub mod parse;
+pub mod resolve;
+pub mod source;
+pub mod suggest;
+pub mod summary;
+
+pub use diagnostic::{ErrorKind, InputError, InputErrors, InputWarnings};
+pub use model::Cluster;
+pub use source::Source;
+
+/// A cluster description that parsed and resolved without errors.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The resolved cluster.
+    pub cluster: Cluster,
+    /// Warnings about the description, with its source.
+    pub warnings: InputWarnings,
+}
+
+/// Parses and resolves a cluster description.
+///
+/// Returns every input error at once when there is any.
+pub fn load(source: &Source) -> Result<Loaded, InputErrors> {
+    let (raw, mut errors) = parse::parse(source.text());
+    if errors.iter().any(|e| e.kind() == ErrorKind::Syntax) {
+        return Err(InputErrors::new(source, errors));
+    }
+    let resolved = resolve::resolve(&raw, source.stem());
+    errors.extend(resolved.errors);
+    match resolved.cluster {
+        Some(cluster) if errors.is_empty() => Ok(Loaded {
+            cluster,
+            warnings: InputWarnings::new(source, resolved.warnings),
+        }),
+        _ => Err(InputErrors::new(source, errors)),
+    }
+}

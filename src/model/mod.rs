@@ -1,0 +1,556 @@
+//! The cluster as the planner sees it: pure domain values, every name resolved to a typed id.
+//!
+//! A [`Cluster`] is built only by the resolve pass, from a description without input errors, so
+//! everything here may assume its invariants: references point at existing items, every host
+//! has a fault domain (an implicit one of its own when the description gives none), quorums are
+//! within their groups' votes, and the current placement honours mandatory anti-affinity.
+
+mod ids;
+pub mod resources;
+
+use std::collections::HashMap;
+
+pub use ids::{
+    AntiAffinityId, BudgetId, ComponentId, FaultDomainId, HostId, ItemId, MemberId, QuorumGroupId, SiteId,
+    WorkloadId,
+};
+pub use resources::{Resource, Resources};
+
+/// The platform family, which decides the commands a runbook shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Platform {
+    /// VMware vSphere.
+    Vsphere,
+    /// VMware vSAN (vSphere with vSAN storage).
+    Vsan,
+    /// Nutanix AHV.
+    Nutanix,
+    /// Proxmox VE.
+    Proxmox,
+    /// Microsoft Hyper-V failover clustering.
+    Hyperv,
+    /// OpenStack with KVM.
+    Openstack,
+    /// Kubernetes.
+    Kubernetes,
+    /// Ceph.
+    Ceph,
+    /// Anything else: prose steps only.
+    Generic,
+}
+
+impl Platform {
+    /// Every platform with its name in the input format.
+    pub const NAMES: [(&'static str, Platform); 9] = [
+        ("vsphere", Platform::Vsphere),
+        ("vsan", Platform::Vsan),
+        ("nutanix", Platform::Nutanix),
+        ("proxmox", Platform::Proxmox),
+        ("hyperv", Platform::Hyperv),
+        ("openstack", Platform::Openstack),
+        ("kubernetes", Platform::Kubernetes),
+        ("ceph", Platform::Ceph),
+        ("generic", Platform::Generic),
+    ];
+
+    /// The name used in the input format.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map_or("generic", |(n, _)| n)
+    }
+}
+
+/// What the planner minimises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Objective {
+    /// The fewest waves.
+    Waves,
+    /// The least total time: per wave, the overhead plus its longest item.
+    Duration,
+}
+
+impl Objective {
+    /// Every objective with its name in the input format.
+    pub const NAMES: [(&'static str, Objective); 2] =
+        [("waves", Objective::Waves), ("duration", Objective::Duration)];
+
+    /// The name used in the input format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Objective::Waves => "waves",
+            Objective::Duration => "duration",
+        }
+    }
+}
+
+/// Whether a host takes part in the upgrade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HostState {
+    /// Up and to be upgraded.
+    Ready,
+    /// Already down: not upgraded, unavailable in every wave.
+    Down,
+    /// Already in maintenance: not upgraded, unavailable in every wave.
+    Maintenance,
+}
+
+impl HostState {
+    /// Every state with its name in the input format.
+    pub const NAMES: [(&'static str, HostState); 3] = [
+        ("ready", HostState::Ready),
+        ("down", HostState::Down),
+        ("maintenance", HostState::Maintenance),
+    ];
+
+    /// The name used in the input format.
+    pub fn name(self) -> &'static str {
+        match self {
+            HostState::Ready => "ready",
+            HostState::Down => "down",
+            HostState::Maintenance => "maintenance",
+        }
+    }
+}
+
+/// How a workload behaves when its host goes into maintenance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Migration {
+    /// Moves while running: stays up, needs room elsewhere.
+    Live,
+    /// Evicted and restarted elsewhere: down during the wave, needs room elsewhere.
+    Restart,
+    /// Stays on its host and is down with it: needs no room.
+    None,
+}
+
+impl Migration {
+    /// Every migration behaviour with its name in the input format.
+    pub const NAMES: [(&'static str, Migration); 3] = [
+        ("live", Migration::Live),
+        ("restart", Migration::Restart),
+        ("none", Migration::None),
+    ];
+
+    /// The name used in the input format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Migration::Live => "live",
+            Migration::Restart => "restart",
+            Migration::None => "none",
+        }
+    }
+
+    /// Whether the workload leaves its host (and so needs room on another).
+    pub fn moves(self) -> bool {
+        matches!(self, Migration::Live | Migration::Restart)
+    }
+}
+
+/// Where an anti-affinity rule keeps its members apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// No two members on one host.
+    Host,
+    /// No two members in one fault domain.
+    FaultDomain,
+}
+
+impl Scope {
+    /// Every scope with its name in the input format.
+    pub const NAMES: [(&'static str, Scope); 2] =
+        [("host", Scope::Host), ("fault_domain", Scope::FaultDomain)];
+
+    /// The name used in the input format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Host => "host",
+            Scope::FaultDomain => "fault_domain",
+        }
+    }
+}
+
+/// The cluster-wide rules of `[policy]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Hosts in maintenance at once, at most.
+    pub max_hosts_per_wave: Option<u32>,
+    /// Fault domains with a host down at once, at most.
+    pub max_fault_domains_down: Option<u32>,
+    /// Sites with a host down at once, at most.
+    pub max_sites_down: Option<u32>,
+    /// Per-host capacity that must stay free, in percent.
+    pub headroom_percent: f64,
+    /// Room kept to restart the k largest hosts' worth of workloads.
+    pub reserve_host_failures: u32,
+    /// What to minimise.
+    pub objective: Objective,
+    /// Fixed cost of every wave, in minutes.
+    pub wave_overhead_minutes: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            max_hosts_per_wave: None,
+            max_fault_domains_down: None,
+            max_sites_down: None,
+            headroom_percent: 0.0,
+            reserve_host_failures: 0,
+            objective: Objective::Waves,
+            wave_overhead_minutes: 0,
+        }
+    }
+}
+
+/// A site (data centre, region).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// Its name.
+    pub name: String,
+}
+
+/// A fault domain (rack, zone, vSAN fault domain).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultDomain {
+    /// Its name; for an implicit domain, the name of its one host.
+    pub name: String,
+    /// The site it belongs to, if any.
+    pub site: Option<SiteId>,
+    /// True when the description gave the host no fault domain and it forms its own.
+    pub implicit: bool,
+    /// Its hosts, in declaration order.
+    pub hosts: Vec<HostId>,
+}
+
+/// A host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Host {
+    /// Its name.
+    pub name: String,
+    /// Its fault domain (implicit when none was declared).
+    pub fault_domain: FaultDomainId,
+    /// Raw capacity per resource.
+    pub capacity: Resources,
+    /// Capacity that may be used: capacity less the policy's headroom.
+    pub usable: Resources,
+    /// Whether storage is limited on this host; without `storage_gib` it is not tracked.
+    pub storage_limited: bool,
+    /// The version it runs now, if known.
+    pub version: Option<String>,
+    /// The version the upgrade brings it to, if known.
+    pub target_version: Option<String>,
+    /// How long its upgrade takes, in minutes.
+    pub upgrade_minutes: u32,
+    /// Whether it takes part.
+    pub state: HostState,
+    /// The workloads placed on it, in declaration order.
+    pub workloads: Vec<WorkloadId>,
+    /// The sum of its workloads' demands.
+    pub load: Resources,
+}
+
+impl Host {
+    /// Whether the plan upgrades this host.
+    pub fn is_ready(&self) -> bool {
+        self.state == HostState::Ready
+    }
+
+    /// Usable capacity of `resource`, or `None` when it is not tracked on this host.
+    pub fn usable(&self, resource: Resource) -> Option<u64> {
+        (resource != Resource::Storage || self.storage_limited).then_some(self.usable[resource])
+    }
+
+    /// Free room of `resource` before anything moves: usable capacity less load, at least zero.
+    /// `None` when the resource is not tracked here (unlimited).
+    pub fn room(&self, resource: Resource) -> Option<u64> {
+        self.usable(resource)
+            .map(|u| u.saturating_sub(self.load[resource]))
+    }
+}
+
+/// A control-plane item that is not a host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Component {
+    /// Its name.
+    pub name: String,
+    /// How long its upgrade takes, in minutes.
+    pub upgrade_minutes: u32,
+    /// Whether it needs a wave of its own.
+    pub exclusive: bool,
+    /// The version it runs now, if known.
+    pub version: Option<String>,
+    /// The version the upgrade brings it to, if known.
+    pub target_version: Option<String>,
+}
+
+/// A workload on a host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    /// Its name.
+    pub name: String,
+    /// The host it runs on now.
+    pub host: HostId,
+    /// What it needs of each resource.
+    pub demand: Resources,
+    /// How it behaves when its host goes down.
+    pub migration: Migration,
+    /// Hosts it may run on, sorted; `None` means any.
+    pub allowed_hosts: Option<Vec<HostId>>,
+}
+
+impl Workload {
+    /// Whether the workload may be placed on `host`.
+    pub fn allows(&self, host: HostId) -> bool {
+        self.allowed_hosts
+            .as_ref()
+            .is_none_or(|allowed| allowed.binary_search(&host).is_ok())
+    }
+}
+
+/// One member of a quorum group, with its votes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    /// The host, component or workload.
+    pub id: MemberId,
+    /// Its votes.
+    pub votes: u64,
+}
+
+/// A quorum group (etcd, corosync, Ceph monitors, CVMs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuorumGroup {
+    /// Its name.
+    pub name: String,
+    /// Its members in declaration order.
+    pub members: Vec<Member>,
+    /// Votes that must stay up.
+    pub quorum: u64,
+    /// True when the description gave no quorum and the strict majority applies.
+    pub default_quorum: bool,
+}
+
+impl QuorumGroup {
+    /// The votes of all members.
+    pub fn total_votes(&self) -> u64 {
+        self.members.iter().map(|m| m.votes).sum()
+    }
+}
+
+/// The limit of a disruption budget, as the description states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BudgetLimit {
+    /// At most this many members down at once.
+    MaxUnavailable(u64),
+    /// At least this many members up at all times.
+    MinAvailable(u64),
+}
+
+/// A PodDisruptionBudget-style rule over workloads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DisruptionBudget {
+    /// Its name.
+    pub name: String,
+    /// Its workloads.
+    pub workloads: Vec<WorkloadId>,
+    /// Its limit.
+    pub limit: BudgetLimit,
+}
+
+impl DisruptionBudget {
+    /// Members that may be down at once.
+    pub fn max_down(&self) -> u64 {
+        match self.limit {
+            BudgetLimit::MaxUnavailable(n) => n,
+            BudgetLimit::MinAvailable(n) => (self.workloads.len() as u64).saturating_sub(n),
+        }
+    }
+}
+
+/// Workloads kept apart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AntiAffinityGroup {
+    /// Its name.
+    pub name: String,
+    /// Its workloads.
+    pub workloads: Vec<WorkloadId>,
+    /// What they are kept apart across.
+    pub scope: Scope,
+    /// Whether the rule must hold (a "should" rule may be broken, with a warning).
+    pub mandatory: bool,
+}
+
+/// Every item of `before` goes in an earlier wave than every item of `after`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRule {
+    /// Items upgraded first.
+    pub before: Vec<ItemId>,
+    /// Items upgraded later.
+    pub after: Vec<ItemId>,
+}
+
+/// A whole cluster description, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    /// The cluster's name.
+    pub name: String,
+    /// Its platform.
+    pub platform: Platform,
+    /// Its policy.
+    pub policy: Policy,
+    /// Sites.
+    pub sites: Vec<Site>,
+    /// Fault domains: the declared ones first, then one implicit domain per host without one.
+    pub fault_domains: Vec<FaultDomain>,
+    /// Hosts.
+    pub hosts: Vec<Host>,
+    /// Components.
+    pub components: Vec<Component>,
+    /// Workloads.
+    pub workloads: Vec<Workload>,
+    /// Quorum groups.
+    pub quorum_groups: Vec<QuorumGroup>,
+    /// Disruption budgets.
+    pub budgets: Vec<DisruptionBudget>,
+    /// Anti-affinity groups.
+    pub anti_affinity: Vec<AntiAffinityGroup>,
+    /// Order rules.
+    pub orders: Vec<OrderRule>,
+    pub(crate) names: Names,
+}
+
+/// Name lookups, built once by the resolve pass.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Names {
+    pub(crate) hosts: HashMap<String, HostId>,
+    pub(crate) components: HashMap<String, ComponentId>,
+    pub(crate) workloads: HashMap<String, WorkloadId>,
+}
+
+impl Cluster {
+    /// The host with `id`.
+    pub fn host(&self, id: HostId) -> &Host {
+        &self.hosts[id.index()]
+    }
+
+    /// The workload with `id`.
+    pub fn workload(&self, id: WorkloadId) -> &Workload {
+        &self.workloads[id.index()]
+    }
+
+    /// The component with `id`.
+    pub fn component(&self, id: ComponentId) -> &Component {
+        &self.components[id.index()]
+    }
+
+    /// The fault domain with `id`.
+    pub fn fault_domain(&self, id: FaultDomainId) -> &FaultDomain {
+        &self.fault_domains[id.index()]
+    }
+
+    /// The site of a host, through its fault domain.
+    pub fn site_of(&self, host: HostId) -> Option<SiteId> {
+        self.fault_domain(self.host(host).fault_domain).site
+    }
+
+    /// Ids of every host.
+    pub fn host_ids(&self) -> impl Iterator<Item = HostId> + '_ {
+        (0..self.hosts.len()).map(HostId::from_index)
+    }
+
+    /// Ids of the hosts the plan upgrades (state `ready`).
+    pub fn ready_hosts(&self) -> impl Iterator<Item = HostId> + '_ {
+        self.host_ids().filter(|&h| self.host(h).is_ready())
+    }
+
+    /// Ids of the hosts that are already unavailable (down or in maintenance).
+    pub fn unavailable_hosts(&self) -> impl Iterator<Item = HostId> + '_ {
+        self.host_ids().filter(|&h| !self.host(h).is_ready())
+    }
+
+    /// Ids of every component.
+    pub fn component_ids(&self) -> impl Iterator<Item = ComponentId> + '_ {
+        (0..self.components.len()).map(ComponentId::from_index)
+    }
+
+    /// Everything the plan upgrades: ready hosts, then components.
+    pub fn items(&self) -> Vec<ItemId> {
+        self.ready_hosts()
+            .map(ItemId::Host)
+            .chain(self.component_ids().map(ItemId::Component))
+            .collect()
+    }
+
+    /// The name of an item.
+    pub fn item_name(&self, item: ItemId) -> &str {
+        match item {
+            ItemId::Host(h) => &self.host(h).name,
+            ItemId::Component(c) => &self.component(c).name,
+        }
+    }
+
+    /// The upgrade time of an item, in minutes.
+    pub fn item_minutes(&self, item: ItemId) -> u32 {
+        match item {
+            ItemId::Host(h) => self.host(h).upgrade_minutes,
+            ItemId::Component(c) => self.component(c).upgrade_minutes,
+        }
+    }
+
+    /// The name of a quorum-group member.
+    pub fn member_name(&self, member: MemberId) -> &str {
+        match member {
+            MemberId::Host(h) => &self.host(h).name,
+            MemberId::Component(c) => &self.component(c).name,
+            MemberId::Workload(w) => &self.workload(w).name,
+        }
+    }
+
+    /// Finds a host by name.
+    pub fn find_host(&self, name: &str) -> Option<HostId> {
+        self.names.hosts.get(name).copied()
+    }
+
+    /// Finds a component by name.
+    pub fn find_component(&self, name: &str) -> Option<ComponentId> {
+        self.names.components.get(name).copied()
+    }
+
+    /// Finds a workload by name.
+    pub fn find_workload(&self, name: &str) -> Option<WorkloadId> {
+        self.names.workloads.get(name).copied()
+    }
+
+    /// Finds an upgradeable item (host or component) by name; hosts win if both exist.
+    pub fn find_item(&self, name: &str) -> Option<ItemId> {
+        self.find_host(name)
+            .map(ItemId::Host)
+            .or_else(|| self.find_component(name).map(ItemId::Component))
+    }
+
+    /// The HA admission-control reserve per resource: the usable capacity of the
+    /// `reserve_host_failures` largest ready hosts, per resource. Storage counts only hosts that
+    /// track storage.
+    pub fn reserve(&self) -> Resources {
+        let k = self.policy.reserve_host_failures as usize;
+        let mut reserve = Resources::ZERO;
+        if k == 0 {
+            return reserve;
+        }
+        for r in Resource::ALL {
+            let mut usable: Vec<u64> = self
+                .ready_hosts()
+                .filter_map(|h| self.host(h).usable(r))
+                .collect();
+            usable.sort_unstable_by(|a, b| b.cmp(a));
+            reserve[r] = usable.iter().take(k).sum();
+        }
+        reserve
+    }
+
+    /// Whether any host tracks storage.
+    pub fn tracks_storage(&self) -> bool {
+        self.hosts.iter().any(|h| h.storage_limited)
+    }
+}

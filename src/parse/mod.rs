@@ -1,0 +1,251 @@
+//! Pass 1: TOML text to a spanned [`RawCluster`].
+//!
+//! The text is parsed into toml's spanned document tree with error recovery, then read table by
+//! table through [`fields::Fields`]. This pass checks what a single key can tell on its own:
+//! syntax, unknown keys, types, required keys, number ranges and enum values. Names are left
+//! unresolved for the next pass.
+
+pub(crate) mod fields;
+pub mod raw;
+
+use toml::de::DeTable;
+
+use crate::diagnostic::{ErrorKind, InputError};
+use crate::model::{HostState, Migration, Objective, Platform, Scope};
+use fields::{Fields, Sp};
+use raw::*;
+
+/// Parses `text`, returning what could be read and every error found.
+///
+/// With TOML syntax errors the document tree is incomplete, so only the syntax errors are
+/// reported: later errors would be echoes of them.
+pub fn parse(text: &str) -> (RawCluster, Vec<InputError>) {
+    let (document, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        let errors = syntax.into_iter().map(|e| syntax_error(text, e)).collect();
+        return (RawCluster::default(), errors);
+    }
+    let mut errors = Vec::new();
+    let mut top = Fields::new(document.get_ref(), 0..0, "the top level");
+    let raw = read_cluster(&mut top, &mut errors);
+    top.finish(&mut errors);
+    (raw, errors)
+}
+
+fn syntax_error(text: &str, error: toml::de::Error) -> InputError {
+    let span = error.span().unwrap_or(0..0);
+    // An empty span at the end of a line renders better on the character before it.
+    let span = if span.is_empty() && span.start > 0 && text[..span.start].ends_with('\n') {
+        let start = text[..span.start - 1].char_indices().last().map_or(0, |(i, _)| i);
+        start..span.start - 1
+    } else {
+        span
+    };
+    let message = error.message().trim().to_string();
+    let (headline, label) = match message.split_once(", expected ") {
+        Some((what, expected)) => (what.to_string(), format!("expected {expected}")),
+        None => (message.clone(), message.clone()),
+    };
+    InputError::new(
+        ErrorKind::Syntax,
+        span,
+        format!("TOML syntax error: {headline}"),
+        label,
+    )
+    .with_help("see https://toml.io for the syntax; strings need double quotes")
+}
+
+fn read_cluster(top: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawCluster {
+    let mut raw = RawCluster::default();
+    if let Some(mut t) = top.table("cluster", errors) {
+        raw.cluster.name = t.name("name", errors);
+        raw.cluster.platform = t.choice("platform", &Platform::NAMES, errors);
+        t.finish(errors);
+    }
+    if let Some(mut t) = top.table("policy", errors) {
+        raw.policy = read_policy(&mut t, errors);
+        t.finish(errors);
+    }
+    if let Some(mut t) = top.table("defaults", errors) {
+        raw.defaults.upgrade_minutes = minutes(&mut t, "upgrade_minutes", errors);
+        raw.defaults.target_version = t.string("target_version", errors);
+        t.finish(errors);
+    }
+    for mut t in top.array_of_tables("site", errors) {
+        raw.sites.push(RawSite {
+            header: t.header(),
+            name: t.required_name("name", "\"dc1\"", errors),
+        });
+        t.finish(errors);
+    }
+    for mut t in top.array_of_tables("fault_domain", errors) {
+        raw.fault_domains.push(RawFaultDomain {
+            header: t.header(),
+            name: t.required_name("name", "\"rack-a\"", errors),
+            site: t.name("site", errors),
+        });
+        t.finish(errors);
+    }
+    for mut t in top.array_of_tables("host", errors) {
+        raw.hosts.push(read_host(&mut t, errors));
+        t.finish(errors);
+    }
+    for mut t in top.array_of_tables("component", errors) {
+        raw.components.push(RawComponent {
+            header: t.header(),
+            name: t.required_name("name", "\"vcenter\"", errors),
+            upgrade_minutes: minutes(&mut t, "upgrade_minutes", errors),
+            exclusive: t.boolean("exclusive", errors),
+            version: t.string("version", errors),
+            target_version: t.string("target_version", errors),
+        });
+        t.finish(errors);
+    }
+    for mut t in top.array_of_tables("workload", errors) {
+        raw.workloads.push(RawWorkload {
+            header: t.header(),
+            name: t.required_name("name", "\"db-01\"", errors),
+            host: t.required_name("host", "\"esx-01\"", errors),
+            cpu: t.number("cpu", errors),
+            memory_gib: t.number("memory_gib", errors),
+            storage_gib: t.number("storage_gib", errors),
+            migration: t.choice("migration", &Migration::NAMES, errors),
+            allowed_hosts: t.names("allowed_hosts", errors),
+        });
+        t.finish(errors);
+    }
+    for mut t in top.array_of_tables("quorum_group", errors) {
+        raw.quorum_groups.push(RawQuorumGroup {
+            header: t.header(),
+            name: t.required_name("name", "\"etcd\"", errors),
+            members: t.required_names("members", "[\"cp-1\", \"cp-2\", \"cp-3\"]", errors),
+            votes: t.integer_map("votes", errors),
+            quorum: t.integer("quorum", errors),
+        });
+        t.finish(errors);
+    }
+    for mut t in top.array_of_tables("disruption_budget", errors) {
+        raw.budgets.push(RawBudget {
+            header: t.header(),
+            name: t.required_name("name", "\"zookeeper\"", errors),
+            workloads: t.required_names("workloads", "[\"zk-0\", \"zk-1\", \"zk-2\"]", errors),
+            max_unavailable: t.integer("max_unavailable", errors),
+            min_available: t.integer("min_available", errors),
+        });
+        t.finish(errors);
+    }
+    for mut t in top.array_of_tables("anti_affinity", errors) {
+        raw.anti_affinity.push(RawAntiAffinity {
+            header: t.header(),
+            name: t.required_name("name", "\"db-cluster\"", errors),
+            workloads: t.required_names("workloads", "[\"db-01\", \"db-02\"]", errors),
+            scope: t.choice("scope", &Scope::NAMES, errors),
+            mandatory: t.boolean("mandatory", errors),
+        });
+        t.finish(errors);
+    }
+    for mut t in top.array_of_tables("order", errors) {
+        raw.orders.push(RawOrder {
+            header: t.header(),
+            before: t.required_names("before", "[\"vcenter\"]", errors),
+            after: t.required_names("after", "[\"esx-01\"]", errors),
+        });
+        t.finish(errors);
+    }
+    raw
+}
+
+fn read_policy(t: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawPolicy {
+    let at_least_one = |value: Option<Sp<u64>>, key: &str, errors: &mut Vec<InputError>| {
+        value.filter(|v| {
+            let ok = *v.get_ref() >= 1 && *v.get_ref() <= u64::from(u32::MAX);
+            if !ok {
+                errors.push(out_of_range(
+                    v.span(),
+                    key,
+                    "must be at least 1",
+                    "leave the key out for no limit",
+                ));
+            }
+            ok
+        })
+    };
+    let max_hosts_per_wave = t.integer("max_hosts_per_wave", errors);
+    let max_fault_domains_down = t.integer("max_fault_domains_down", errors);
+    let max_sites_down = t.integer("max_sites_down", errors);
+    let headroom_percent = t.number("headroom_percent", errors).filter(|v| {
+        let ok = *v.get_ref() < 100.0;
+        if !ok {
+            errors.push(out_of_range(
+                v.span(),
+                "headroom_percent",
+                "must be less than 100",
+                "headroom is the share of each host kept free, from 0 up to (not including) 100",
+            ));
+        }
+        ok
+    });
+    let reserve_host_failures = t.integer("reserve_host_failures", errors).filter(|v| {
+        let ok = *v.get_ref() <= u64::from(u32::MAX);
+        if !ok {
+            errors.push(out_of_range(
+                v.span(),
+                "reserve_host_failures",
+                "is too large",
+                "it counts hosts",
+            ));
+        }
+        ok
+    });
+    RawPolicy {
+        max_hosts_per_wave: at_least_one(max_hosts_per_wave, "max_hosts_per_wave", errors),
+        max_fault_domains_down: at_least_one(max_fault_domains_down, "max_fault_domains_down", errors),
+        max_sites_down: at_least_one(max_sites_down, "max_sites_down", errors),
+        headroom_percent,
+        reserve_host_failures,
+        objective: t.choice("objective", &Objective::NAMES, errors),
+        wave_overhead_minutes: minutes(t, "wave_overhead_minutes", errors),
+    }
+}
+
+fn read_host(t: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawHost {
+    RawHost {
+        header: t.header(),
+        name: t.required_name("name", "\"esx-01\"", errors),
+        fault_domain: t.name("fault_domain", errors),
+        cpu: t.required_number("cpu", "64", errors),
+        memory_gib: t.required_number("memory_gib", "768", errors),
+        storage_gib: t.number("storage_gib", errors),
+        version: t.string("version", errors),
+        target_version: t.string("target_version", errors),
+        upgrade_minutes: minutes(t, "upgrade_minutes", errors),
+        state: t.choice("state", &HostState::NAMES, errors),
+    }
+}
+
+/// Durations are whole minutes, at most a year's worth per item.
+fn minutes(t: &mut Fields<'_, '_>, key: &'static str, errors: &mut Vec<InputError>) -> Option<Sp<u64>> {
+    const LIMIT: u64 = 525_600;
+    t.integer(key, errors).filter(|v| {
+        let ok = *v.get_ref() <= LIMIT;
+        if !ok {
+            errors.push(out_of_range(
+                v.span(),
+                key,
+                "is more than a year",
+                "durations are in minutes",
+            ));
+        }
+        ok
+    })
+}
+
+fn out_of_range(span: crate::source::Span, key: &str, problem: &str, help: &str) -> InputError {
+    InputError::new(
+        ErrorKind::InvalidNumber,
+        span,
+        format!("`{key}` {problem}"),
+        "out of range",
+    )
+    .with_help(help)
+}

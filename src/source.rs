@@ -1,0 +1,102 @@
+//! Input text with the name it came from.
+//!
+//! The core never reads files: the CLI (or a test) hands it a [`Source`], and every diagnostic
+//! about that text points back into it. Keeping the name and text together means a diagnostic
+//! can always be rendered with `file:line:column`, whoever produced it.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::NamedSource;
+
+/// A byte range in a [`Source`]'s text.
+pub type Span = Range<usize>;
+
+/// A named piece of input text: a cluster description or a plan.
+#[derive(Debug, Clone)]
+pub struct Source {
+    name: String,
+    text: Arc<str>,
+}
+
+impl Source {
+    /// Wraps `text` read from `name` (a path as the user typed it, or `-` for standard input).
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// The name diagnostics show for this source.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The file name without folders and extension, used as a fallback cluster name.
+    pub fn stem(&self) -> &str {
+        if self.name == "-" {
+            return "stdin";
+        }
+        let file = self.name.rsplit(['/', '\\']).next().unwrap_or(&self.name);
+        match file.rsplit_once('.') {
+            Some((stem, _)) if !stem.is_empty() => stem,
+            _ => file,
+        }
+    }
+
+    /// The source in the form miette attaches to a report.
+    pub fn named_source(&self) -> NamedSource<Arc<str>> {
+        NamedSource::new(self.name.clone(), self.text.clone()).with_language("toml")
+    }
+
+    /// One-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.text, offset)
+    }
+}
+
+/// One-based line and column (in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let text = "a = 1\nnäme = 2\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 6), (2, 1));
+        let eq = text.find('=').unwrap();
+        assert_eq!(line_col(text, eq), (1, 3));
+        let second_eq = text.rfind('=').unwrap();
+        assert_eq!(line_col(text, second_eq), (2, 6));
+    }
+
+    #[test]
+    fn stem_drops_folders_and_extension() {
+        assert_eq!(Source::new("examples/vsan.toml", "").stem(), "vsan");
+        assert_eq!(Source::new("-", "").stem(), "stdin");
+        assert_eq!(Source::new("cluster", "").stem(), "cluster");
+    }
+}
