@@ -1,0 +1,1 @@
+//! Generators of valid cluster descriptions for tests and benchmarks.

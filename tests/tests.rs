@@ -1,0 +1,8 @@
+//! Integration tests: one test binary, one module per topic.
+
+mod support;
+
+mod cli;
+mod examples;
+mod input_errors;
+mod roundtrip;
