@@ -24,6 +24,7 @@ pub mod model;
 pub mod parse;
 pub mod placement;
 pub mod plan;
+pub mod render;
 pub mod resolve;
 pub mod solve;
 pub mod source;

@@ -273,7 +273,12 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
     }
 
     // Most constrained first: fewest candidates, then largest relative size, then id.
-    let totals: [i64; 3] = [0, 1, 2].map(|r| room.iter().map(|x| x[r].max(0)).sum::<i64>().max(1));
+    let totals: [i64; 3] = [0, 1, 2].map(|r| {
+        room.iter()
+            .map(|x| x[r].max(0))
+            .fold(0i64, |a, b| a.saturating_add(b))
+            .max(1)
+    });
     let size = |w: WorkloadId| {
         let d = demand(cluster, w);
         (0..3).map(|r| d[r] as f64 / totals[r] as f64).fold(0.0, f64::max)
@@ -378,11 +383,11 @@ impl Search<'_> {
 
     fn apply(&mut self, w: WorkloadId, t: usize, sign: i64) {
         let need = demand(self.cluster, w);
-        for r in 0..3 {
-            self.room[t][r] -= sign * need[r];
-            self.pending[r] -= sign * need[r];
+        for (r, amount) in need.iter().enumerate() {
+            self.room[t][r] -= sign * amount;
+            self.pending[r] -= sign * amount;
             if self.room[t][r] < UNLIMITED / 2 {
-                self.free[r] -= sign * need[r];
+                self.free[r] -= sign * amount;
             }
         }
         let host = self.targets[t];

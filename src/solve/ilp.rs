@@ -228,6 +228,7 @@ impl<'c> IlpModel<'c> {
     }
 
     /// Solves one request with `backend`.
+    #[allow(clippy::needless_range_loop)] // x[item][wave] reads best indexed
     pub fn solve(&self, request: &Request<'_>, backend: Backend) -> Outcome {
         let n = self.items.len();
         let t_max = request.waves;

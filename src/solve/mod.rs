@@ -287,7 +287,8 @@ impl Search<'_, '_> {
         }
         let mut from_ilp = false;
         let mut out_of_time = false;
-        for t in lower..best.len() {
+        let (first, last) = (lower, best.len());
+        for t in first..last {
             match self.solve_with_cuts(t, false, None, &[]) {
                 Found::Infeasible => lower = t + 1,
                 Found::Plan(solution, _) => {
@@ -333,12 +334,10 @@ impl Search<'_, '_> {
                 .map(|&i| u64::from(self.cluster.item_minutes(i)))
                 .min()
                 .unwrap_or(0);
-        let horizon = if cheapest == 0 {
-            self.cluster.items().len()
-        } else {
-            (upper / cheapest) as usize
-        }
-        .clamp(best.len(), self.cluster.items().len().max(1));
+        let horizon = upper
+            .checked_div(cheapest)
+            .map_or(self.cluster.items().len(), |w| w as usize)
+            .clamp(best.len(), self.cluster.items().len().max(1));
         match self.solve_with_cuts(horizon, true, None, &[]) {
             Found::Plan(solution, proven) => {
                 let solution: Vec<Vec<ItemId>> = solution.into_iter().filter(|w| !w.is_empty()).collect();
