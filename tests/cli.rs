@@ -75,7 +75,10 @@ fn errors_in_standard_input_exit_2_with_positions() {
     assert!(output.stdout.is_empty());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("quorate::unknown_reference"), "{stderr}");
-    assert!(stderr.contains(":13:8]"), "the position of the error: {stderr}");
+    assert!(
+        stderr.contains("[<stdin>:13:8]"),
+        "the position of the error: {stderr}"
+    );
 }
 
 #[test]
@@ -250,7 +253,7 @@ fn warnings_go_to_stderr_and_do_not_fail_check() {
         .expect("quorate runs");
     assert_eq!(output.status.code(), Some(0));
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("quorate::unknown_reference"), "{stderr}");
+    assert!(stderr.contains("quorate::ignored_entry"), "{stderr}");
     assert!(
         stderr.contains("⚠ order entry `esx-05` is a host in state \"down\""),
         "{stderr}"

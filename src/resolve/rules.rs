@@ -375,7 +375,7 @@ pub(crate) fn ambiguous(name: &Sp<String>, kinds: &[&str]) -> InputError {
 /// rule cannot apply to it.
 pub(crate) fn order_names_unavailable_host(name: &Sp<String>, state: &str) -> InputError {
     InputError::new(
-        ErrorKind::UnknownReference,
+        ErrorKind::IgnoredEntry,
         name.span(),
         format!(
             "order entry `{}` is a host in state \"{state}\", which the plan does not upgrade",
