@@ -165,7 +165,7 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
         let label = format!("quorum group {}", group.name);
         let describe = |slack: u64| {
             format!(
-                "{label}: {} member{}, {} vote{}{}, quorum {}, so at most {slack} vote{} may be down at a time",
+                "{label}: {} member{}, {} vote{}{}, quorum {}{}",
                 group.members.len(),
                 plural(group.members.len() as u64),
                 group.total_votes(),
@@ -176,7 +176,11 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
                     String::new()
                 },
                 group.quorum,
-                plural(slack)
+                if slack == 0 {
+                    String::new()
+                } else {
+                    format!(", so at most {slack} vote{} may be down at a time", plural(slack))
+                }
             )
         };
         if up < group.quorum {
