@@ -23,6 +23,8 @@ mod items;
 mod moves;
 mod order;
 mod rules;
+#[cfg(test)]
+mod tests;
 
 use serde::Serialize;
 
