@@ -79,8 +79,10 @@ impl<'c> WaveState<'c> {
             && workload.allows(to)
             && self.host_of(w) != to
             && Resource::ALL.iter().all(|&r| {
-                self.room(to, r)
-                    .is_none_or(|room| room >= workload.demand[r] as i128)
+                !checked(r, workload.demand)
+                    || self
+                        .room(to, r)
+                        .is_none_or(|room| room >= workload.demand[r] as i128)
             })
             && cluster
                 .anti_affinity
@@ -98,6 +100,13 @@ impl<'c> WaveState<'c> {
     fn alternative(&self, w: WorkloadId) -> Option<HostId> {
         self.cluster.ready_hosts().find(|&h| self.could_take(w, h))
     }
+}
+
+/// Whether a receiving host's `r` is checked for workloads that bring `incoming`: cpu and memory
+/// always, storage only when they state some ("storage_gib when the workload states it"), so
+/// a host already over its usable storage may still take workloads without storage.
+fn checked(r: Resource, incoming: Resources) -> bool {
+    r != Resource::Storage || incoming[r] > 0
 }
 
 /// What an anti-affinity group keeps apart: hosts, or fault domains.
@@ -316,6 +325,7 @@ fn capacity(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut Vec<
         let moved_in: Resources = incoming.iter().map(|&w| cluster.workload(w).demand).sum();
         let over: Vec<String> = Resource::ALL
             .iter()
+            .filter(|&&r| checked(r, moved_in))
             .filter_map(|&r| {
                 let usable = host.usable(r)?;
                 let total = state.load[h.index()][r];

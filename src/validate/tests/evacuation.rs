@@ -369,3 +369,54 @@ fn a_wave_without_moves_on_six_hosts_without_storage() {
     ));
     expect_valid(&c, &plan(&[&["h1"], &["h2", "h3", "h4", "h5", "h6"]]));
 }
+
+#[test]
+fn storage_is_checked_only_for_workloads_that_state_it() {
+    let extra = r#"
+[[host]]
+name = "full"
+cpu = 10
+memory_gib = 100
+storage_gib = 100
+
+[[workload]]
+name = "archive"
+host = "full"
+cpu = 1
+memory_gib = 1
+storage_gib = 95
+migration = "none"
+
+[[workload]]
+name = "disk"
+host = "h4"
+cpu = 1
+memory_gib = 1
+storage_gib = 1
+
+[[workload]]
+name = "plain"
+host = "h4"
+cpu = 1
+memory_gib = 1
+"#;
+    // `full` holds 95 GiB of storage against 90 GiB usable (10% headroom).
+    let c = evac("", extra);
+    let waves = |moves: &[(&str, &str)]| {
+        plan_of(vec![
+            wave(&["h1"]),
+            wave(&["h2"]),
+            wave(&["h3"]),
+            wave_moving(&["h4"], moves),
+            wave(&["full"]),
+        ])
+    };
+    // A workload without storage may go there; one with storage may not.
+    expect_valid(&c, &waves(&[("disk", "h3"), ("plain", "full")]));
+    let v = expect(
+        &c,
+        &waves(&[("disk", "full"), ("plain", "h3")]),
+        &[("capacity_exceeded", Some(4), "full")],
+    );
+    assert!(text_of(&v, 0).contains("96 GiB of storage"), "{}", text_of(&v, 0));
+}
