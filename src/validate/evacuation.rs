@@ -3,7 +3,7 @@
 //! anti-affinity holds after the moves.
 //!
 //! The placement is the plan's moves when it gives them ([`super::moves`]); otherwise the exact
-//! search of [`crate::placement`] decides whether one exists, as the contract asks, and the
+//! search decides whether one exists ([`super::search`]), as the contract asks, and the
 //! placement it finds is then checked here like a given one, so a bug in the search cannot
 //! pass a wave. Capacity, reserve and anti-affinity are computed from the placement alone, by
 //! this module's own arithmetic on the model's fixed-point resources.
@@ -12,18 +12,13 @@ use std::collections::BTreeMap;
 
 use crate::model::resources::show;
 use crate::model::{Cluster, FaultDomainId, HostId, ItemId, Resource, Resources, Scope, WorkloadId};
-use crate::placement::{self, DEFAULT_NODE_BUDGET, Placement, Shortfall};
 
 use super::items::PlanView;
-use super::moves::{self, Placed, Target};
-use super::{Violation, ViolationCode, help, list};
-
-/// Search budget for waves without moves: generous, since a validator is not in a hurry and an
-/// undecided search rejects the wave.
-const SEARCH_BUDGET: u64 = 10 * DEFAULT_NODE_BUDGET;
+use super::moves::{self, Placed};
+use super::{Violation, ViolationCode, help, list, search};
 
 /// The state of the cluster during one wave, after the placement.
-struct WaveState<'c> {
+pub(super) struct WaveState<'c> {
     cluster: &'c Cluster,
     /// Hosts upgraded in the wave.
     in_wave: Vec<bool>,
@@ -34,7 +29,7 @@ struct WaveState<'c> {
 }
 
 impl<'c> WaveState<'c> {
-    fn new(cluster: &'c Cluster, hosts: &[HostId], placed: Placed) -> Self {
+    pub(super) fn new(cluster: &'c Cluster, hosts: &[HostId], placed: Placed) -> Self {
         let mut in_wave = vec![false; cluster.hosts.len()];
         for &h in hosts {
             in_wave[h.index()] = true;
@@ -52,7 +47,7 @@ impl<'c> WaveState<'c> {
     }
 
     /// Whether `h` is up in the wave: ready and not upgraded in it.
-    fn up(&self, h: HostId) -> bool {
+    pub(super) fn up(&self, h: HostId) -> bool {
         self.cluster.host(h).is_ready() && !self.in_wave[h.index()]
     }
 
@@ -64,7 +59,7 @@ impl<'c> WaveState<'c> {
     }
 
     /// Room left on `h` for `r` after the placement; `None` when `r` is not tracked there.
-    fn room(&self, h: HostId, r: Resource) -> Option<i128> {
+    pub(super) fn room(&self, h: HostId, r: Resource) -> Option<i128> {
         let host = self.cluster.host(h);
         host.usable(r)
             .map(|u| u as i128 - self.load[h.index()][r] as i128)
@@ -111,47 +106,17 @@ fn checked(r: Resource, incoming: Resources) -> bool {
 
 /// What an anti-affinity group keeps apart: hosts, or fault domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Spot {
+pub(super) enum Spot {
     Host(HostId),
     Domain(FaultDomainId),
 }
 
 /// Where a host sits for an anti-affinity scope: itself, or its fault domain.
-fn spot_of(cluster: &Cluster, scope: Scope, h: HostId) -> Spot {
+pub(super) fn spot_of(cluster: &Cluster, scope: Scope, h: HostId) -> Spot {
     match scope {
         Scope::Host => Spot::Host(h),
         Scope::FaultDomain => Spot::Domain(cluster.host(h).fault_domain),
     }
-}
-
-/// Whether a wave upgrading `items` passes the evacuation rules in aggregate: per resource,
-/// what must move fits in the free room of the up hosts, and what is left covers the reserve.
-/// Necessary for a placement to exist, not sufficient (sizes, allowed hosts and anti-affinity
-/// are not looked at); cheap enough for help lines.
-pub(super) fn fits_in_total(cluster: &Cluster, items: &[ItemId]) -> bool {
-    let mut in_wave = vec![false; cluster.hosts.len()];
-    for h in super::items::hosts_of(items) {
-        in_wave[h.index()] = true;
-    }
-    let moving: Resources = cluster
-        .host_ids()
-        .filter(|h| in_wave[h.index()])
-        .flat_map(|h| cluster.host(h).workloads.iter())
-        .map(|&w| cluster.workload(w))
-        .filter(|w| w.migration.moves())
-        .map(|w| w.demand)
-        .sum();
-    let reserve = cluster.reserve();
-    let up: Vec<HostId> = cluster.ready_hosts().filter(|h| !in_wave[h.index()]).collect();
-    Resource::ALL.iter().all(|&r| {
-        let free: u64 = up.iter().filter_map(|&h| cluster.host(h).room(r)).sum();
-        if up.iter().all(|&h| cluster.host(h).usable(r).is_some()) {
-            moving[r] <= free && free - moving[r] >= reserve[r]
-        } else {
-            // Some up host takes any amount: the moves may all go there.
-            free >= reserve[r]
-        }
-    })
 }
 
 /// Checks the evacuation of wave `t`.
@@ -160,10 +125,10 @@ pub(super) fn check_wave(view: &PlanView<'_>, t: usize, out: &mut Vec<Violation>
     let hosts = view.hosts(t);
     let placed = match &view.plan.waves[t].moves {
         Some(given) => moves::given(view, t, given, out),
-        None => match search(cluster, &hosts) {
+        None => match search::search(cluster, &hosts) {
             Ok(placed) => placed,
             Err(shortfall) => {
-                out.push(no_placement(view, t, &hosts, shortfall));
+                out.push(search::no_placement(view, t, &hosts, shortfall));
                 return;
             }
         },
@@ -185,109 +150,8 @@ pub(super) fn check_wave(view: &PlanView<'_>, t: usize, out: &mut Vec<Violation>
     out.append(&mut found);
 }
 
-/// The search's placement, or why there is none (`None` when the search could not decide).
-fn search(cluster: &Cluster, hosts: &[HostId]) -> Result<Placed, Option<Shortfall>> {
-    match placement::place(cluster, hosts, SEARCH_BUDGET) {
-        Placement::Found { moves, .. } => Ok(moves
-            .into_iter()
-            .map(|m| {
-                (
-                    m.workload,
-                    Target {
-                        host: m.to,
-                        span: None,
-                    },
-                )
-            })
-            .collect()),
-        Placement::Impossible(shortfall) => Err(Some(shortfall)),
-        Placement::Unknown => Err(None),
-    }
-}
-
-/// The violation for a wave without moves whose placement does not exist (or was not found).
-fn no_placement(view: &PlanView<'_>, t: usize, hosts: &[HostId], shortfall: Option<Shortfall>) -> Violation {
-    let cluster = view.cluster;
-    let Some(shortfall) = shortfall else {
-        return Violation::new(
-            ViolationCode::CapacityExceeded,
-            Some(t),
-            "evacuation",
-            format!(
-                "the validator could not decide within {SEARCH_BUDGET} search steps whether the workloads of wave {} fit on the up hosts",
-                t + 1
-            ),
-            format!(
-                "give the wave explicit moves, or {}",
-                evacuation_help(view, t, hosts)
-            ),
-            view.wave_span(t),
-        );
-    };
-    let (code, subject) = match &shortfall {
-        // The same violation as for a given placement: the room left does not depend on where
-        // the workloads go, once they fit.
-        Shortfall::Reserve { resource, left, .. } => return reserve_violation(view, t, *resource, *left),
-        Shortfall::Capacity { resource, .. } => (ViolationCode::CapacityExceeded, resource.key().to_string()),
-        Shortfall::Unplaceable { workload, .. } => match blocking_group(cluster, hosts, *workload) {
-            Some(group) => (ViolationCode::AntiAffinityViolated, group),
-            None => (
-                ViolationCode::CapacityExceeded,
-                cluster.workload(*workload).name.clone(),
-            ),
-        },
-        Shortfall::Packing { .. } => (ViolationCode::CapacityExceeded, "evacuation".to_string()),
-    };
-    Violation::new(
-        code,
-        Some(t),
-        subject,
-        format!(
-            "wave {} has no evacuation placement: {}",
-            t + 1,
-            shortfall.describe(cluster, hosts)
-        ),
-        evacuation_help(view, t, hosts),
-        view.wave_span(t),
-    )
-}
-
-/// The first mandatory anti-affinity group that keeps `w` off every up host that could
-/// otherwise take it (allowed, with room for it alone), if that is what blocks it.
-fn blocking_group(cluster: &Cluster, hosts: &[HostId], w: WorkloadId) -> Option<String> {
-    let state = WaveState::new(cluster, hosts, Placed::new());
-    let workload = cluster.workload(w);
-    let fitting: Vec<HostId> = cluster
-        .ready_hosts()
-        .filter(|&h| state.up(h) && workload.allows(h))
-        .filter(|&h| {
-            Resource::ALL.iter().all(|&r| {
-                state
-                    .room(h, r)
-                    .is_none_or(|room| room >= workload.demand[r] as i128)
-            })
-        })
-        .collect();
-    if fitting.is_empty() {
-        return None;
-    }
-    cluster
-        .anti_affinity
-        .iter()
-        .filter(|g| g.mandatory && g.workloads.contains(&w))
-        .find(|g| {
-            fitting.iter().any(|&h| {
-                g.workloads.iter().any(|&o| {
-                    o != w
-                        && spot_of(cluster, g.scope, cluster.workload(o).host) == spot_of(cluster, g.scope, h)
-                })
-            })
-        })
-        .map(|g| g.name.clone())
-}
-
 /// Help for an evacuation problem: take a host that carries moving workloads out of the wave.
-fn evacuation_help(view: &PlanView<'_>, t: usize, hosts: &[HostId]) -> String {
+pub(super) fn evacuation_help(view: &PlanView<'_>, t: usize, hosts: &[HostId]) -> String {
     let cluster = view.cluster;
     // Hosts carrying the most that must move first.
     let mut carriers: Vec<(u64, HostId)> = hosts
@@ -307,7 +171,7 @@ fn evacuation_help(view: &PlanView<'_>, t: usize, hosts: &[HostId]) -> String {
         .collect();
     carriers.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let culprits: Vec<Vec<ItemId>> = carriers.iter().map(|&(_, h)| vec![ItemId::Host(h)]).collect();
-    help::relocate(view, t, &culprits, |rest| fits_in_total(cluster, rest)).unwrap_or_else(|| {
+    help::relocate(view, t, &culprits, |rest| search::fits_in_total(cluster, rest)).unwrap_or_else(|| {
         "take fewer hosts down in this wave, or free capacity on the hosts that stay up".to_string()
     })
 }
@@ -400,7 +264,7 @@ fn reserve(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut Vec<V
 }
 
 /// Wave `t` leaves only `left` of `r` free on its up hosts, less than the reserve.
-fn reserve_violation(view: &PlanView<'_>, t: usize, r: Resource, left: u64) -> Violation {
+pub(super) fn reserve_violation(view: &PlanView<'_>, t: usize, r: Resource, left: u64) -> Violation {
     let cluster = view.cluster;
     let reserve = cluster.reserve()[r];
     let k = cluster.policy.reserve_host_failures;

@@ -9,7 +9,7 @@
 use crate::model::ItemId;
 
 use super::items::{PlanView, item_list};
-use super::{evacuation, order, rules};
+use super::{order, rules, search};
 
 /// Where items could go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,9 +42,7 @@ pub(super) fn slot_for(view: &PlanView<'_>, set: &[ItemId], avoid: Option<usize>
     let breaks = |items: &[ItemId], w: usize| {
         let left = view.help_budget.get();
         view.help_budget.set(left.saturating_sub(1));
-        left == 0
-            || !rules::breaches(cluster, items, w).is_empty()
-            || !evacuation::fits_in_total(cluster, items)
+        left == 0 || !rules::breaches(cluster, items, w).is_empty() || !search::fits_in_total(cluster, items)
     };
     for (w, items) in view.waves.iter().enumerate() {
         if Some(w) == avoid || set.iter().any(|i| items.binary_search(i).is_ok()) {

@@ -6,7 +6,7 @@
 //! (`solve`, `bounds`): every rule is derived again from the contract's Semantics section, here,
 //! so that a bug in the solver's reasoning cannot hide behind the same bug in the check. It
 //! reuses only the model (the resolved cluster, exact fixed-point resources) and, for waves
-//! that give no moves, the exact evacuation search in [`crate::placement`] to decide whether a
+//! that give no moves, the exact evacuation search in [`crate::placement`] (through `search`) to decide whether a
 //! placement exists; any placement, given or found, is then checked move by move here.
 //!
 //! The passes, in order: `items` resolves the plan's names and checks that every item is
@@ -23,6 +23,7 @@ mod items;
 mod moves;
 mod order;
 mod rules;
+mod search;
 #[cfg(test)]
 mod tests;
 
