@@ -168,3 +168,34 @@ fn the_solver_s_plans_pass() {
         expect_valid(&c, &PlanInput::from_plan(&c, &solved));
     }
 }
+
+#[test]
+fn violations_point_at_the_entry_or_wave_that_causes_them() {
+    let c = four_hosts(
+        "[[component]]\nname = \"vc\"\n\n[[quorum_group]]\nname = \"etcd\"\nmembers = [\"h1\", \"h2\", \"h3\"]\n",
+    );
+    let spanned = |items: &[(&str, usize)], span: std::ops::Range<usize>| WaveInput {
+        span: Some(span),
+        items: items
+            .iter()
+            .map(|&(name, at)| Named::spanned(name, at..at + name.len()))
+            .collect(),
+        moves: None,
+    };
+    let p = plan_of(vec![
+        spanned(&[("h1", 10), ("h2", 16), ("hx", 22)], 0..30),
+        spanned(&[("vc", 40), ("h3", 46)], 32..50),
+    ]);
+    let v = expect(
+        &c,
+        &p,
+        &[
+            ("host_not_upgraded", None, "h4"),
+            ("quorum_lost", Some(1), "etcd"),
+            ("unknown_item", Some(1), "hx"),
+            ("component_not_exclusive", Some(2), "vc"),
+        ],
+    );
+    let spans: Vec<Option<std::ops::Range<usize>>> = v.violations.iter().map(|v| v.span.clone()).collect();
+    assert_eq!(spans, [None, Some(0..30), Some(22..24), Some(40..42)]);
+}
