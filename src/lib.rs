@@ -30,6 +30,7 @@ pub mod solve;
 pub mod source;
 pub mod suggest;
 pub mod summary;
+pub mod validate;
 
 pub use diagnostic::{ErrorKind, InputError, InputErrors, InputWarnings};
 pub use model::Cluster;

@@ -1,0 +1,297 @@
+//! Names to items, and "every item exactly once".
+//!
+//! The plan names hosts and components; this pass turns each name into an item or a violation
+//! (unknown, ambiguous, already unavailable), and then checks the plan-wide rule that every
+//! ready host and every component is upgraded in exactly one wave. The result, a [`PlanView`],
+//! is what the per-wave checks read: the known items of each wave, where each was written, and
+//! the waves each item appears in.
+
+use std::cell::Cell;
+use std::collections::{BTreeSet, HashMap};
+
+use crate::model::{Cluster, HostId, ItemId};
+use crate::source::Span;
+use crate::suggest::closest;
+
+use super::input::{Named, PlanInput};
+use super::{Violation, ViolationCode, help, list};
+
+/// Hypothetical waves evaluated for help lines per validation, at most.
+const HELP_BUDGET: usize = 20_000;
+
+/// The plan with its names resolved.
+pub(super) struct PlanView<'a> {
+    /// The cluster.
+    pub cluster: &'a Cluster,
+    /// The plan as written.
+    pub plan: &'a PlanInput,
+    /// Per wave: the ready hosts and components it upgrades, sorted, each once.
+    pub waves: Vec<Vec<ItemId>>,
+    /// Per wave: where each of its items is first written.
+    spans: Vec<HashMap<ItemId, Option<Span>>>,
+    /// Per item: the waves it appears in, ascending.
+    pub positions: HashMap<ItemId, Vec<usize>>,
+    /// Hypothetical waves the help lines may still evaluate: a plan that breaks many rules on
+    /// a large cluster gets plainer help rather than a slow answer. Spent in a fixed order, so
+    /// the help stays deterministic.
+    pub help_budget: Cell<usize>,
+}
+
+impl PlanView<'_> {
+    /// The span of wave `t` as a whole.
+    pub fn wave_span(&self, t: usize) -> Option<Span> {
+        self.plan.waves[t].span.clone()
+    }
+
+    /// The span of `item`'s entry in wave `t`, else the wave's.
+    pub fn item_span(&self, t: usize, item: ItemId) -> Option<Span> {
+        self.spans[t]
+            .get(&item)
+            .cloned()
+            .flatten()
+            .or_else(|| self.wave_span(t))
+    }
+
+    /// The hosts wave `t` upgrades, in id order.
+    pub fn hosts(&self, t: usize) -> Vec<HostId> {
+        hosts_of(&self.waves[t])
+    }
+}
+
+/// The hosts among `items`, in the order given.
+pub(super) fn hosts_of(items: &[ItemId]) -> Vec<HostId> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            ItemId::Host(h) => Some(*h),
+            ItemId::Component(_) => None,
+        })
+        .collect()
+}
+
+enum Lookup {
+    Item(ItemId),
+    Ambiguous,
+    Unknown,
+}
+
+fn lookup(cluster: &Cluster, name: &str) -> Lookup {
+    match (cluster.find_host(name), cluster.find_component(name)) {
+        (Some(h), None) => Lookup::Item(ItemId::Host(h)),
+        (None, Some(c)) => Lookup::Item(ItemId::Component(c)),
+        (Some(_), Some(_)) => Lookup::Ambiguous,
+        (None, None) => Lookup::Unknown,
+    }
+}
+
+/// Resolves every name of `plan`, reporting those that name no upgradable item.
+pub(super) fn resolve<'a>(
+    cluster: &'a Cluster,
+    plan: &'a PlanInput,
+    out: &mut Vec<Violation>,
+) -> PlanView<'a> {
+    if let Some(named) = &plan.cluster
+        && named.name != cluster.name
+    {
+        // The plan names a cluster this description does not describe: an unknown name, like
+        // an unknown host, and the one code of the contract that says so.
+        out.push(Violation::new(
+            ViolationCode::UnknownItem,
+            None,
+            &named.name,
+            format!(
+                "the plan is for cluster `{}`, but the description is for cluster `{}`",
+                named.name, cluster.name
+            ),
+            format!(
+                "check that the plan goes with this description, or set `cluster = \"{}\"`",
+                cluster.name
+            ),
+            named.span.clone(),
+        ));
+    }
+
+    let mut waves = Vec::with_capacity(plan.waves.len());
+    let mut spans = Vec::with_capacity(plan.waves.len());
+    let mut unknown = Vec::new();
+    for (t, wave) in plan.waves.iter().enumerate() {
+        let mut items = BTreeSet::new();
+        let mut first: HashMap<ItemId, Option<Span>> = HashMap::new();
+        for named in &wave.items {
+            match lookup(cluster, &named.name) {
+                Lookup::Item(ItemId::Host(h)) if !cluster.host(h).is_ready() => {
+                    out.push(unavailable_host(cluster, t, h, named));
+                }
+                Lookup::Item(item) => {
+                    if items.insert(item) {
+                        first.insert(item, named.span.clone());
+                    } else {
+                        out.push(Violation::new(
+                            ViolationCode::HostUpgradedTwice,
+                            Some(t),
+                            &named.name,
+                            format!("`{}` is listed twice in wave {}", named.name, t + 1),
+                            format!("remove one of the two entries of `{}`", named.name),
+                            named.span.clone(),
+                        ));
+                    }
+                }
+                Lookup::Ambiguous => out.push(Violation::new(
+                    ViolationCode::UnknownItem,
+                    Some(t),
+                    &named.name,
+                    format!(
+                        "`{}` in wave {} is both a host and a component, so the plan does not say which is upgraded",
+                        named.name,
+                        t + 1
+                    ),
+                    "rename the host or the component in the description so that each name is one item"
+                        .to_string(),
+                    named.span.clone(),
+                )),
+                Lookup::Unknown => unknown.push((t, named)),
+            }
+        }
+        waves.push(items.into_iter().collect::<Vec<_>>());
+        spans.push(first);
+    }
+
+    let mut positions: HashMap<ItemId, Vec<usize>> = HashMap::new();
+    for (t, items) in waves.iter().enumerate() {
+        for &item in items {
+            positions.entry(item).or_default().push(t);
+        }
+    }
+    // Suggestions wait until every known name is placed: a typo most likely names an item the
+    // plan leaves out.
+    for (t, named) in unknown {
+        out.push(unknown_item(cluster, &positions, t, named));
+    }
+    PlanView {
+        cluster,
+        plan,
+        waves,
+        spans,
+        positions,
+        help_budget: Cell::new(HELP_BUDGET),
+    }
+}
+
+fn unavailable_host(cluster: &Cluster, t: usize, h: HostId, named: &Named) -> Violation {
+    let state = cluster.host(h).state.name();
+    Violation::new(
+        ViolationCode::UnavailableHostInPlan,
+        Some(t),
+        &named.name,
+        format!(
+            "host `{}` in wave {} has state `{state}`: the plan does not upgrade it, and it already counts as down in every wave",
+            named.name,
+            t + 1
+        ),
+        format!(
+            "remove `{}` from wave {}; if the host is back, set its state to `ready` in the description and plan again",
+            named.name,
+            t + 1
+        ),
+        named.span.clone(),
+    )
+}
+
+fn unknown_item(
+    cluster: &Cluster,
+    positions: &HashMap<ItemId, Vec<usize>>,
+    t: usize,
+    named: &Named,
+) -> Violation {
+    let name = &named.name;
+    // Items the plan leaves out first, so that they win ties.
+    let (missing, placed): (Vec<ItemId>, Vec<ItemId>) = cluster
+        .items()
+        .into_iter()
+        .partition(|i| !positions.contains_key(i));
+    let candidates = missing.into_iter().chain(placed).map(|i| cluster.item_name(i));
+    let help = if let Some(w) = cluster.find_workload(name) {
+        let host = &cluster.host(cluster.workload(w).host).name;
+        format!("`{name}` is a workload on host `{host}`; waves list hosts and components, so list `{host}`")
+    } else if let Some(c) = closest(name, candidates) {
+        format!("did you mean `{c}`?")
+    } else {
+        "list only hosts and components of the description".to_string()
+    };
+    Violation::new(
+        ViolationCode::UnknownItem,
+        Some(t),
+        name,
+        format!(
+            "wave {} lists `{name}`, which is neither a host nor a component",
+            t + 1
+        ),
+        help,
+        named.span.clone(),
+    )
+}
+
+/// Every ready host and every component is upgraded in exactly one wave.
+pub(super) fn check_coverage(view: &PlanView<'_>, out: &mut Vec<Violation>) {
+    let cluster = view.cluster;
+    for item in cluster.items() {
+        let name = cluster.item_name(item);
+        let kind = match item {
+            ItemId::Host(_) => "host",
+            ItemId::Component(_) => "component",
+        };
+        match view.positions.get(&item).map(Vec::as_slice) {
+            None | Some([]) => {
+                let help = match help::slot_for(view, &[item], None) {
+                    Some(slot) => format!(
+                        "add `{name}` to {}, which keeps every quorum, budget, limit and order rule and has room in total for what must move",
+                        slot.describe(view.waves.len())
+                    ),
+                    None => format!(
+                        "add `{name}` to a wave; no wave, not even a new one, takes it without breaking a rule, so other items must move as well"
+                    ),
+                };
+                out.push(Violation::new(
+                    ViolationCode::HostNotUpgraded,
+                    None,
+                    name,
+                    format!("{kind} `{name}` is not upgraded in any wave"),
+                    help,
+                    None,
+                ));
+            }
+            Some([_]) => {}
+            Some(&[keep, ref later @ ..]) => {
+                let waves: Vec<String> = std::iter::once(keep)
+                    .chain(later.iter().copied())
+                    .map(|t| (t + 1).to_string())
+                    .collect();
+                let waves = match waves.split_last() {
+                    Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                    None => String::new(),
+                };
+                for &t in later {
+                    out.push(Violation::new(
+                        ViolationCode::HostUpgradedTwice,
+                        Some(t),
+                        name,
+                        format!(
+                            "{kind} `{name}` is upgraded in waves {waves}; each item is upgraded exactly once"
+                        ),
+                        format!(
+                            "remove `{name}` from wave {}; it is upgraded in wave {} already",
+                            t + 1,
+                            keep + 1
+                        ),
+                        view.item_span(t, item),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// The names of `items`, for messages.
+pub(super) fn item_list(cluster: &Cluster, items: &[ItemId]) -> String {
+    list(items.iter().map(|&i| cluster.item_name(i)))
+}

@@ -1,0 +1,141 @@
+//! Names and coverage: unknown and unavailable items, items upgraded twice or never, the
+//! cluster name.
+
+use super::*;
+
+#[test]
+fn every_host_once_is_valid() {
+    let c = four_hosts("");
+    expect_valid(&c, &plan(&[&["h1", "h2"], &["h3", "h4"]]));
+    expect_valid(&c, &plan(&[&["h1", "h2", "h3", "h4"]]));
+}
+
+#[test]
+fn an_unknown_name_suggests_the_closest_item() {
+    let c = four_hosts("");
+    let v = expect(
+        &c,
+        &plan(&[&["h1", "h2", "h3"], &["H4"]]),
+        &[("host_not_upgraded", None, "h4"), ("unknown_item", Some(2), "H4")],
+    );
+    assert!(
+        v.violations[1].help.contains("did you mean `h4`?"),
+        "{}",
+        text_of(&v, 1)
+    );
+}
+
+#[test]
+fn a_workload_listed_as_an_item_points_at_its_host() {
+    let c = four_hosts("[[workload]]\nname = \"vm-1\"\nhost = \"h2\"\ncpu = 1\nmemory_gib = 1\n");
+    let v = expect(
+        &c,
+        &plan(&[&["h1", "h3", "h4", "vm-1"]]),
+        &[
+            ("host_not_upgraded", None, "h2"),
+            ("unknown_item", Some(1), "vm-1"),
+        ],
+    );
+    assert!(v.violations[1].help.contains("list `h2`"), "{}", text_of(&v, 1));
+    // The missing host gets a real place: not wave 1, where `vm-1` would have no host left.
+    assert!(
+        v.violations[0].help.contains("add `h2` to a new wave"),
+        "{}",
+        text_of(&v, 0)
+    );
+}
+
+#[test]
+fn a_plan_for_another_cluster_is_reported() {
+    let c = four_hosts("");
+    let mut p = plan(&[&["h1", "h2", "h3", "h4"]]);
+    p.cluster = Some(Named::new("other"));
+    let v = expect(&c, &p, &[("unknown_item", None, "other")]);
+    assert!(v.violations[0].message.contains("`t`"), "{}", text_of(&v, 0));
+    p.cluster = Some(Named::new("t"));
+    expect_valid(&c, &p);
+}
+
+#[test]
+fn an_unavailable_host_may_not_be_in_a_wave() {
+    let c = cluster(
+        r#"
+[[host]]
+name = "h1"
+cpu = 1
+memory_gib = 1
+
+[[host]]
+name = "h2"
+cpu = 1
+memory_gib = 1
+state = "maintenance"
+"#,
+    );
+    let v = expect(
+        &c,
+        &plan(&[&["h1", "h2"]]),
+        &[("unavailable_host_in_plan", Some(1), "h2")],
+    );
+    assert!(
+        v.violations[0].message.contains("maintenance"),
+        "{}",
+        text_of(&v, 0)
+    );
+    // Leaving it out is right: it is not upgraded by the plan.
+    expect_valid(&c, &plan(&[&["h1"]]));
+}
+
+#[test]
+fn items_upgraded_twice_or_never_are_reported() {
+    let c = four_hosts("[[component]]\nname = \"vc\"\n");
+    expect(
+        &c,
+        &plan(&[&["h1", "h2"], &["h2", "h3", "h4"]]),
+        &[
+            ("host_not_upgraded", None, "vc"),
+            ("host_upgraded_twice", Some(2), "h2"),
+        ],
+    );
+    expect(
+        &c,
+        &plan(&[&["h1", "h1", "h2", "h3", "h4"], &["vc"]]),
+        &[("host_upgraded_twice", Some(1), "h1")],
+    );
+}
+
+#[test]
+fn a_component_is_upgraded_too() {
+    let c = four_hosts("[[component]]\nname = \"vc\"\nexclusive = false\n");
+    expect_valid(&c, &plan(&[&["h1", "h2", "vc"], &["h3", "h4"]]));
+}
+
+#[test]
+fn a_name_that_is_a_host_and_a_component_is_ambiguous() {
+    let c = four_hosts("[[component]]\nname = \"h1\"\n");
+    let v = expect(
+        &c,
+        &plan(&[&["h1", "h2", "h3", "h4"]]),
+        &[
+            ("host_not_upgraded", None, "h1"),
+            ("host_not_upgraded", None, "h1"),
+            ("unknown_item", Some(1), "h1"),
+        ],
+    );
+    assert!(v.violations[2].message.contains("both a host and a component"));
+}
+
+#[test]
+fn an_empty_plan_upgrades_nothing() {
+    let c = four_hosts("");
+    expect(
+        &c,
+        &plan(&[]),
+        &[
+            ("host_not_upgraded", None, "h1"),
+            ("host_not_upgraded", None, "h2"),
+            ("host_not_upgraded", None, "h3"),
+            ("host_not_upgraded", None, "h4"),
+        ],
+    );
+}
