@@ -45,6 +45,8 @@ pub enum ErrorKind {
     AllowedHostsExcludeHost,
     /// A mandatory anti-affinity group that the current placement already breaks.
     AntiAffinityBroken,
+    /// An entry that is valid but has no effect, so it is ignored (a warning).
+    IgnoredEntry,
 }
 
 impl ErrorKind {
@@ -66,6 +68,7 @@ impl ErrorKind {
             ErrorKind::OrderCycle => "quorate::order_cycle",
             ErrorKind::AllowedHostsExcludeHost => "quorate::allowed_hosts_exclude_host",
             ErrorKind::AntiAffinityBroken => "quorate::anti_affinity_broken",
+            ErrorKind::IgnoredEntry => "quorate::ignored_entry",
         }
     }
 }

@@ -6,7 +6,9 @@
 //! 1. [`parse`]: TOML text to spanned raw structs (syntax, keys, types, ranges);
 //! 2. [`resolve`]: names to typed ids, every reference checked, then the [`model::Cluster`];
 //! 3. [`graph`]: the dependency graph of items, fault domains, sites, groups and order rules;
-//! 4. [`bounds`]: combinatorial lower bounds on the number of waves.
+//! 4. [`bounds`]: combinatorial lower bounds on the number of waves;
+//! 5. [`solve`]: the optimal wave planner, with exact evacuation [`placement`], giving a
+//!    [`plan::Plan`] or the rules that make every plan unsafe.
 //!
 //! The core never touches files, the terminal or the clock: it takes a [`Source`] and returns
 //! values, so tests, benchmarks and fuzzers can call it directly. [`load`] runs the passes.
@@ -16,10 +18,15 @@
 
 pub mod bounds;
 pub mod diagnostic;
+pub mod document;
 pub mod graph;
 pub mod model;
 pub mod parse;
+pub mod placement;
+pub mod plan;
+pub mod render;
 pub mod resolve;
+pub mod solve;
 pub mod source;
 pub mod suggest;
 pub mod summary;

@@ -40,7 +40,7 @@ impl Source {
 
     /// The file name without folders and extension, used as a fallback cluster name.
     pub fn stem(&self) -> &str {
-        if self.name == "-" {
+        if self.name == "-" || self.name == "<stdin>" {
             return "stdin";
         }
         let file = self.name.rsplit(['/', '\\']).next().unwrap_or(&self.name);

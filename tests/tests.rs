@@ -5,4 +5,5 @@ mod support;
 mod cli;
 mod examples;
 mod input_errors;
+mod planner;
 mod roundtrip;

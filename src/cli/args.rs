@@ -24,6 +24,8 @@ pub enum Command {
         /// The cluster description (TOML), or - for standard input.
         cluster: String,
     },
+    /// Compute a safe upgrade plan: waves, evacuation moves, and a proof of optimality or its gap.
+    Plan(PlanArgs),
     /// Print the dependency graph of a cluster in Graphviz DOT.
     Graph {
         /// The cluster description (TOML), or - for standard input.
@@ -40,4 +42,40 @@ pub enum ColorChoice {
     Always,
     /// Never colour.
     Never,
+}
+
+/// `quorate plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The cluster description (TOML), or - for standard input.
+    pub cluster: String,
+
+    /// Output format: text (default on a terminal), markdown, json (default otherwise), toml.
+    #[arg(short = 'o', long = "output", value_enum)]
+    pub format: Option<Format>,
+
+    /// Write the plan to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+
+    /// Stop searching after SECONDS and return the best safe plan found, marked not optimal.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub time_limit: f64,
+
+    /// The MILP backend: microlp (pure Rust, default) or highs (built with --features highs).
+    #[arg(long, value_name = "NAME")]
+    pub solver: Option<String>,
+}
+
+/// Plan output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For the terminal.
+    Text,
+    /// A runbook for a change ticket.
+    Markdown,
+    /// The plan document of the CLI contract.
+    Json,
+    /// A hand-written-style plan that `validate` accepts.
+    Toml,
 }

@@ -10,10 +10,12 @@ use super::report::Style;
 /// A file that could not be read.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("cannot read {path}: {reason}")]
-#[diagnostic(code(quorate::io), help("check the path and the file's permissions"))]
+#[diagnostic(code(quorate::io))]
 pub struct ReadError {
     path: String,
     reason: String,
+    #[help]
+    help: String,
 }
 
 /// Reads `path`, or standard input for `-`.
@@ -27,16 +29,23 @@ pub fn read(path: &str) -> Result<Source, ReadError> {
     let bytes = bytes.map_err(|e| ReadError {
         path: display_path(path),
         reason: e.to_string(),
+        help: "check the path and the file's permissions".to_string(),
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| ReadError {
-        path: display_path(path),
-        reason: format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let before = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
+        let (line, column) = quorate::source::line_col(before, valid);
+        ReadError {
+            path: display_path(path),
+            reason: format!("not UTF-8 text: invalid byte at line {line}, column {column}"),
+            help: "save the file as UTF-8 (TOML files are UTF-8 by definition)".to_string(),
+        }
     })?;
-    Ok(Source::new(path, text))
+    Ok(Source::new(if path == "-" { STDIN_NAME } else { path }, text))
 }
+
+/// How diagnostics name standard input.
+pub const STDIN_NAME: &str = "<stdin>";
 
 fn display_path(path: &str) -> String {
     if path == "-" {

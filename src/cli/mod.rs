@@ -12,6 +12,8 @@
 
 mod args;
 mod input;
+mod output;
+mod plan;
 mod report;
 
 use std::io::Write;
@@ -49,6 +51,7 @@ pub fn run() -> ExitCode {
     let exit = match &args.command {
         Command::Check { cluster } => check(cluster, &style),
         Command::Graph { cluster } => graph(cluster, &style),
+        Command::Plan(plan_args) => plan::run(plan_args, &style),
     };
     exit.into()
 }

@@ -49,7 +49,9 @@ impl Style {
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_width(self.width)
-            .with_links(false);
+            .with_links(false)
+            // Names like `esx-01` must never be split at their hyphen.
+            .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
         let mut out = String::new();
         if handler.render_report(&mut out, diagnostic).is_err() {
             out = format!("{diagnostic}\n");

@@ -19,12 +19,24 @@ pub type Sp<T> = Spanned<T>;
 /// A spanned table of name = integer, like `votes = { "cp-3" = 2 }`.
 pub type SpannedCounts = Sp<Vec<(Sp<String>, Sp<u64>)>>;
 
+/// The largest quantity (cores, GiB) one key may hold: a billion, about an exbibyte of storage.
+/// The bound keeps every sum of quantities in fixed point far from overflowing `u64`.
+pub const MAX_QUANTITY: f64 = 1e9;
+
+/// The largest whole number (count, votes, quorum) one key may hold.
+pub const MAX_WHOLE: u64 = u32::MAX as u64;
+
 /// The keys of one table, read one by one.
 pub(crate) struct Fields<'a, 'i> {
     table: &'a DeTable<'i>,
     header: Span,
     context: String,
     known: Vec<&'static str>,
+    /// Required keys found absent, with an example value; reported by [`Fields::finish`],
+    /// which folds each into the unknown key that is its typo, if there is one.
+    missing: Vec<(&'static str, String)>,
+    /// Keys read as sub-tables, as they are written: `[cluster]`, `[[host]]`.
+    tables: Vec<(&'static str, String)>,
 }
 
 impl<'a, 'i> Fields<'a, 'i> {
@@ -36,6 +48,8 @@ impl<'a, 'i> Fields<'a, 'i> {
             header,
             context: context.into(),
             known: Vec::new(),
+            missing: Vec::new(),
+            tables: Vec::new(),
         }
     }
 
@@ -60,16 +74,8 @@ impl<'a, 'i> Fields<'a, 'i> {
             .map(|(k, _)| k.span())
     }
 
-    fn missing(&self, key: &str, example: &str, errors: &mut Vec<InputError>) {
-        errors.push(
-            InputError::new(
-                ErrorKind::MissingKey,
-                self.header.clone(),
-                format!("{} is missing the required key `{key}`", self.context),
-                format!("`{key}` is required here"),
-            )
-            .with_help(format!("add `{key} = {example}` to this table")),
-        );
+    fn missing(&mut self, key: &'static str, example: &str) {
+        self.missing.push((key, example.to_string()));
     }
 
     /// An optional string.
@@ -94,7 +100,7 @@ impl<'a, 'i> Fields<'a, 'i> {
         let present = self.key_span(key).is_some();
         let value = self.string(key, errors);
         if !present {
-            self.missing(key, example, errors);
+            self.missing(key, example);
         }
         value
     }
@@ -121,7 +127,12 @@ impl<'a, 'i> Fields<'a, 'i> {
         let value = self.get(key)?;
         let span = value.span();
         let number = match value.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|n| n as f64),
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Some(n as f64),
+                // Too many digits for a 64-bit integer: too large, or too negative.
+                Err(_) if i.as_str().starts_with('-') => Some(f64::NEG_INFINITY),
+                Err(_) => Some(f64::INFINITY),
+            },
             DeValue::Float(f) => parse_float(f.as_str()),
             other => {
                 errors.push(wrong_type(key, "a number", other, span));
@@ -129,19 +140,28 @@ impl<'a, 'i> Fields<'a, 'i> {
             }
         };
         let Some(number) = number else {
-            errors.push(invalid_number(key, "is out of range", span));
+            errors.push(invalid_number(key, "is not a number TOML can represent", span));
             return None;
         };
         if number.is_nan() {
             errors.push(invalid_number(key, "is NaN", span));
             return None;
         }
-        if number.is_infinite() {
+        if number.is_infinite() && !matches!(value.get_ref(), DeValue::Integer(_)) {
             errors.push(invalid_number(key, "is infinite", span));
             return None;
         }
         if number < 0.0 {
             errors.push(invalid_number(key, "is negative", span));
+            return None;
+        }
+        if number > MAX_QUANTITY {
+            errors.push(too_large(
+                key,
+                "1000000000",
+                "quantities are in cores or GiB: check the unit and the number of digits",
+                span,
+            ));
             return None;
         }
         Some(Spanned::new(span, number))
@@ -157,7 +177,7 @@ impl<'a, 'i> Fields<'a, 'i> {
         let present = self.key_span(key).is_some();
         let value = self.number(key, errors);
         if !present {
-            self.missing(key, example, errors);
+            self.missing(key, example);
         }
         value
     }
@@ -180,19 +200,26 @@ impl<'a, 'i> Fields<'a, 'i> {
         }
     }
 
-    /// An optional string that must be one of `choices`.
+    /// An optional string that must be one of `choices`. `aliases` maps words operators use for
+    /// a value (a vendor or product name) to the value, for the suggestion.
     pub(crate) fn choice<T: Copy>(
         &mut self,
         key: &'static str,
         choices: &[(&'static str, T)],
+        aliases: &[(&'static str, &'static str)],
         errors: &mut Vec<InputError>,
     ) -> Option<Sp<T>> {
         let value = self.string(key, errors)?;
-        if let Some((_, choice)) = choices.iter().find(|(name, _)| *name == value.get_ref()) {
+        let typed = value.get_ref().as_str();
+        if let Some((_, choice)) = choices.iter().find(|(name, _)| *name == typed) {
             return Some(Spanned::new(value.span(), *choice));
         }
         let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
-        let help = match closest(value.get_ref(), names.iter().copied()) {
+        let alias = aliases
+            .iter()
+            .find(|(alias, _)| alias.eq_ignore_ascii_case(typed.trim()))
+            .map(|(_, name)| *name);
+        let help = match alias.or_else(|| closest(typed, names.iter().copied())) {
             Some(best) => format!(
                 "did you mean \"{best}\"? `{key}` takes one of: {}",
                 names.join(", ")
@@ -203,7 +230,7 @@ impl<'a, 'i> Fields<'a, 'i> {
             InputError::new(
                 ErrorKind::InvalidValue,
                 value.span(),
-                format!("\"{}\" is not a valid `{key}`", value.get_ref()),
+                format!("\"{typed}\" is not a valid `{key}`"),
                 "not one of the accepted values",
             )
             .with_help(help),
@@ -252,7 +279,7 @@ impl<'a, 'i> Fields<'a, 'i> {
         let present = self.key_span(key).is_some();
         let value = self.names(key, errors);
         if !present {
-            self.missing(key, example, errors);
+            self.missing(key, example);
         }
         value
     }
@@ -289,6 +316,7 @@ impl<'a, 'i> Fields<'a, 'i> {
         key: &'static str,
         errors: &mut Vec<InputError>,
     ) -> Option<Fields<'a, 'i>> {
+        self.tables.push((key, format!("[{key}]")));
         let value = self.get(key)?;
         match value.get_ref() {
             DeValue::Table(table) => Some(Fields::new(table, value.span(), format!("[{key}]"))),
@@ -305,6 +333,7 @@ impl<'a, 'i> Fields<'a, 'i> {
         key: &'static str,
         errors: &mut Vec<InputError>,
     ) -> Vec<Fields<'a, 'i>> {
+        self.tables.push((key, format!("[[{key}]]")));
         let Some(value) = self.get(key) else {
             return Vec::new();
         };
@@ -318,25 +347,67 @@ impl<'a, 'i> Fields<'a, 'i> {
         tables_of(key, array, errors)
     }
 
-    /// Reports every key that no getter asked for, suggesting the closest known key.
-    pub(crate) fn finish(self, errors: &mut Vec<InputError>) {
-        for (key, _) in self.table.iter() {
+    /// Reports every key that no getter asked for, suggesting the closest known key, and every
+    /// required key that is absent.
+    ///
+    /// A misspelt required key (`memory_gb` for `memory_gib`) is one mistake, so it is one error:
+    /// at the misspelt key, saying that the key it stands for is required; the table header is
+    /// not flagged a second time.
+    pub(crate) fn finish(mut self, errors: &mut Vec<InputError>) {
+        for (key, value) in self.table.iter() {
             let name = key.get_ref().as_ref();
             if self.known.contains(&name) {
                 continue;
             }
-            let help = match closest(name, self.known.iter().copied()) {
-                Some(best) => format!("did you mean `{best}`?"),
+            // Where the known keys are tables (the top level), speak of tables as written.
+            let as_table = |key: &str| {
+                self.tables
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, t)| t.clone())
+            };
+            let written = match value.get_ref() {
+                DeValue::Table(_) if !self.tables.is_empty() => Some(format!("[{name}]")),
+                DeValue::Array(a) if !self.tables.is_empty() && a.iter().all(|v| v.get_ref().is_table()) => {
+                    Some(format!("[[{name}]]"))
+                }
+                _ => None,
+            };
+            let best = closest(name, self.known.iter().copied());
+            let help = match best {
+                Some(best) if self.missing.iter().any(|(k, _)| *k == best) => {
+                    self.missing.retain(|(k, _)| *k != best);
+                    format!("did you mean `{best}`? {} requires it", self.context)
+                }
+                Some(best) => format!(
+                    "did you mean `{}`?",
+                    as_table(best).unwrap_or_else(|| best.to_string())
+                ),
+                None if !self.tables.is_empty() => format!(
+                    "the tables are: {}",
+                    self.tables
+                        .iter()
+                        .map(|(_, t)| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 None => format!("{} accepts: {}", self.context, self.known.join(", ")),
             };
+            let (message, label) = match &written {
+                Some(table) => (format!("unknown table `{table}`"), "unknown table"),
+                None => (format!("unknown key `{name}` in {}", self.context), "unknown key"),
+            };
+            errors.push(InputError::new(ErrorKind::UnknownKey, key.span(), message, label).with_help(help));
+        }
+        for (key, example) in &self.missing {
             errors.push(
                 InputError::new(
-                    ErrorKind::UnknownKey,
-                    key.span(),
-                    format!("unknown key `{name}` in {}", self.context),
-                    "unknown key",
+                    ErrorKind::MissingKey,
+                    self.header.clone(),
+                    format!("{} is missing the required key `{key}`", self.context),
+                    format!("`{key}` is required here"),
                 )
-                .with_help(help),
+                .with_help(format!("add `{key} = {example}` to this table")),
             );
         }
     }
@@ -365,12 +436,38 @@ fn integer_value(key: &str, value: &Spanned<DeValue<'_>>, errors: &mut Vec<Input
                 errors.push(invalid_number(key, "is negative", span));
                 None
             }
+            Ok(n) if n as u64 > MAX_WHOLE => {
+                errors.push(too_large(key, &MAX_WHOLE.to_string(), WHOLE_HELP, span));
+                None
+            }
             Ok(n) => Some(Spanned::new(span, n as u64)),
+            Err(_) if i.as_str().starts_with('-') => {
+                errors.push(invalid_number(key, "is negative", span));
+                None
+            }
             Err(_) => {
-                errors.push(invalid_number(key, "is out of range", span));
+                errors.push(too_large(key, &MAX_WHOLE.to_string(), WHOLE_HELP, span));
                 None
             }
         },
+        DeValue::Float(f) => {
+            let help = match parse_float(f.as_str()) {
+                Some(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= MAX_WHOLE as f64 => {
+                    format!("write it without the fraction: `{key} = {x}`")
+                }
+                _ => format!("`{key}` counts whole things, like `{key} = 2`"),
+            };
+            errors.push(
+                InputError::new(
+                    ErrorKind::WrongType,
+                    span,
+                    format!("`{key}` must be a whole number, not a float"),
+                    "expected a whole number",
+                )
+                .with_help(help),
+            );
+            None
+        }
         other => {
             errors.push(wrong_type(key, "a whole number", other, span));
             None
@@ -407,43 +504,99 @@ fn wrong_type(key: &str, expected: &str, found: &DeValue<'_>, span: Span) -> Inp
         format!("`{key}` must be {expected}, not {}", type_name(found)),
         format!("expected {expected}"),
     )
-    .with_optional_help(match (expected, found) {
-        ("a number" | "a whole number", DeValue::String(s)) => {
-            Some(format!("write the number without quotes: `{key} = {s}`"))
-        }
-        ("a string" | "a name (string)", DeValue::Integer(_) | DeValue::Float(_)) => {
-            Some("put the value in double quotes".to_string())
-        }
-        ("an array of names", DeValue::String(s)) => Some(format!("write a list: `{key} = [\"{s}\"]`")),
+    .with_help(wrong_type_help(key, expected, found))
+}
+
+/// How to write the value so that it has the type `key` needs.
+fn wrong_type_help(key: &str, expected: &str, found: &DeValue<'_>) -> String {
+    let number_text = |found: &DeValue<'_>| match found {
+        DeValue::Integer(i) => Some(i.as_str().to_string()),
+        DeValue::Float(f) => Some(f.as_str().to_string()),
         _ => None,
-    })
+    };
+    match (expected, found) {
+        ("a number" | "a whole number", DeValue::String(s)) if looks_numeric(s) => {
+            format!("write the number without quotes: `{key} = {s}`")
+        }
+        ("a number", _) => format!("write a number without quotes, like `{key} = 8`"),
+        ("a whole number", _) => format!("write a whole number without quotes, like `{key} = 1`"),
+        ("a string" | "a name (string)", _) if number_text(found).is_some() => format!(
+            "put the value in double quotes: `\"{}\"`",
+            number_text(found).unwrap_or_default()
+        ),
+        ("a string" | "a name (string)", _) => {
+            "write the value in double quotes, like `\"esx-01\"`".to_string()
+        }
+        ("an array of names", DeValue::String(s)) => format!("write a list: `{key} = [\"{s}\"]`"),
+        ("an array of names", _) => format!("write a list of quoted names: `{key} = [\"a\", \"b\"]`"),
+        ("true or false", DeValue::String(s)) if s == "true" || s == "false" => {
+            format!("write it without quotes: `{key} = {s}`")
+        }
+        ("true or false", _) => format!("write `{key} = true` or `{key} = false`"),
+        ("a table", DeValue::Array(_)) => {
+            format!("there is one `[{key}]` table: write its header with single brackets")
+        }
+        ("a table of name = integer", _) => format!("write an inline table: `{key} = {{ \"cp-3\" = 2 }}`"),
+        _ => format!("`{key}` must be {expected}"),
+    }
+}
+
+fn looks_numeric(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty() && text.parse::<f64>().is_ok()
+}
+
+const WHOLE_HELP: &str = "counts, votes and minutes are whole numbers that fit in 32 bits";
+
+fn too_large(key: &str, limit: &str, help: &str, span: Span) -> InputError {
+    InputError::new(
+        ErrorKind::InvalidNumber,
+        span,
+        format!("`{key}` is too large"),
+        format!("at most {limit}"),
+    )
+    .with_help(help)
 }
 
 fn invalid_number(key: &str, problem: &str, span: Span) -> InputError {
+    let (label, help) = if problem == "is negative" {
+        ("negative", format!("`{key}` must be zero or more"))
+    } else {
+        (
+            "not a finite number",
+            format!("`{key}` must be a finite number, zero or more: write the amount itself"),
+        )
+    };
     InputError::new(
         ErrorKind::InvalidNumber,
         span,
         format!("`{key}` {problem}"),
-        format!("`{key}` must be a finite number, zero or more"),
+        label,
     )
-    .with_help("quantities, counts and durations are finite and not negative")
+    .with_help(help)
 }
 
 /// Names are non-empty and printable; anything else is almost certainly a typo or an import bug.
 fn check_name(name: &Sp<String>, errors: &mut Vec<InputError>) -> bool {
     let text = name.get_ref();
     let problem = if text.is_empty() {
-        Some("a name must not be empty")
+        Some((
+            "a name must not be empty",
+            "empty name",
+            "write the name between the quotes",
+        ))
     } else if text.chars().any(char::is_control) {
-        Some("a name must contain only printable characters")
+        Some((
+            "a name must contain only printable characters",
+            "contains a control character",
+            "remove the tab, newline or other control character; names may contain any printable \
+             character, spaces included",
+        ))
     } else {
         None
     };
-    if let Some(problem) = problem {
-        errors.push(
-            InputError::new(ErrorKind::InvalidValue, name.span(), problem, "invalid name")
-                .with_help("names may contain any printable character, spaces included"),
-        );
+    if let Some((problem, label, help)) = problem {
+        errors.push(InputError::new(ErrorKind::InvalidValue, name.span(), problem, label).with_help(help));
     }
     problem.is_none()
 }

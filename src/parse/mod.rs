@@ -46,20 +46,68 @@ fn syntax_error(text: &str, error: toml::de::Error) -> InputError {
         Some((what, expected)) => (what.to_string(), format!("expected {expected}")),
         None => (message.clone(), message.clone()),
     };
+    let at = text.get(span.clone()).unwrap_or("").trim();
+    let (label, help) = match headline.as_str() {
+        "string values must be quoted" if at.is_empty() => (
+            "expected a value".to_string(),
+            "write a value after `=`: a number, `true` or `false`, or text in double quotes".to_string(),
+        ),
+        // toml says "expected literal string", but a TOML literal string is the single-quoted
+        // kind; what the operator needs is quotes of either kind.
+        "string values must be quoted" => (
+            "not quoted".to_string(),
+            format!("put text in double quotes: `\"{at}\"`"),
+        ),
+        "duplicate key" => (
+            "defined again here".to_string(),
+            "a key or `[table]` may appear only once; for a list of tables write `[[name]]` each time"
+                .to_string(),
+        ),
+        "invalid basic string" | "invalid literal string" => (
+            label,
+            "close the string on the same line, or use `\"\"\"` for text over several lines".to_string(),
+        ),
+        "unexpected key or value" => (label, "put each `key = value` on a line of its own".to_string()),
+        _ => (label, "see https://toml.io for the TOML syntax".to_string()),
+    };
     InputError::new(
         ErrorKind::Syntax,
         span,
         format!("TOML syntax error: {headline}"),
         label,
     )
-    .with_help("see https://toml.io for the syntax; strings need double quotes")
+    .with_help(help)
 }
+
+/// Words operators use for a platform that are not its name in the format: vendors, products,
+/// distributions. A value that is one of these gets the platform as its suggestion.
+const PLATFORM_ALIASES: [(&str, &str); 19] = [
+    ("vmware", "vsphere"),
+    ("esx", "vsphere"),
+    ("esxi", "vsphere"),
+    ("vcenter", "vsphere"),
+    ("vcf", "vsphere"),
+    ("ahv", "nutanix"),
+    ("acropolis", "nutanix"),
+    ("prism", "nutanix"),
+    ("pve", "proxmox"),
+    ("hyper-v", "hyperv"),
+    ("s2d", "hyperv"),
+    ("azure-stack-hci", "hyperv"),
+    ("k8s", "kubernetes"),
+    ("k3s", "kubernetes"),
+    ("openshift", "kubernetes"),
+    ("rke2", "kubernetes"),
+    ("nova", "openstack"),
+    ("rook", "ceph"),
+    ("cephadm", "ceph"),
+];
 
 fn read_cluster(top: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawCluster {
     let mut raw = RawCluster::default();
     if let Some(mut t) = top.table("cluster", errors) {
         raw.cluster.name = t.name("name", errors);
-        raw.cluster.platform = t.choice("platform", &Platform::NAMES, errors);
+        raw.cluster.platform = t.choice("platform", &Platform::NAMES, &PLATFORM_ALIASES, errors);
         t.finish(errors);
     }
     if let Some(mut t) = top.table("policy", errors) {
@@ -109,7 +157,7 @@ fn read_cluster(top: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawCl
             cpu: t.number("cpu", errors),
             memory_gib: t.number("memory_gib", errors),
             storage_gib: t.number("storage_gib", errors),
-            migration: t.choice("migration", &Migration::NAMES, errors),
+            migration: t.choice("migration", &Migration::NAMES, &[], errors),
             allowed_hosts: t.names("allowed_hosts", errors),
         });
         t.finish(errors);
@@ -125,13 +173,15 @@ fn read_cluster(top: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawCl
         t.finish(errors);
     }
     for mut t in top.array_of_tables("disruption_budget", errors) {
-        raw.budgets.push(RawBudget {
+        let budget = RawBudget {
             header: t.header(),
             name: t.required_name("name", "\"zookeeper\"", errors),
             workloads: t.required_names("workloads", "[\"zk-0\", \"zk-1\", \"zk-2\"]", errors),
             max_unavailable: t.integer("max_unavailable", errors),
             min_available: t.integer("min_available", errors),
-        });
+        };
+        check_budget_limits(&t, &budget, errors);
+        raw.budgets.push(budget);
         t.finish(errors);
     }
     for mut t in top.array_of_tables("anti_affinity", errors) {
@@ -139,7 +189,7 @@ fn read_cluster(top: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawCl
             header: t.header(),
             name: t.required_name("name", "\"db-cluster\"", errors),
             workloads: t.required_names("workloads", "[\"db-01\", \"db-02\"]", errors),
-            scope: t.choice("scope", &Scope::NAMES, errors),
+            scope: t.choice("scope", &Scope::NAMES, &[], errors),
             mandatory: t.boolean("mandatory", errors),
         });
         t.finish(errors);
@@ -155,10 +205,48 @@ fn read_cluster(top: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawCl
     raw
 }
 
+/// A budget states exactly one of its two limits. This looks at which keys are written, not at
+/// their values, so a limit with a bad value is not also reported as absent.
+fn check_budget_limits(t: &Fields<'_, '_>, budget: &RawBudget, errors: &mut Vec<InputError>) {
+    let name = budget
+        .name
+        .as_ref()
+        .map_or("this budget", |n| n.get_ref().as_str());
+    match (t.key_span("max_unavailable"), t.key_span("min_available")) {
+        (Some(max), Some(min)) => errors.push(
+            InputError::new(
+                ErrorKind::InvalidBudget,
+                min,
+                format!("disruption budget `{name}` sets both `max_unavailable` and `min_available`"),
+                "second limit",
+            )
+            .with_label(max, "first limit")
+            .with_help("keep exactly one of `max_unavailable` and `min_available`"),
+        ),
+        (None, None) => {
+            let members = budget.workloads.as_ref().map_or(0, |w| w.get_ref().len());
+            errors.push(
+                InputError::new(
+                    ErrorKind::InvalidBudget,
+                    budget.header.clone(),
+                    format!("disruption budget `{name}` sets neither `max_unavailable` nor `min_available`"),
+                    "no limit",
+                )
+                .with_help(format!(
+                    "add `max_unavailable = 1` (workloads that may be down at once) or `min_available = {}` \
+                     (workloads that must stay up)",
+                    members.saturating_sub(1)
+                )),
+            )
+        }
+        _ => {}
+    }
+}
+
 fn read_policy(t: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawPolicy {
     let at_least_one = |value: Option<Sp<u64>>, key: &str, errors: &mut Vec<InputError>| {
         value.filter(|v| {
-            let ok = *v.get_ref() >= 1 && *v.get_ref() <= u64::from(u32::MAX);
+            let ok = *v.get_ref() >= 1;
             if !ok {
                 errors.push(out_of_range(
                     v.span(),
@@ -185,25 +273,14 @@ fn read_policy(t: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawPolic
         }
         ok
     });
-    let reserve_host_failures = t.integer("reserve_host_failures", errors).filter(|v| {
-        let ok = *v.get_ref() <= u64::from(u32::MAX);
-        if !ok {
-            errors.push(out_of_range(
-                v.span(),
-                "reserve_host_failures",
-                "is too large",
-                "it counts hosts",
-            ));
-        }
-        ok
-    });
+    let reserve_host_failures = t.integer("reserve_host_failures", errors);
     RawPolicy {
         max_hosts_per_wave: at_least_one(max_hosts_per_wave, "max_hosts_per_wave", errors),
         max_fault_domains_down: at_least_one(max_fault_domains_down, "max_fault_domains_down", errors),
         max_sites_down: at_least_one(max_sites_down, "max_sites_down", errors),
         headroom_percent,
         reserve_host_failures,
-        objective: t.choice("objective", &Objective::NAMES, errors),
+        objective: t.choice("objective", &Objective::NAMES, &[], errors),
         wave_overhead_minutes: minutes(t, "wave_overhead_minutes", errors),
     }
 }
@@ -219,7 +296,7 @@ fn read_host(t: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawHost {
         version: t.string("version", errors),
         target_version: t.string("target_version", errors),
         upgrade_minutes: minutes(t, "upgrade_minutes", errors),
-        state: t.choice("state", &HostState::NAMES, errors),
+        state: t.choice("state", &HostState::NAMES, &[], errors),
     }
 }
 

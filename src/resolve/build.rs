@@ -29,7 +29,10 @@ fn small(value: &Option<Sp<u64>>) -> Option<u32> {
         .map(|v| u32::try_from(*v.get_ref()).unwrap_or(u32::MAX))
 }
 
-pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) -> Cluster {
+/// The model of a description. `None` when the description lacks something the model needs (a
+/// workload without a host, a budget without a limit): such a description always has an input
+/// error from the parse pass, which the caller reports. Building never panics.
+pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) -> Option<Cluster> {
     let policy = Policy {
         max_hosts_per_wave: small(&raw.policy.max_hosts_per_wave),
         max_fault_domains_down: small(&raw.policy.max_fault_domains_down),
@@ -118,7 +121,7 @@ pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) 
 
     let mut workloads = Vec::with_capacity(raw.workloads.len());
     for (index, w) in raw.workloads.iter().enumerate() {
-        let host = refs.workload_host[index].expect("resolved without errors");
+        let host = refs.workload_host[index]?;
         let demand = Resources::new(fixed(&w.cpu), fixed(&w.memory_gib), fixed(&w.storage_gib));
         let target = &mut hosts[host.index()];
         target.workloads.push(WorkloadId::from_index(index));
@@ -169,16 +172,18 @@ pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) 
         .budgets
         .iter()
         .zip(&refs.budget_workloads)
-        .map(|(b, list)| DisruptionBudget {
-            name: name(&b.name),
-            workloads: ids(list),
-            limit: match (&b.max_unavailable, &b.min_available) {
-                (Some(max), _) => BudgetLimit::MaxUnavailable(*max.get_ref()),
-                (None, Some(min)) => BudgetLimit::MinAvailable(*min.get_ref()),
-                (None, None) => unreachable!("resolved without errors"),
-            },
+        .map(|(b, list)| {
+            Some(DisruptionBudget {
+                name: name(&b.name),
+                workloads: ids(list),
+                limit: match (&b.max_unavailable, &b.min_available) {
+                    (Some(max), _) => BudgetLimit::MaxUnavailable(*max.get_ref()),
+                    (None, Some(min)) => BudgetLimit::MinAvailable(*min.get_ref()),
+                    (None, None) => return None,
+                },
+            })
         })
-        .collect();
+        .collect::<Option<Vec<_>>>()?;
     let anti_affinity = raw
         .anti_affinity
         .iter()
@@ -219,7 +224,7 @@ pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) 
             .collect(),
     };
 
-    Cluster {
+    Some(Cluster {
         name: raw
             .cluster
             .name
@@ -241,5 +246,5 @@ pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) 
         anti_affinity,
         orders,
         names,
-    }
+    })
 }

@@ -94,9 +94,11 @@ pub fn resolve(raw: &RawCluster, fallback_name: &str) -> Resolved {
     rules::check_anti_affinity(raw, &refs, &mut errors, &mut warnings);
     rules::check_order_cycles(&refs, &mut errors);
 
-    let cluster = errors
-        .is_empty()
-        .then(|| build::cluster(raw, &refs, fallback_name));
+    let cluster = if errors.is_empty() {
+        build::cluster(raw, &refs, fallback_name)
+    } else {
+        None
+    };
     Resolved {
         cluster,
         errors,
@@ -143,7 +145,11 @@ fn resolve_references(
             let mut hosts: Vec<HostId> = list
                 .get_ref()
                 .iter()
-                .filter_map(|name| t.hosts.resolve(name, errors).map(HostId::from_index))
+                .filter_map(|name| {
+                    t.hosts
+                        .resolve_listed(name, list.get_ref(), errors)
+                        .map(HostId::from_index)
+                })
                 .collect();
             hosts.sort_unstable();
             hosts.dedup();
@@ -160,7 +166,7 @@ fn resolve_references(
             report_repeats(list.get_ref(), "`members`", errors);
             list.get_ref()
                 .iter()
-                .filter_map(|name| resolve_member(t, name, errors).map(|m| (m, name.clone())))
+                .filter_map(|name| resolve_member(t, name, list.get_ref(), errors).map(|m| (m, name.clone())))
                 .collect()
         })
         .collect();
@@ -173,7 +179,7 @@ fn resolve_references(
             .iter()
             .filter_map(|name| {
                 t.workloads
-                    .resolve(name, errors)
+                    .resolve_listed(name, list.get_ref(), errors)
                     .map(|w| (WorkloadId::from_index(w), name.clone()))
             })
             .collect()
@@ -195,7 +201,7 @@ fn resolve_references(
         list.get_ref()
             .iter()
             .filter_map(|name| {
-                let item = resolve_item(t, name, errors)?;
+                let item = resolve_item(t, name, list.get_ref(), errors)?;
                 if let ItemId::Host(h) = item
                     && let Some(state) = raw.hosts[h.index()].state.as_ref()
                     && *state.get_ref() != crate::model::HostState::Ready
@@ -224,7 +230,12 @@ fn resolve_references(
 
 /// A quorum member may be a host, a component or a workload; a name that is several of these
 /// is ambiguous rather than silently one of them.
-fn resolve_member(t: &Tables<'_>, name: &Sp<String>, errors: &mut Vec<InputError>) -> Option<MemberId> {
+fn resolve_member(
+    t: &Tables<'_>,
+    name: &Sp<String>,
+    listed: &[Sp<String>],
+    errors: &mut Vec<InputError>,
+) -> Option<MemberId> {
     let text = name.get_ref();
     let mut found = Vec::new();
     if let Some(h) = t.hosts.get(text) {
@@ -241,6 +252,7 @@ fn resolve_member(t: &Tables<'_>, name: &Sp<String>, errors: &mut Vec<InputError
         [] => {
             errors.push(unknown_of_several(
                 name,
+                listed,
                 &[&t.hosts, &t.components, &t.workloads],
                 "host, component or workload",
             ));
@@ -255,7 +267,12 @@ fn resolve_member(t: &Tables<'_>, name: &Sp<String>, errors: &mut Vec<InputError
 }
 
 /// An order entry is a host or a component.
-fn resolve_item(t: &Tables<'_>, name: &Sp<String>, errors: &mut Vec<InputError>) -> Option<ItemId> {
+fn resolve_item(
+    t: &Tables<'_>,
+    name: &Sp<String>,
+    listed: &[Sp<String>],
+    errors: &mut Vec<InputError>,
+) -> Option<ItemId> {
     let text = name.get_ref();
     match (t.hosts.get(text), t.components.get(text)) {
         (Some(h), None) => Some(ItemId::Host(HostId::from_index(h))),
@@ -265,7 +282,7 @@ fn resolve_item(t: &Tables<'_>, name: &Sp<String>, errors: &mut Vec<InputError>)
             None
         }
         (None, None) => {
-            let mut error = unknown_of_several(name, &[&t.hosts, &t.components], "host or component");
+            let mut error = unknown_of_several(name, listed, &[&t.hosts, &t.components], "host or component");
             if t.workloads.get(text).is_some() {
                 error = error.with_help(format!(
                     "`{text}` is a workload; order rules take the hosts and components that are upgraded"
@@ -277,11 +294,16 @@ fn resolve_item(t: &Tables<'_>, name: &Sp<String>, errors: &mut Vec<InputError>)
     }
 }
 
-fn unknown_of_several(name: &Sp<String>, tables: &[&NameTable<'_>], kinds: &str) -> InputError {
+fn unknown_of_several(
+    name: &Sp<String>,
+    listed: &[Sp<String>],
+    tables: &[&NameTable<'_>],
+    kinds: &str,
+) -> InputError {
     let text = name.get_ref();
     let best = tables
         .iter()
-        .filter_map(|t| t.closest(text).map(|c| (t.kind(), c)))
+        .filter_map(|t| t.closest(text, listed).map(|c| (t.kind(), c)))
         .max_by(|a, b| {
             strsim::normalized_damerau_levenshtein(text, a.1)
                 .total_cmp(&strsim::normalized_damerau_levenshtein(text, b.1))

@@ -60,29 +60,47 @@ impl<'r> NameTable<'r> {
         self.kind
     }
 
-    /// The declared name closest to `name`.
-    pub(crate) fn closest(&self, name: &str) -> Option<&'r str> {
-        closest(name, self.order.iter().copied())
+    /// The declared name closest to `name`, leaving out the names in `listed` (the other entries
+    /// of the list `name` is in: they are never the one that was meant).
+    pub(crate) fn closest(&self, name: &str, listed: &[Sp<String>]) -> Option<&'r str> {
+        closest(
+            name,
+            self.order
+                .iter()
+                .copied()
+                .filter(|c| !listed.iter().any(|l| l.get_ref() == c)),
+        )
     }
 
     /// Resolves a reference, reporting an unknown name with the closest declared one.
     pub(crate) fn resolve(&self, name: &Sp<String>, errors: &mut Vec<InputError>) -> Option<usize> {
+        self.resolve_listed(name, &[], errors)
+    }
+
+    /// Resolves an entry of the list `listed`, whose other entries are not suggested for it.
+    pub(crate) fn resolve_listed(
+        &self,
+        name: &Sp<String>,
+        listed: &[Sp<String>],
+        errors: &mut Vec<InputError>,
+    ) -> Option<usize> {
         let found = self.get(name.get_ref());
         if found.is_none() {
-            errors.push(self.unknown(name, None));
+            errors.push(self.unknown(name, listed));
         }
         found
     }
 
-    /// The error for a name this table does not know; `extra` adds a reason to the help line.
-    pub(crate) fn unknown(&self, name: &Sp<String>, extra: Option<String>) -> InputError {
+    /// The error for a name this table does not know.
+    fn unknown(&self, name: &Sp<String>, listed: &[Sp<String>]) -> InputError {
         let text = name.get_ref();
         let kind = self.kind;
-        let help = match (self.closest(text), extra) {
-            (_, Some(extra)) => extra,
-            (Some(best), None) => format!("did you mean `{best}`?"),
-            (None, None) if self.order.is_empty() => format!("no {kind} is declared; add a [[{kind}]] table"),
-            (None, None) => format!("no {kind} has a similar name; check the [[{kind}]] tables"),
+        // The table that declares this kind: "fault domain" is declared in [[fault_domain]].
+        let table = kind.replace(' ', "_");
+        let help = match self.closest(text, listed) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None if self.order.is_empty() => format!("no {kind} is declared; add a [[{table}]] table"),
+            None => format!("no {kind} has a similar name; {kind}s are declared in [[{table}]] tables"),
         };
         InputError::new(
             ErrorKind::UnknownReference,

@@ -35,10 +35,21 @@ pub(crate) fn check_groups(raw: &RawCluster, refs: &References, errors: &mut Vec
                 if listed.get_ref().iter().any(|m| m.get_ref() == name.get_ref()) {
                     votes.insert(name.get_ref(), *count.get_ref());
                 } else {
-                    let help = match closest(
-                        name.get_ref(),
-                        listed.get_ref().iter().map(|m| m.get_ref().as_str()),
-                    ) {
+                    let text = name.get_ref();
+                    let declared = raw
+                        .hosts
+                        .iter()
+                        .map(|h| &h.name)
+                        .chain(raw.components.iter().map(|c| &c.name))
+                        .chain(raw.workloads.iter().map(|w| &w.name))
+                        .any(|n| n.as_ref().is_some_and(|n| n.get_ref() == text));
+                    let help = match closest(text, listed.get_ref().iter().map(|m| m.get_ref().as_str())) {
+                        // A real host, component or workload left out of `members`, not a typo.
+                        _ if declared => {
+                            format!(
+                                "only members can have votes: add \"{text}\" to `members`, or remove its votes"
+                            )
+                        }
                         Some(best) => format!("did you mean `{best}`? only members can have votes"),
                         None => "only members can have votes; add it to `members` first".to_string(),
                     };
@@ -64,14 +75,14 @@ pub(crate) fn check_groups(raw: &RawCluster, refs: &References, errors: &mut Vec
         let total: u64 = members
             .iter()
             .map(|(_, name)| votes.get(name.get_ref().as_str()).copied().unwrap_or(1))
-            .sum();
+            .fold(0, u64::saturating_add);
         match group.quorum.as_ref() {
             Some(q) if *q.get_ref() == 0 => errors.push(
                 InputError::new(
                     ErrorKind::InvalidQuorum,
                     q.span(),
                     format!("quorum of group `{names}` must be positive"),
-                    "quorum 0",
+                    "must be at least 1",
                 )
                 .with_help(format!(
                     "a quorum is the votes that must stay up; the default is a strict majority ({})",
@@ -108,51 +119,30 @@ pub(crate) fn check_groups(raw: &RawCluster, refs: &References, errors: &mut Vec
     }
 }
 
-/// Exactly one limit per budget, and one the budget can meet.
+/// A budget's `min_available` must be one it can meet. (That it states exactly one limit is a
+/// question of which keys are written, checked by the parse pass.)
 pub(crate) fn check_budgets(raw: &RawCluster, refs: &References, errors: &mut Vec<InputError>) {
     for (budget, workloads) in raw.budgets.iter().zip(&refs.budget_workloads) {
         let name = budget
             .name
             .as_ref()
             .map_or("this budget", |n| n.get_ref().as_str());
-        match (&budget.max_unavailable, &budget.min_available) {
-            (Some(max), Some(min)) => errors.push(
-                InputError::new(
-                    ErrorKind::InvalidBudget,
-                    min.span(),
-                    format!("disruption budget `{name}` sets both `max_unavailable` and `min_available`"),
-                    "second limit",
-                )
-                .with_label(max.span(), "first limit")
-                .with_help("keep exactly one of `max_unavailable` and `min_available`"),
-            ),
-            (None, None) => errors.push(
-                InputError::new(
-                    ErrorKind::InvalidBudget,
-                    budget.header.clone(),
-                    format!("disruption budget `{name}` sets neither `max_unavailable` nor `min_available`"),
-                    "no limit",
-                )
-                .with_help("add `max_unavailable = 1` or `min_available = <members - 1>`"),
-            ),
-            (None, Some(min)) => {
-                let listed = budget.workloads.as_ref().map_or(0, |w| w.get_ref().len());
-                if listed == workloads.len() && *min.get_ref() > listed as u64 {
-                    errors.push(
-                        InputError::new(
-                            ErrorKind::InvalidBudget,
-                            min.span(),
-                            format!(
-                                "disruption budget `{name}` needs {} workloads available but has {listed}",
-                                min.get_ref()
-                            ),
-                            format!("at most {listed}"),
-                        )
-                        .with_help("`min_available` counts workloads of this budget that must stay up"),
-                    );
-                }
+        if let (None, Some(min)) = (&budget.max_unavailable, &budget.min_available) {
+            let listed = budget.workloads.as_ref().map_or(0, |w| w.get_ref().len());
+            if listed == workloads.len() && *min.get_ref() > listed as u64 {
+                errors.push(
+                    InputError::new(
+                        ErrorKind::InvalidBudget,
+                        min.span(),
+                        format!(
+                            "disruption budget `{name}` needs {} workloads available but has {listed}",
+                            min.get_ref()
+                        ),
+                        format!("at most {listed}"),
+                    )
+                    .with_help("`min_available` counts workloads of this budget that must stay up"),
+                );
             }
-            (Some(_), None) => {}
         }
     }
 }
@@ -247,21 +237,24 @@ pub(crate) fn check_anti_affinity(
                     first_at.insert(place, listed);
                 }
                 Some(first) => {
-                    let error = InputError::new(
+                    let mut error = InputError::new(
                         ErrorKind::AntiAffinityBroken,
                         listed.span(),
-                        format!(
-                            "anti-affinity group `{name}` is already broken: `{}` and `{}` are both on {where_}",
-                            first.get_ref(),
-                            listed.get_ref()
-                        ),
-                        format!("also on {where_}"),
+                        format!("anti-affinity group `{name}` is already broken on {where_}"),
+                        format!("`{}` is also on {where_}", listed.get_ref()),
                     )
-                    .with_label(first.span(), format!("on {where_}"));
+                    .with_label(first.span(), format!("`{}` is on {where_}", first.get_ref()));
+                    // Point at the placement too: that is the line to fix if it is stale.
+                    if let Some(host) = raw.workloads[workload.index()].host.as_ref() {
+                        error =
+                            error.with_label(host.span(), format!("`{}` is placed here", listed.get_ref()));
+                    }
                     if mandatory {
-                        errors.push(error.with_help(
-                            "fix the placement (the description must match reality), or set `mandatory = false` if this is a \"should\" rule",
-                        ));
+                        errors.push(error.with_help(format!(
+                            "no two members may share a {}: fix the placement if it is stale, or set \
+                             `mandatory = false` if this is a \"should\" rule",
+                            scope_word(scope)
+                        )));
                     } else {
                         warnings.push(
                             error
@@ -272,6 +265,13 @@ pub(crate) fn check_anti_affinity(
                 }
             }
         }
+    }
+}
+
+fn scope_word(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Host => "host",
+        Scope::FaultDomain => "fault domain",
     }
 }
 
@@ -375,7 +375,7 @@ pub(crate) fn ambiguous(name: &Sp<String>, kinds: &[&str]) -> InputError {
 /// rule cannot apply to it.
 pub(crate) fn order_names_unavailable_host(name: &Sp<String>, state: &str) -> InputError {
     InputError::new(
-        ErrorKind::UnknownReference,
+        ErrorKind::IgnoredEntry,
         name.span(),
         format!(
             "order entry `{}` is a host in state \"{state}\", which the plan does not upgrade",

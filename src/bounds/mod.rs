@@ -15,6 +15,10 @@ use crate::graph::order_graph;
 use crate::model::resources::show;
 use crate::model::{BudgetId, Cluster, ItemId, MemberId, QuorumGroupId, Resource};
 
+mod packing;
+
+use packing::Packing;
+
 /// The rule behind a bound or an impossibility.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
@@ -79,40 +83,6 @@ impl Bounds {
     }
 }
 
-/// What one wave may take down of something, and the amounts items take down.
-struct Packing {
-    /// Capacity of one wave.
-    per_wave: u64,
-    /// Amount each item takes down when it is upgraded.
-    amounts: Vec<(ItemId, u64)>,
-}
-
-impl Packing {
-    /// Waves needed at least: total over capacity, and items too large to share a wave.
-    fn waves(&self) -> u64 {
-        let used: Vec<u64> = self.amounts.iter().map(|(_, a)| *a).filter(|a| *a > 0).collect();
-        if used.is_empty() {
-            return 0;
-        }
-        if self.per_wave == 0 {
-            return u64::MAX;
-        }
-        let total: u64 = used.iter().sum();
-        let big = used.iter().filter(|a| 2 * **a > self.per_wave).count() as u64;
-        total.div_ceil(self.per_wave).max(big)
-    }
-
-    fn too_large(&self) -> Option<(ItemId, u64)> {
-        self.amounts.iter().copied().find(|(_, a)| *a > self.per_wave)
-    }
-
-    fn only_hosts(&self) -> bool {
-        self.amounts
-            .iter()
-            .all(|(i, a)| *a == 0 || matches!(i, ItemId::Host(_)))
-    }
-}
-
 /// Computes the bounds of `cluster`.
 pub fn bounds(cluster: &Cluster) -> Bounds {
     let mut out = Bounds::default();
@@ -157,9 +127,17 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
         out.bounds.push(bound(rule, host_waves + exclusive, reason));
     };
 
+    let mut packings: Vec<(Rule, Packing)> = Vec::new();
     if let Some(m) = cluster.policy.max_hosts_per_wave
         && !ready.is_empty()
     {
+        packings.push((
+            Rule::MaxHostsPerWave,
+            Packing {
+                per_wave: u64::from(m),
+                amounts: ready.iter().map(|&h| (ItemId::Host(h), 1)).collect(),
+            },
+        ));
         let waves = (ready.len() as u64).div_ceil(u64::from(m));
         host_bound(
             &mut out,
@@ -187,7 +165,7 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
         let label = format!("quorum group {}", group.name);
         let describe = |slack: u64| {
             format!(
-                "{label}: {} member{}, {} vote{}{}, quorum {}, so at most {slack} vote{} may be down at a time",
+                "{label}: {} member{}, {} vote{}{}, quorum {}{}",
                 group.members.len(),
                 plural(group.members.len() as u64),
                 group.total_votes(),
@@ -198,7 +176,11 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
                     String::new()
                 },
                 group.quorum,
-                plural(slack)
+                if slack == 0 {
+                    String::new()
+                } else {
+                    format!(", so at most {slack} vote{} may be down at a time", plural(slack))
+                }
             )
         };
         if up < group.quorum {
@@ -221,11 +203,11 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
             rule,
             &packing,
             describe(packing.per_wave),
-            &label,
             "vote",
             &mut out,
             &mut host_bound,
         );
+        packings.push((rule, packing));
     }
 
     for (i, budget) in cluster.budgets.iter().enumerate() {
@@ -270,14 +252,17 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
             rule,
             &packing,
             reason,
-            &label,
             "workload",
             &mut out,
             &mut host_bound,
         );
+        packings.push((rule, packing));
     }
 
-    capacity_bounds(cluster, &ready, &mut out, &mut host_bound);
+    capacity_bounds(cluster, &ready, &mut out, &mut packings, &mut host_bound);
+    if out.impossible.is_empty() {
+        split_bounds(cluster, &packings, &mut out, &mut host_bound);
+    }
 
     let chain = order_graph(cluster).longest_chain();
     if chain.len() > 1 {
@@ -335,7 +320,6 @@ fn group_bound(
     rule: Rule,
     packing: &Packing,
     reason: String,
-    label: &str,
     unit: &str,
     out: &mut Bounds,
     host_bound: &mut impl FnMut(&mut Bounds, Rule, u64, String),
@@ -350,7 +334,6 @@ fn group_bound(
                 plural(amount)
             )
         };
-        let _ = label;
         out.impossible.push(Impossible { rule, reason: what });
         return;
     }
@@ -447,6 +430,7 @@ fn capacity_bounds(
     cluster: &Cluster,
     ready: &[crate::model::HostId],
     out: &mut Bounds,
+    packings: &mut Vec<(Rule, Packing)>,
     host_bound: &mut impl FnMut(&mut Bounds, Rule, u64, String),
 ) {
     let reserve = cluster.reserve();
@@ -501,6 +485,7 @@ fn capacity_bounds(
             continue;
         }
         let waves = packing.waves();
+        packings.push((rule, packing));
         if waves > 1 {
             let moving: u64 = ready.iter().map(|&h| movable_load(cluster, h, r)).sum();
             host_bound(
@@ -520,6 +505,61 @@ fn capacity_bounds(
                 ),
             );
         }
+    }
+}
+
+/// When at most one new fault domain (site) may be down per wave, add up the packing bounds of
+/// each domain's hosts.
+fn split_bounds(
+    cluster: &Cluster,
+    packings: &[(Rule, Packing)],
+    out: &mut Bounds,
+    host_bound: &mut impl FnMut(&mut Bounds, Rule, u64, String),
+) {
+    type DomainOf<'a> = &'a dyn Fn(crate::model::HostId) -> Option<u32>;
+    let levels: [(Option<u32>, DomainOf<'_>, &str); 2] = [
+        (
+            cluster.policy.max_fault_domains_down,
+            &|h| Some(cluster.host(h).fault_domain.0),
+            "fault domain",
+        ),
+        (
+            cluster.policy.max_sites_down,
+            &|h| cluster.site_of(h).map(|s| s.0),
+            "site",
+        ),
+    ];
+    for (limit, key, noun) in levels {
+        let Some(limit) = limit else { continue };
+        let already: BTreeSet<u32> = cluster.unavailable_hosts().filter_map(key).collect();
+        if u64::from(limit) != already.len() as u64 + 1 {
+            continue;
+        }
+        let Some((waves, Some(rule), domains)) = packing::split_bound(cluster, packings, key, &already)
+        else {
+            continue;
+        };
+        let what = match rule {
+            Rule::Capacity(r) => format!("{r} capacity"),
+            Rule::MaxHostsPerWave => "max hosts per wave".to_string(),
+            Rule::Quorum(g) => format!("quorum group {}", cluster.quorum_groups[g.index()].name),
+            Rule::Budget(b) => format!("disruption budget {}", cluster.budgets[b.index()].name),
+            _ => "the rules".to_string(),
+        };
+        let rule = if noun == "site" {
+            Rule::Sites
+        } else {
+            Rule::FaultDomains
+        };
+        host_bound(
+            out,
+            rule,
+            waves,
+            format!(
+                "{noun}s one at a time, and {what} splits their hosts: {waves} waves for {domains} {noun}{}",
+                if domains == 1 { "" } else { "s" }
+            ),
+        );
     }
 }
 

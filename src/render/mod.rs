@@ -1,0 +1,3 @@
+//! Pass 7: turning a plan into text for people and files for tools.
+
+pub mod text;

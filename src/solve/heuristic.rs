@@ -1,0 +1,236 @@
+//! A fast constructive heuristic: a safe plan first, which is the solver's upper bound.
+//!
+//! Waves are filled one at a time with the items whose predecessors are all in earlier waves,
+//! in a priority order, keeping an item only if the wave stays safe (counts first, then an exact
+//! placement). Exclusive components go alone as soon as they are free to. Several priority
+//! orders are tried and the best plan kept; then a local search empties waves by moving their
+//! items into others. Everything is deterministic: ties break on ids.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{Cluster, ItemId, Objective, Resource};
+use crate::plan::{Wave, total_minutes};
+use crate::solve::precedence::Precedence;
+use crate::solve::wave::WaveRules;
+
+/// Builds the best plan the heuristic finds, as waves of items in order. `None` only if some
+/// item cannot go down even alone (the caller checks that first).
+pub fn best_plan(rules: &WaveRules<'_>, precedence: &Precedence) -> Option<Vec<Vec<ItemId>>> {
+    let cluster = rules.cluster();
+    let items = cluster.items();
+    let tail = |i: ItemId| std::cmp::Reverse(precedence.tail(i));
+    let domain = |i: ItemId| match i {
+        ItemId::Host(h) => (cluster.host(h).fault_domain.0, h.0),
+        ItemId::Component(c) => (u32::MAX, c.0),
+    };
+    let weight = |i: ItemId| match i {
+        ItemId::Host(h) => Resource::ALL
+            .iter()
+            .map(|&r| rules.host_weight(h, r) as f64 / total_weight(cluster, rules, r))
+            .fold(0.0, f64::max),
+        ItemId::Component(_) => 0.0,
+    };
+    let votes = |i: ItemId| groups_touched(cluster, i);
+    let minutes = |i: ItemId| std::cmp::Reverse(cluster.item_minutes(i));
+
+    let mut orders: Vec<Vec<ItemId>> = Vec::new();
+    let mut by = |key: &dyn Fn(ItemId) -> (std::cmp::Reverse<u32>, u64, u64, (u32, u32))| {
+        let mut order = items.clone();
+        order.sort_by_key(|&i| key(i));
+        orders.push(order);
+    };
+    by(&|i| (tail(i), 0, 0, domain(i)));
+    by(&|i| (tail(i), u64::MAX - (weight(i) * 1e9) as u64, 0, domain(i)));
+    by(&|i| (tail(i), u64::MAX - votes(i), 0, domain(i)));
+    by(&|i| (tail(i), u64::from(u32::MAX - minutes(i).0), 0, domain(i)));
+
+    let objective = cluster.policy.objective;
+    let score = |waves: &Vec<Vec<ItemId>>| {
+        let minutes = total_minutes(
+            cluster,
+            &waves.iter().map(|w| Wave::new(w.clone())).collect::<Vec<_>>(),
+        );
+        match objective {
+            Objective::Waves => (waves.len() as u64, minutes),
+            Objective::Duration => (minutes, waves.len() as u64),
+        }
+    };
+    let mut best: Option<Vec<Vec<ItemId>>> = None;
+    for order in &orders {
+        let Some(mut waves) = construct(rules, precedence, order) else {
+            continue;
+        };
+        improve(rules, precedence, &mut waves);
+        if best.as_ref().is_none_or(|b| score(&waves) < score(b)) {
+            best = Some(waves);
+        }
+    }
+    best
+}
+
+fn total_weight(cluster: &Cluster, rules: &WaveRules<'_>, r: Resource) -> f64 {
+    cluster
+        .ready_hosts()
+        .map(|h| rules.host_weight(h, r) as f64)
+        .sum::<f64>()
+        .max(1.0)
+}
+
+fn groups_touched(cluster: &Cluster, item: ItemId) -> u64 {
+    let member = |m: crate::model::MemberId| match (m, item) {
+        (crate::model::MemberId::Host(a), ItemId::Host(b)) => a == b,
+        (crate::model::MemberId::Component(a), ItemId::Component(b)) => a == b,
+        (crate::model::MemberId::Workload(w), ItemId::Host(b)) => cluster.workload(w).host == b,
+        _ => false,
+    };
+    cluster
+        .quorum_groups
+        .iter()
+        .filter(|g| g.members.iter().any(|m| member(m.id)))
+        .count() as u64
+}
+
+/// Fills waves greedily in `order`.
+pub fn construct(
+    rules: &WaveRules<'_>,
+    precedence: &Precedence,
+    order: &[ItemId],
+) -> Option<Vec<Vec<ItemId>>> {
+    let cluster = rules.cluster();
+    let mut done: HashSet<ItemId> = HashSet::new();
+    let mut waves: Vec<Vec<ItemId>> = Vec::new();
+    while done.len() < order.len() {
+        let free: Vec<ItemId> = order
+            .iter()
+            .copied()
+            .filter(|i| !done.contains(i))
+            .filter(|&i| precedence.predecessors(i).all(|p| done.contains(&p)))
+            .collect();
+        let exclusive = free.iter().copied().find(|&i| match i {
+            ItemId::Component(c) => cluster.component(c).exclusive,
+            ItemId::Host(_) => false,
+        });
+        let wave = if let Some(component) = exclusive {
+            vec![component]
+        } else {
+            let mut state = rules.empty();
+            for &item in &free {
+                state.add(item);
+                let ok =
+                    state.problem().is_none() && (!matches!(item, ItemId::Host(_)) || state.place().is_ok());
+                if !ok {
+                    state.pop();
+                }
+            }
+            state.items().to_vec()
+        };
+        if wave.is_empty() {
+            return None;
+        }
+        done.extend(wave.iter().copied());
+        waves.push(wave);
+    }
+    Some(waves)
+}
+
+/// Local search: empty the smallest waves by moving their items elsewhere; for the duration
+/// objective, also move each wave's longest item to a wave that already runs as long.
+pub fn improve(rules: &WaveRules<'_>, precedence: &Precedence, waves: &mut Vec<Vec<ItemId>>) {
+    while eliminate_one(rules, precedence, waves) {}
+    if rules.cluster().policy.objective == Objective::Duration {
+        while shorten_one(rules, precedence, waves) {}
+    }
+}
+
+fn wave_index(waves: &[Vec<ItemId>]) -> HashMap<ItemId, usize> {
+    waves
+        .iter()
+        .enumerate()
+        .flat_map(|(t, w)| w.iter().map(move |&i| (i, t)))
+        .collect()
+}
+
+fn fits(rules: &WaveRules<'_>, wave: &[ItemId], item: ItemId) -> bool {
+    let mut state = rules.empty();
+    for &i in wave {
+        state.add(i);
+    }
+    state.add(item);
+    state.problem().is_none() && (!matches!(item, ItemId::Host(_)) || state.place().is_ok())
+}
+
+fn eliminate_one(rules: &WaveRules<'_>, precedence: &Precedence, waves: &mut Vec<Vec<ItemId>>) -> bool {
+    let mut by_size: Vec<usize> = (0..waves.len()).collect();
+    by_size.sort_by_key(|&t| (waves[t].len(), t));
+    for victim in by_size {
+        let mut trial = waves.clone();
+        let moving = std::mem::take(&mut trial[victim]);
+        let mut wave_of = wave_index(&trial);
+        let mut all = true;
+        for &item in &moving {
+            let target = (0..trial.len()).find(|&t| {
+                t != victim && precedence.allows(item, t, &wave_of) && fits(rules, &trial[t], item)
+            });
+            match target {
+                Some(t) => {
+                    trial[t].push(item);
+                    wave_of.insert(item, t);
+                }
+                None => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if all {
+            trial.remove(victim);
+            *waves = trial;
+            return true;
+        }
+    }
+    false
+}
+
+fn shorten_one(rules: &WaveRules<'_>, precedence: &Precedence, waves: &mut [Vec<ItemId>]) -> bool {
+    let cluster = rules.cluster();
+    let longest = |w: &[ItemId]| w.iter().map(|&i| cluster.item_minutes(i)).max().unwrap_or(0);
+    for source in 0..waves.len() {
+        let top = longest(&waves[source]);
+        let tops: Vec<ItemId> = waves[source]
+            .iter()
+            .copied()
+            .filter(|&i| cluster.item_minutes(i) == top)
+            .collect();
+        if tops.len() == waves[source].len() {
+            continue;
+        }
+        // Move every item that sets this wave's length, if each finds a wave as long.
+        let mut trial = waves.to_vec();
+        trial[source].retain(|i| !tops.contains(i));
+        let mut wave_of = wave_index(&trial);
+        let mut all = true;
+        for &item in &tops {
+            let target = (0..trial.len()).find(|&t| {
+                t != source
+                    && longest(&trial[t]) >= top
+                    && precedence.allows(item, t, &wave_of)
+                    && fits(rules, &trial[t], item)
+            });
+            match target {
+                Some(t) => {
+                    trial[t].push(item);
+                    wave_of.insert(item, t);
+                }
+                None => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if all {
+            waves.clone_from_slice(&trial);
+            return true;
+        }
+    }
+    false
+}

@@ -1,0 +1,453 @@
+//! The time-indexed integer program, in good_lp.
+//!
+//! Binary `x[i][t]` puts item `i` in wave `t`. Per wave, the counted rules are linear: hosts
+//! per wave, fault domains and sites down (through indicator variables), quorum and budget
+//! down-counts, and the aggregate evacuation capacity with reserve. Order rules compare wave
+//! positions through one separator variable per rule, so a rule costs `|before| + |after|` rows.
+//! Exact placement is not in the model: the caller checks each wave of a solution and, when a
+//! set of hosts is proven impossible to evacuate, adds a cut forbidding it and solves again.
+//!
+//! Without order rules waves are interchangeable, so item `k` (in a fixed order) may only use
+//! waves `0..=k`, the classic symmetry breaking for bin packing.
+
+use std::collections::HashMap;
+
+use good_lp::solvers::{ResolutionError, Solution, SolutionStatus, SolverModel, WithTimeLimit};
+use good_lp::{Constraint, Expression, ProblemVariables, Variable, variable};
+
+use crate::model::{Cluster, HostId, ItemId, Resource};
+use crate::solve::precedence::Precedence;
+use crate::solve::wave::WaveRules;
+
+/// A MILP backend compiled into this build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// microlp: pure Rust, the default.
+    Microlp,
+    /// HiGHS, with the `highs` feature.
+    Highs,
+}
+
+impl Backend {
+    /// Every backend compiled in, the default first.
+    pub fn available() -> Vec<Backend> {
+        let mut list = Vec::new();
+        if cfg!(feature = "microlp") {
+            list.push(Backend::Microlp);
+        }
+        if cfg!(feature = "highs") {
+            list.push(Backend::Highs);
+        }
+        list
+    }
+
+    /// The backend used when none is chosen.
+    pub fn default_backend() -> Option<Backend> {
+        Self::available().first().copied()
+    }
+
+    /// The backend's name, as `--solver` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Microlp => "microlp",
+            Backend::Highs => "highs",
+        }
+    }
+
+    /// Parses a `--solver` value among the compiled-in backends.
+    pub fn from_name(name: &str) -> Option<Backend> {
+        Self::available().into_iter().find(|b| b.name() == name)
+    }
+}
+
+/// A set of hosts that cannot be one wave's hosts because their workloads cannot be evacuated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cut {
+    /// The hosts, sorted.
+    pub hosts: Vec<HostId>,
+    /// True: forbid exactly this set (placement is not monotone in the presence of
+    /// fault-domain anti-affinity); false: forbid any wave containing all of them.
+    pub exact: bool,
+}
+
+/// What to solve.
+pub struct Request<'a> {
+    /// Number of waves available.
+    pub waves: usize,
+    /// Minimise total minutes instead of finding any feasible assignment.
+    pub minimise_minutes: bool,
+    /// Only assignments of at most this many minutes in all.
+    pub max_minutes: Option<u64>,
+    /// Placement cuts.
+    pub cuts: &'a [Cut],
+    /// Items fixed to a wave.
+    pub fixed: &'a [(ItemId, usize)],
+    /// Items kept out of a wave.
+    pub forbidden: &'a [(ItemId, usize)],
+    /// Seconds the backend may take.
+    pub time_limit: f64,
+}
+
+/// The answer of one solve.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// An assignment: the items of each wave (some waves may be empty); `proven` when the
+    /// backend proved it optimal for the objective.
+    Solved {
+        /// Items per wave.
+        waves: Vec<Vec<ItemId>>,
+        /// Whether the objective value is proven optimal.
+        proven: bool,
+    },
+    /// No assignment exists.
+    Infeasible,
+    /// The time limit passed without an answer.
+    OutOfTime,
+    /// The backend failed.
+    Failed(String),
+}
+
+/// The parts of the model that do not depend on the number of waves.
+pub struct IlpModel<'c> {
+    cluster: &'c Cluster,
+    items: Vec<ItemId>,
+    index: HashMap<ItemId, usize>,
+    /// Per rule type: (capacity per wave, amount per item index).
+    packings: Vec<(f64, Vec<(usize, f64)>)>,
+    /// Fault domains (and sites) of items, with how many may be down beyond the always-down.
+    domain_limits: Vec<(u32, Vec<(usize, u32)>)>,
+    exclusive: Vec<usize>,
+    hosts: Vec<usize>,
+    orders: Vec<(Vec<usize>, Vec<usize>)>,
+}
+
+impl<'c> IlpModel<'c> {
+    /// Precomputes the rows of every counted rule.
+    pub fn new(rules: &WaveRules<'c>, precedence: &Precedence) -> Self {
+        let cluster = rules.cluster();
+        let items = cluster.items();
+        let index: HashMap<ItemId, usize> = items.iter().enumerate().map(|(i, &item)| (item, i)).collect();
+        let mut packings = Vec::new();
+        for g in 0..cluster.quorum_groups.len() {
+            let id = crate::model::QuorumGroupId::from_index(g);
+            let amounts: Vec<(usize, f64)> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, &item)| rules.group_amount(item, g).map(|a| (i, a as f64)))
+                .collect();
+            packings.push((rules.group_slack(id) as f64, amounts));
+        }
+        for b in 0..cluster.budgets.len() {
+            let id = crate::model::BudgetId::from_index(b);
+            let amounts: Vec<(usize, f64)> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, &item)| rules.budget_amount(item, b).map(|a| (i, a as f64)))
+                .collect();
+            packings.push((rules.budget_slack(id) as f64, amounts));
+        }
+        let ready: Vec<HostId> = cluster.ready_hosts().collect();
+        let reserve = cluster.reserve();
+        for r in Resource::ALL {
+            if ready.iter().any(|&h| cluster.host(h).usable(r).is_none()) {
+                continue;
+            }
+            let total: u64 = ready.iter().map(|&h| cluster.host(h).room(r).unwrap_or(0)).sum();
+            let cap = total.saturating_sub(reserve[r]) as f64;
+            let amounts: Vec<(usize, f64)> = ready
+                .iter()
+                .map(|&h| (index[&ItemId::Host(h)], rules.host_weight(h, r) as f64))
+                .collect();
+            packings.push((cap, amounts));
+        }
+        if let Some(m) = cluster.policy.max_hosts_per_wave {
+            let amounts = ready.iter().map(|&h| (index[&ItemId::Host(h)], 1.0)).collect();
+            packings.push((f64::from(m), amounts));
+        }
+        // Drop rows that can never bind.
+        packings.retain(|(cap, amounts)| amounts.iter().map(|(_, a)| a).sum::<f64>() > *cap);
+
+        let mut domain_limits = Vec::new();
+        for (limit, key) in [
+            (
+                cluster.policy.max_fault_domains_down,
+                &(|h: HostId| Some(cluster.host(h).fault_domain.0)) as &dyn Fn(HostId) -> Option<u32>,
+            ),
+            (cluster.policy.max_sites_down, &|h: HostId| {
+                cluster.site_of(h).map(|s| s.0)
+            }),
+        ] {
+            let Some(limit) = limit else { continue };
+            let always: std::collections::BTreeSet<u32> =
+                cluster.unavailable_hosts().filter_map(key).collect();
+            let members: Vec<(usize, u32)> = ready
+                .iter()
+                .filter_map(|&h| {
+                    key(h)
+                        .filter(|d| !always.contains(d))
+                        .map(|d| (index[&ItemId::Host(h)], d))
+                })
+                .collect();
+            let distinct: std::collections::BTreeSet<u32> = members.iter().map(|(_, d)| *d).collect();
+            let free = limit.saturating_sub(always.len() as u32);
+            if distinct.len() as u32 > free {
+                domain_limits.push((free, members));
+            }
+        }
+        let exclusive = items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| matches!(item, ItemId::Component(c) if cluster.component(*c).exclusive))
+            .map(|(i, _)| i)
+            .collect();
+        let hosts = items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| matches!(item, ItemId::Host(_)))
+            .map(|(i, _)| i)
+            .collect();
+        let orders = precedence
+            .rules()
+            .map(|(b, a)| {
+                (
+                    b.iter().map(|i| index[i]).collect(),
+                    a.iter().map(|i| index[i]).collect(),
+                )
+            })
+            .collect();
+        IlpModel {
+            cluster,
+            items,
+            index,
+            packings,
+            domain_limits,
+            exclusive,
+            hosts,
+            orders,
+        }
+    }
+
+    /// Solves one request with `backend`.
+    #[allow(clippy::needless_range_loop)] // x[item][wave] reads best indexed
+    pub fn solve(&self, request: &Request<'_>, backend: Backend) -> Outcome {
+        let n = self.items.len();
+        let t_max = request.waves;
+        if n == 0 {
+            return Outcome::Solved {
+                waves: Vec::new(),
+                proven: true,
+            };
+        }
+        if t_max == 0 {
+            return Outcome::Infeasible;
+        }
+        let mut vars = ProblemVariables::new();
+        let x: Vec<Vec<Variable>> = (0..n)
+            .map(|_| (0..t_max).map(|_| vars.add(variable().binary())).collect())
+            .collect();
+        let mut rows: Vec<Constraint> = Vec::new();
+        let symmetric = self.orders.is_empty();
+        for i in 0..n {
+            let mut once = Expression::with_capacity(t_max);
+            for t in 0..t_max {
+                once.add_mul(1.0, x[i][t]);
+            }
+            rows.push(once.eq(1.0));
+            if symmetric && !request.minimise_minutes {
+                for t in (i + 1)..t_max {
+                    rows.push(Expression::from(x[i][t]).eq(0.0));
+                }
+            }
+        }
+        for &(item, t) in request.fixed {
+            if let (Some(&i), true) = (self.index.get(&item), t < t_max) {
+                rows.push(Expression::from(x[i][t]).eq(1.0));
+            }
+        }
+        for &(item, t) in request.forbidden {
+            if let (Some(&i), true) = (self.index.get(&item), t < t_max) {
+                rows.push(Expression::from(x[i][t]).eq(0.0));
+            }
+        }
+        for t in 0..t_max {
+            for &e in &self.exclusive {
+                // x[e][t] = 1 empties the rest of the wave.
+                let mut others = Expression::with_capacity(n);
+                for j in (0..n).filter(|&j| j != e) {
+                    others.add_mul(1.0, x[j][t]);
+                }
+                others.add_mul((n - 1) as f64, x[e][t]);
+                rows.push(others.leq((n - 1) as f64));
+            }
+            for (cap, amounts) in &self.packings {
+                let mut sum = Expression::with_capacity(amounts.len());
+                for &(i, a) in amounts {
+                    sum.add_mul(a, x[i][t]);
+                }
+                rows.push(sum.leq(*cap));
+            }
+            for (free, members) in &self.domain_limits {
+                let mut indicator: HashMap<u32, Variable> = HashMap::new();
+                for &(i, d) in members {
+                    let y = *indicator
+                        .entry(d)
+                        .or_insert_with(|| vars.add(variable().binary()));
+                    rows.push(Expression::from(x[i][t]).leq(y));
+                }
+                let mut sum = Expression::with_capacity(indicator.len());
+                let mut keys: Vec<u32> = indicator.keys().copied().collect();
+                keys.sort_unstable();
+                for d in keys {
+                    sum.add_mul(1.0, indicator[&d]);
+                }
+                rows.push(sum.leq(f64::from(*free)));
+            }
+            for cut in request.cuts {
+                let mut sum = Expression::with_capacity(self.hosts.len());
+                for h in &cut.hosts {
+                    sum.add_mul(1.0, x[self.index[&ItemId::Host(*h)]][t]);
+                }
+                if cut.exact {
+                    for &i in &self.hosts {
+                        let ItemId::Host(h) = self.items[i] else { continue };
+                        if cut.hosts.binary_search(&h).is_err() {
+                            sum.add_mul(-1.0, x[i][t]);
+                        }
+                    }
+                }
+                rows.push(sum.leq((cut.hosts.len() - 1) as f64));
+            }
+        }
+        let position = |i: usize| {
+            let mut p = Expression::with_capacity(t_max);
+            for t in 0..t_max {
+                p.add_mul(t as f64, x[i][t]);
+            }
+            p
+        };
+        for (before, after) in &self.orders {
+            let s = vars.add(variable().min(0.0).max(t_max as f64));
+            for &b in before {
+                rows.push(position(b).leq(s));
+            }
+            for &a in after {
+                rows.push(position(a).geq(Expression::from(s) + 1.0));
+            }
+        }
+        let mut objective = Expression::from(0.0);
+        if request.minimise_minutes || request.max_minutes.is_some() {
+            let overhead = f64::from(self.cluster.policy.wave_overhead_minutes);
+            for t in 0..t_max {
+                let used = vars.add(variable().binary());
+                let length = vars.add(variable().min(0.0));
+                for i in 0..n {
+                    let minutes = f64::from(self.cluster.item_minutes(self.items[i]));
+                    rows.push(Expression::from(x[i][t]).leq(used));
+                    rows.push((minutes * x[i][t]).leq(length));
+                }
+                objective.add_mul(overhead, used);
+                objective.add_mul(1.0, length);
+            }
+            if let Some(max) = request.max_minutes {
+                rows.push(objective.clone().leq(max as f64 + 0.5));
+            }
+            if !request.minimise_minutes {
+                objective = Expression::from(0.0);
+            }
+        }
+        let problem = vars.minimise(objective);
+        let limit = request.time_limit.max(0.01);
+        let result = match backend {
+            Backend::Microlp => run_microlp(problem, rows, limit, &x),
+            Backend::Highs => run_highs(problem, rows, limit, &x),
+        };
+        match result {
+            Ok((values, proven)) => {
+                let mut waves = vec![Vec::new(); t_max];
+                for (i, row) in values.iter().enumerate() {
+                    if let Some(t) = row.iter().position(|&v| v > 0.5) {
+                        waves[t].push(self.items[i]);
+                    }
+                }
+                Outcome::Solved { waves, proven }
+            }
+            Err(outcome) => outcome,
+        }
+    }
+}
+
+type Values = (Vec<Vec<f64>>, bool);
+
+fn collect<M>(model: M, rows: Vec<Constraint>, x: &[Vec<Variable>]) -> Result<Values, Outcome>
+where
+    M: SolverModel<Error = ResolutionError>,
+{
+    let model = model.with_all(rows);
+    match model.solve() {
+        Ok(solution) => {
+            let proven = matches!(solution.status(), SolutionStatus::Optimal);
+            let values = x
+                .iter()
+                .map(|row| row.iter().map(|&v| solution.value(v)).collect())
+                .collect();
+            Ok((values, proven))
+        }
+        Err(ResolutionError::Infeasible) => Err(Outcome::Infeasible),
+        Err(ResolutionError::Other(message)) if message.to_lowercase().contains("time limit") => {
+            Err(Outcome::OutOfTime)
+        }
+        Err(e) => Err(Outcome::Failed(e.to_string())),
+    }
+}
+
+#[cfg(feature = "microlp")]
+fn run_microlp(
+    problem: good_lp::variable::UnsolvedProblem,
+    rows: Vec<Constraint>,
+    limit: f64,
+    x: &[Vec<Variable>],
+) -> Result<Values, Outcome> {
+    collect(
+        problem
+            .using(good_lp::solvers::microlp::microlp)
+            .with_time_limit(limit),
+        rows,
+        x,
+    )
+}
+
+#[cfg(not(feature = "microlp"))]
+fn run_microlp(
+    _: good_lp::variable::UnsolvedProblem,
+    _: Vec<Constraint>,
+    _: f64,
+    _: &[Vec<Variable>],
+) -> Result<Values, Outcome> {
+    Err(Outcome::Failed("this build has no microlp backend".to_string()))
+}
+
+#[cfg(feature = "highs")]
+fn run_highs(
+    problem: good_lp::variable::UnsolvedProblem,
+    rows: Vec<Constraint>,
+    limit: f64,
+    x: &[Vec<Variable>],
+) -> Result<Values, Outcome> {
+    let model = problem
+        .using(good_lp::solvers::highs::highs)
+        .set_threads(1)
+        .with_time_limit(limit);
+    collect(model, rows, x)
+}
+
+#[cfg(not(feature = "highs"))]
+fn run_highs(
+    _: good_lp::variable::UnsolvedProblem,
+    _: Vec<Constraint>,
+    _: f64,
+    _: &[Vec<Variable>],
+) -> Result<Values, Outcome> {
+    Err(Outcome::Failed(
+        "this build has no HiGHS backend; build with --features highs".to_string(),
+    ))
+}

@@ -1,0 +1,535 @@
+//! Pass 5: the optimal wave planner.
+//!
+//! One entry point, [`solve`], in four steps:
+//!
+//! 1. **Lower bounds** ([`crate::bounds`]) and impossibilities found without search.
+//! 2. **Items alone.** If every item can go down in a wave of its own, a plan exists (one item per
+//!    wave, in an order the order rules allow); if one cannot, no plan exists, and the rule that
+//!    stops it is the explanation. So "no safe plan" is always explained by a single item and a
+//!    single rule, with the numbers.
+//! 3. **A constructive heuristic** gives a safe plan: the upper bound.
+//! 4. **The integer program** closes the gap: for the `waves` objective it asks, from the lower
+//!    bound up, whether `T` waves suffice (infeasible raises the bound, feasible lowers the
+//!    plan); for `duration` it minimises total minutes. Each wave of a solution is checked with
+//!    an exact placement; a wave that cannot be evacuated becomes a cut and the model is solved
+//!    again, so no wave leaves the solver without a placement. When the model found the plan,
+//!    the assignment is made canonical (lexicographically smallest wave per item, by further
+//!    solves), so the plan does not depend on which backend found it.
+//!
+//! The core never reads the clock: a [`Clock`] passed in by the caller bounds the time.
+
+pub mod heuristic;
+pub mod ilp;
+pub mod precedence;
+pub mod wave;
+
+use crate::bounds::{self, Rule};
+use crate::model::{Cluster, ItemId, Objective, Scope};
+use crate::plan::{Plan, Quality, Wave};
+pub use ilp::Backend;
+use ilp::{Cut, IlpModel, Outcome, Request};
+use precedence::Precedence;
+use wave::{WaveProblem, WaveRules};
+
+/// Elapsed time, supplied by the caller so that the core stays free of the clock.
+pub trait Clock {
+    /// Seconds since the solve started.
+    fn elapsed(&self) -> f64;
+}
+
+/// A clock that never advances: every backend call gets the whole time limit.
+pub struct NoClock;
+
+impl Clock for NoClock {
+    fn elapsed(&self) -> f64 {
+        0.0
+    }
+}
+
+/// How to solve.
+pub struct SolveOptions<'a> {
+    /// The MILP backend.
+    pub backend: Backend,
+    /// Seconds the whole solve may take; when they run out, the best safe plan so far is
+    /// returned with its lower bound, not proven optimal.
+    pub time_limit: f64,
+    /// The caller's clock.
+    pub clock: &'a dyn Clock,
+}
+
+/// One reason no safe plan exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The rule, e.g. "quorum group etcd".
+    pub rule: String,
+    /// The items it stops, by name.
+    pub items: Vec<String>,
+    /// Why, in operator terms with the numbers.
+    pub reason: String,
+}
+
+/// No safe plan exists: the rules that conflict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoSafePlan {
+    /// The conflicts found; each alone rules out every plan.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Finds an optimal safe plan, or explains why none exists.
+pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSafePlan> {
+    let bounds = bounds::bounds(cluster);
+    if !bounds.impossible.is_empty() {
+        return Err(NoSafePlan {
+            conflicts: bounds
+                .impossible
+                .iter()
+                .map(|i| Conflict {
+                    rule: rule_name(cluster, i.rule),
+                    items: Vec::new(),
+                    reason: i.reason.clone(),
+                })
+                .collect(),
+        });
+    }
+    let rules = WaveRules::new(cluster);
+    let items = cluster.items();
+    let mut conflicts = Vec::new();
+    for &item in &items {
+        if let Err(problem) = rules.check(&[item]) {
+            conflicts.push(Conflict {
+                rule: problem_rule(cluster, &problem),
+                items: vec![cluster.item_name(item).to_string()],
+                reason: describe(cluster, &problem, &[item]),
+            });
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(NoSafePlan {
+            conflicts: merge_conflicts(conflicts),
+        });
+    }
+
+    let precedence = Precedence::new(cluster);
+    let waves =
+        heuristic::best_plan(&rules, &precedence).unwrap_or_else(|| one_per_wave(&precedence, &items));
+    let lower_waves = bounds.waves();
+    let mut search = Search {
+        cluster,
+        rules: &rules,
+        model: IlpModel::new(&rules, &precedence),
+        options,
+        cuts: Vec::new(),
+        monotone: !cluster
+            .anti_affinity
+            .iter()
+            .any(|g| g.mandatory && g.scope == Scope::FaultDomain),
+        exact_cuts_unproven: false,
+    };
+    let (waves, quality) = match cluster.policy.objective {
+        Objective::Waves => search.fewest_waves(waves, lower_waves),
+        Objective::Duration => search.least_minutes(waves, lower_waves),
+    };
+    Ok(build_plan(&rules, waves, quality))
+}
+
+/// Every item alone, in an order the rules allow: the plan that exists whenever each item can go
+/// down alone.
+fn one_per_wave(precedence: &Precedence, items: &[ItemId]) -> Vec<Vec<ItemId>> {
+    let mut done = std::collections::HashSet::new();
+    let mut waves = Vec::new();
+    while done.len() < items.len() {
+        let next = items
+            .iter()
+            .copied()
+            .find(|i| !done.contains(i) && precedence.predecessors(*i).all(|p| done.contains(&p)))
+            .expect("order rules have no cycle");
+        done.insert(next);
+        waves.push(vec![next]);
+    }
+    waves
+}
+
+fn build_plan(rules: &WaveRules<'_>, waves: Vec<Vec<ItemId>>, quality: Quality) -> Plan {
+    let cluster = rules.cluster();
+    let mut plan_waves = Vec::new();
+    let mut warnings = Vec::new();
+    for (t, items) in waves.into_iter().filter(|w| !w.is_empty()).enumerate() {
+        let mut wave = Wave::new(items);
+        let (moves, broken) = rules
+            .check(&wave.items)
+            .expect("every wave leaving the solver was checked with a placement");
+        wave.moves = moves;
+        for g in broken {
+            warnings.push(format!(
+                "wave {}: \"should\" anti-affinity group {} is broken while the wave runs",
+                t + 1,
+                cluster.anti_affinity[g.index()].name
+            ));
+        }
+        plan_waves.push(wave);
+    }
+    Plan {
+        waves: plan_waves,
+        quality,
+        warnings,
+    }
+}
+
+struct Search<'s, 'c> {
+    cluster: &'c Cluster,
+    rules: &'s WaveRules<'c>,
+    model: IlpModel<'c>,
+    options: &'s SolveOptions<'s>,
+    cuts: Vec<Cut>,
+    monotone: bool,
+    /// A wave was cut because its placement search ran out of budget, not because it was proven
+    /// impossible: a bound proven with such cuts is not a proof.
+    exact_cuts_unproven: bool,
+}
+
+/// What a solve with cuts found.
+enum Found {
+    Plan(Vec<Vec<ItemId>>, bool),
+    Infeasible,
+    OutOfTime,
+}
+
+impl Search<'_, '_> {
+    fn remaining(&self) -> f64 {
+        self.options.time_limit - self.options.clock.elapsed()
+    }
+
+    fn quality(&self, lower_waves: u32, lower_minutes: u64, optimal: bool, proof: &'static str) -> Quality {
+        Quality {
+            lower_bound_waves: lower_waves,
+            lower_bound_minutes: lower_minutes,
+            optimal,
+            proof,
+            solver: self.options.backend.name(),
+            solve_seconds: 0.0,
+        }
+    }
+
+    /// Solves `request` repeatedly, adding a cut for every wave that cannot be evacuated, until
+    /// every wave of the solution has a placement.
+    fn solve_with_cuts(
+        &mut self,
+        waves: usize,
+        minimise: bool,
+        max_minutes: Option<u64>,
+        fixed: &[(ItemId, usize)],
+    ) -> Found {
+        loop {
+            let remaining = self.remaining();
+            if remaining <= 0.0 {
+                return Found::OutOfTime;
+            }
+            let request = Request {
+                waves,
+                minimise_minutes: minimise,
+                max_minutes,
+                cuts: &self.cuts,
+                fixed,
+                forbidden: &[],
+                time_limit: remaining,
+            };
+            match self.model.solve(&request, self.options.backend) {
+                Outcome::Solved {
+                    waves: solution,
+                    proven,
+                } => {
+                    let mut all_placed = true;
+                    for wave in solution.iter().filter(|w| !w.is_empty()) {
+                        match self.rules.check(wave) {
+                            Ok(_) => {}
+                            Err(problem) => {
+                                all_placed = false;
+                                self.add_cut(wave, &problem);
+                            }
+                        }
+                    }
+                    if all_placed {
+                        return Found::Plan(solution, proven);
+                    }
+                }
+                Outcome::Infeasible => return Found::Infeasible,
+                Outcome::OutOfTime | Outcome::Failed(_) => return Found::OutOfTime,
+            }
+        }
+    }
+
+    fn add_cut(&mut self, wave: &[ItemId], problem: &WaveProblem) {
+        let mut hosts: Vec<_> = wave
+            .iter()
+            .filter_map(|i| match i {
+                ItemId::Host(h) => Some(*h),
+                ItemId::Component(_) => None,
+            })
+            .collect();
+        hosts.sort_unstable();
+        let proven = matches!(problem, WaveProblem::Placement(_));
+        if !proven {
+            self.exact_cuts_unproven = true;
+        }
+        self.cuts.push(Cut {
+            hosts,
+            exact: !(self.monotone && proven),
+        });
+    }
+
+    fn fewest_waves(&mut self, best: Vec<Vec<ItemId>>, lower: u32) -> (Vec<Vec<ItemId>>, Quality) {
+        let mut best = best;
+        let mut lower = lower as usize;
+        let lower_minutes = duration_lower_bound(self.cluster, lower as u32);
+        if best.len() <= lower {
+            let quality = self.quality(best.len() as u32, lower_minutes, true, "bounds");
+            return (best, quality);
+        }
+        let mut from_ilp = false;
+        let mut out_of_time = false;
+        let (first, last) = (lower, best.len());
+        for t in first..last {
+            match self.solve_with_cuts(t, false, None, &[]) {
+                Found::Infeasible => lower = t + 1,
+                Found::Plan(solution, _) => {
+                    best = solution.into_iter().filter(|w| !w.is_empty()).collect();
+                    from_ilp = true;
+                    lower = lower.max(t);
+                    break;
+                }
+                Found::OutOfTime => {
+                    out_of_time = true;
+                    break;
+                }
+            }
+        }
+        let proven = !out_of_time && !self.exact_cuts_unproven && lower >= best.len();
+        if from_ilp {
+            best = self.canonical(best, None);
+        }
+        let lower_minutes = duration_lower_bound(self.cluster, lower as u32);
+        let proof = if proven { "ilp" } else { "none" };
+        let quality = self.quality(lower.min(best.len()) as u32, lower_minutes, proven, proof);
+        (best, quality)
+    }
+
+    fn least_minutes(&mut self, best: Vec<Vec<ItemId>>, lower_waves: u32) -> (Vec<Vec<ItemId>>, Quality) {
+        let minutes = |waves: &[Vec<ItemId>]| {
+            crate::plan::total_minutes(
+                self.cluster,
+                &waves.iter().map(|w| Wave::new(w.clone())).collect::<Vec<_>>(),
+            )
+        };
+        let lower_minutes = duration_lower_bound(self.cluster, lower_waves);
+        let upper = minutes(&best);
+        if upper <= lower_minutes {
+            return (best, self.quality(lower_waves, lower_minutes, true, "bounds"));
+        }
+        // No optimal plan has more waves than the upper bound allows at the cheapest wave cost.
+        let cheapest = u64::from(self.cluster.policy.wave_overhead_minutes)
+            + self
+                .cluster
+                .items()
+                .iter()
+                .map(|&i| u64::from(self.cluster.item_minutes(i)))
+                .min()
+                .unwrap_or(0);
+        let horizon = upper
+            .checked_div(cheapest)
+            .map_or(self.cluster.items().len(), |w| w as usize)
+            .clamp(best.len(), self.cluster.items().len().max(1));
+        match self.solve_with_cuts(horizon, true, None, &[]) {
+            Found::Plan(solution, proven) => {
+                let solution: Vec<Vec<ItemId>> = solution.into_iter().filter(|w| !w.is_empty()).collect();
+                let found = minutes(&solution);
+                let (mut waves, value) = if found < upper {
+                    (solution, found)
+                } else {
+                    (best, upper)
+                };
+                let proven = proven && !self.exact_cuts_unproven;
+                if found < upper {
+                    waves = self.canonical(waves, Some(value));
+                }
+                let lower = if proven { value } else { lower_minutes };
+                let mut quality =
+                    self.quality(lower_waves, lower, proven, if proven { "ilp" } else { "none" });
+                quality.lower_bound_minutes = lower;
+                (waves, quality)
+            }
+            Found::Infeasible | Found::OutOfTime => {
+                (best, self.quality(lower_waves, lower_minutes, false, "none"))
+            }
+        }
+    }
+
+    /// The lexicographically smallest assignment (earliest wave for each item in id order) with
+    /// as many waves as `waves` and, for `duration`, no more than `max_minutes`. Found by fixing items one
+    /// at a time, so it does not depend on which solution a backend happened to return.
+    fn canonical(&mut self, waves: Vec<Vec<ItemId>>, max_minutes: Option<u64>) -> Vec<Vec<ItemId>> {
+        let t_max = waves.len();
+        let mut current = waves;
+        let mut fixed: Vec<(ItemId, usize)> = Vec::new();
+        let items = self.cluster.items();
+        for &item in &items {
+            let now = current
+                .iter()
+                .position(|w| w.contains(&item))
+                .expect("every item is placed");
+            let mut settled = now;
+            for t in 0..now {
+                let mut trial_fixed = fixed.clone();
+                trial_fixed.push((item, t));
+                match self.solve_with_cuts(t_max, false, max_minutes, &trial_fixed) {
+                    Found::Plan(solution, _)
+                        if max_minutes.is_some() || solution.iter().all(|w| !w.is_empty()) =>
+                    {
+                        current = solution;
+                        settled = t;
+                        break;
+                    }
+                    Found::Plan(..) | Found::Infeasible => {}
+                    Found::OutOfTime => return current,
+                }
+            }
+            fixed.push((item, settled));
+        }
+        current
+    }
+}
+
+/// A lower bound on total minutes: every wave pays the overhead, each exclusive component's wave
+/// lasts at least its upgrade, and some other wave lasts at least the longest other item.
+pub fn duration_lower_bound(cluster: &Cluster, lower_waves: u32) -> u64 {
+    let overhead = u64::from(cluster.policy.wave_overhead_minutes) * u64::from(lower_waves);
+    let exclusive: u64 = cluster
+        .components
+        .iter()
+        .filter(|c| c.exclusive)
+        .map(|c| u64::from(c.upgrade_minutes))
+        .sum();
+    let longest_other = cluster
+        .items()
+        .into_iter()
+        .filter(|&i| !matches!(i, ItemId::Component(c) if cluster.component(c).exclusive))
+        .map(|i| u64::from(cluster.item_minutes(i)))
+        .max()
+        .unwrap_or(0);
+    overhead + exclusive + longest_other
+}
+
+fn rule_name(cluster: &Cluster, rule: Rule) -> String {
+    match rule {
+        Rule::Items => "items".to_string(),
+        Rule::ExclusiveComponents => "exclusive components".to_string(),
+        Rule::MaxHostsPerWave => "max_hosts_per_wave".to_string(),
+        Rule::FaultDomains => "max_fault_domains_down".to_string(),
+        Rule::Sites => "max_sites_down".to_string(),
+        Rule::Quorum(g) => format!("quorum group {}", cluster.quorum_groups[g.index()].name),
+        Rule::Budget(b) => format!("disruption budget {}", cluster.budgets[b.index()].name),
+        Rule::Capacity(r) => format!("{r} capacity"),
+        Rule::OrderChain => "order".to_string(),
+    }
+}
+
+fn problem_rule(cluster: &Cluster, problem: &WaveProblem) -> String {
+    match problem {
+        WaveProblem::Exclusive(_) => "exclusive components".to_string(),
+        WaveProblem::MaxHosts { .. } => "max_hosts_per_wave".to_string(),
+        WaveProblem::FaultDomains { .. } => "max_fault_domains_down".to_string(),
+        WaveProblem::Sites { .. } => "max_sites_down".to_string(),
+        WaveProblem::Quorum { group, .. } => {
+            format!("quorum group {}", cluster.quorum_groups[group.index()].name)
+        }
+        WaveProblem::Budget { budget, .. } => {
+            format!("disruption budget {}", cluster.budgets[budget.index()].name)
+        }
+        WaveProblem::Placement(_) | WaveProblem::PlacementUnknown => "evacuation capacity".to_string(),
+    }
+}
+
+/// A wave problem in operator terms.
+pub fn describe(cluster: &Cluster, problem: &WaveProblem, items: &[ItemId]) -> String {
+    let names = items
+        .iter()
+        .map(|&i| cluster.item_name(i))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let hosts: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            ItemId::Host(h) => Some(*h),
+            ItemId::Component(_) => None,
+        })
+        .collect();
+    match problem {
+        WaveProblem::Exclusive(c) => format!(
+            "component {} is exclusive and cannot share a wave with {names}",
+            cluster.component(*c).name
+        ),
+        WaveProblem::MaxHosts { hosts, limit } => {
+            format!("{hosts} hosts in one wave, but max_hosts_per_wave is {limit}")
+        }
+        WaveProblem::FaultDomains { down, limit } => format!(
+            "taking down {names} puts {} fault domains down ({}), but at most {limit} may be down",
+            down.len(),
+            down.iter()
+                .map(|d| cluster.fault_domain(*d).name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        WaveProblem::Sites { down, limit } => format!(
+            "taking down {names} puts {} sites down ({}), but at most {limit} may be down",
+            down.len(),
+            down.iter()
+                .map(|s| cluster.sites[s.index()].name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        WaveProblem::Quorum { group, down, allowed } => {
+            let g = &cluster.quorum_groups[group.index()];
+            format!(
+                "quorum group {}: {} member{}, {} votes, quorum {}, so at most {} vote{} may be down; upgrading {names} takes down {down}",
+                g.name,
+                g.members.len(),
+                if g.members.len() == 1 { "" } else { "s" },
+                g.total_votes(),
+                g.quorum,
+                (*allowed).max(0),
+                if *allowed == 1 { "" } else { "s" }
+            )
+        }
+        WaveProblem::Budget {
+            budget,
+            down,
+            allowed,
+        } => {
+            let b = &cluster.budgets[budget.index()];
+            format!(
+                "disruption budget {}: at most {} of its {} workloads may be down; upgrading {names} takes down {down}",
+                b.name,
+                (*allowed).max(0),
+                b.workloads.len()
+            )
+        }
+        WaveProblem::Placement(shortfall) => shortfall.describe(cluster, &hosts),
+        WaveProblem::PlacementUnknown => format!(
+            "no placement for the workloads of {names} was found within the search budget (none was proven impossible either)"
+        ),
+    }
+}
+
+/// Conflicts with the same rule and reason are one conflict over several items.
+fn merge_conflicts(conflicts: Vec<Conflict>) -> Vec<Conflict> {
+    let mut merged: Vec<Conflict> = Vec::new();
+    for c in conflicts {
+        match merged
+            .iter_mut()
+            .find(|m| m.rule == c.rule && m.reason == c.reason)
+        {
+            Some(m) => m.items.extend(c.items),
+            None => merged.push(c),
+        }
+    }
+    merged
+}

@@ -1,0 +1,391 @@
+//! The rules of one wave, checked incrementally as items are added.
+//!
+//! Everything except order and placement is a count: hosts in the wave, fault domains and sites
+//! down, votes of each quorum group and members of each budget down. [`WaveState`] keeps those
+//! counts so that the heuristic can try an item, look, and take it back in constant time per
+//! rule it touches. Placement is checked separately, once the counts allow the wave.
+
+use std::collections::HashMap;
+
+use crate::bounds::{DownWith, member_down_with};
+use crate::model::{
+    BudgetId, Cluster, ComponentId, FaultDomainId, HostId, ItemId, MemberId, QuorumGroupId, SiteId,
+};
+use crate::placement::{self, Placement, Shortfall};
+use crate::plan::Move;
+
+/// Why a set of items cannot be one wave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaveProblem {
+    /// An exclusive component shares the wave.
+    Exclusive(ComponentId),
+    /// Too many hosts.
+    MaxHosts {
+        /// Hosts in the wave.
+        hosts: usize,
+        /// The limit.
+        limit: u32,
+    },
+    /// Too many fault domains down.
+    FaultDomains {
+        /// Domains down in the wave (including those of unavailable hosts).
+        down: Vec<FaultDomainId>,
+        /// The limit.
+        limit: u32,
+    },
+    /// Too many sites down.
+    Sites {
+        /// Sites down in the wave.
+        down: Vec<SiteId>,
+        /// The limit.
+        limit: u32,
+    },
+    /// A quorum group would lose quorum.
+    Quorum {
+        /// The group.
+        group: QuorumGroupId,
+        /// Votes down in the wave.
+        down: u64,
+        /// Votes that may be down.
+        allowed: i64,
+    },
+    /// A disruption budget would be exceeded.
+    Budget {
+        /// The budget.
+        budget: BudgetId,
+        /// Members down in the wave.
+        down: u64,
+        /// Members that may be down.
+        allowed: i64,
+    },
+    /// The workloads cannot be evacuated.
+    Placement(Shortfall),
+    /// The placement search ran out of budget.
+    PlacementUnknown,
+}
+
+/// What one item takes down when it is upgraded.
+#[derive(Debug, Clone, Default)]
+struct Footprint {
+    fault_domain: Option<FaultDomainId>,
+    site: Option<SiteId>,
+    groups: Vec<(usize, u64)>,
+    budgets: Vec<(usize, u64)>,
+}
+
+/// The fixed part of the wave rules for a cluster.
+pub struct WaveRules<'c> {
+    cluster: &'c Cluster,
+    footprints: HashMap<ItemId, Footprint>,
+    /// Fault domains and sites down in every wave (unavailable hosts).
+    base_domains: Vec<FaultDomainId>,
+    base_sites: Vec<SiteId>,
+    /// Votes (members) each group (budget) may lose in a wave beyond those always down.
+    group_slack: Vec<i64>,
+    budget_slack: Vec<i64>,
+    /// Node budget of each placement search.
+    pub placement_budget: u64,
+}
+
+impl<'c> WaveRules<'c> {
+    /// Precomputes the footprint of every item.
+    pub fn new(cluster: &'c Cluster) -> Self {
+        let mut footprints: HashMap<ItemId, Footprint> = HashMap::new();
+        for item in cluster.items() {
+            let mut fp = Footprint::default();
+            if let ItemId::Host(h) = item {
+                fp.fault_domain = Some(cluster.host(h).fault_domain);
+                fp.site = cluster.site_of(h);
+            }
+            footprints.insert(item, fp);
+        }
+        let mut group_slack = Vec::new();
+        for (g, group) in cluster.quorum_groups.iter().enumerate() {
+            let mut always = 0u64;
+            let mut per_item: HashMap<ItemId, u64> = HashMap::new();
+            for member in &group.members {
+                match member_down_with(cluster, member.id) {
+                    DownWith::Always => always += member.votes,
+                    DownWith::Item(item) => *per_item.entry(item).or_default() += member.votes,
+                    DownWith::Never => {}
+                }
+            }
+            for (item, votes) in per_item {
+                if votes > 0 {
+                    footprints.entry(item).or_default().groups.push((g, votes));
+                }
+            }
+            group_slack.push(group.total_votes() as i64 - always as i64 - group.quorum as i64);
+        }
+        let mut budget_slack = Vec::new();
+        for (b, budget) in cluster.budgets.iter().enumerate() {
+            let mut always = 0u64;
+            let mut per_item: HashMap<ItemId, u64> = HashMap::new();
+            for &w in &budget.workloads {
+                match member_down_with(cluster, MemberId::Workload(w)) {
+                    DownWith::Always => always += 1,
+                    DownWith::Item(item) => *per_item.entry(item).or_default() += 1,
+                    DownWith::Never => {}
+                }
+            }
+            for (item, n) in per_item {
+                footprints.entry(item).or_default().budgets.push((b, n));
+            }
+            budget_slack.push(budget.max_down() as i64 - always as i64);
+        }
+        for fp in footprints.values_mut() {
+            fp.groups.sort_unstable();
+            fp.budgets.sort_unstable();
+        }
+        let mut base_domains: Vec<FaultDomainId> = cluster
+            .unavailable_hosts()
+            .map(|h| cluster.host(h).fault_domain)
+            .collect();
+        base_domains.sort_unstable();
+        base_domains.dedup();
+        let mut base_sites: Vec<SiteId> = cluster
+            .unavailable_hosts()
+            .filter_map(|h| cluster.site_of(h))
+            .collect();
+        base_sites.sort_unstable();
+        base_sites.dedup();
+        WaveRules {
+            cluster,
+            footprints,
+            base_domains,
+            base_sites,
+            group_slack,
+            budget_slack,
+            placement_budget: placement::DEFAULT_NODE_BUDGET,
+        }
+    }
+
+    /// The cluster.
+    pub fn cluster(&self) -> &'c Cluster {
+        self.cluster
+    }
+
+    /// An empty wave.
+    pub fn empty(&self) -> WaveState<'_, 'c> {
+        let mut domains = HashMap::new();
+        for &d in &self.base_domains {
+            domains.insert(d, 1u32);
+        }
+        let mut sites = HashMap::new();
+        for &s in &self.base_sites {
+            sites.insert(s, 1u32);
+        }
+        WaveState {
+            rules: self,
+            items: Vec::new(),
+            hosts: 0,
+            exclusive: None,
+            domains,
+            sites,
+            group_down: vec![0; self.group_slack.len()],
+            budget_down: vec![0; self.budget_slack.len()],
+        }
+    }
+
+    /// Votes of group `g` that `item` takes down, if any.
+    pub fn group_amount(&self, item: ItemId, g: usize) -> Option<u64> {
+        let fp = self.footprints.get(&item)?;
+        fp.groups.iter().find(|(x, _)| *x == g).map(|(_, v)| *v)
+    }
+
+    /// Members of budget `b` that `item` takes down, if any.
+    pub fn budget_amount(&self, item: ItemId, b: usize) -> Option<u64> {
+        let fp = self.footprints.get(&item)?;
+        fp.budgets.iter().find(|(x, _)| *x == b).map(|(_, v)| *v)
+    }
+
+    /// Votes a group may lose in one wave (negative: quorum is lost even at rest).
+    pub fn group_slack(&self, group: QuorumGroupId) -> i64 {
+        self.group_slack[group.index()]
+    }
+
+    /// Members a budget may lose in one wave.
+    pub fn budget_slack(&self, budget: BudgetId) -> i64 {
+        self.budget_slack[budget.index()]
+    }
+
+    /// Checks a whole wave, placement included; on success, the moves and broken "should"
+    /// groups.
+    pub fn check(
+        &self,
+        items: &[ItemId],
+    ) -> Result<(Vec<Move>, Vec<crate::model::AntiAffinityId>), WaveProblem> {
+        let mut state = self.empty();
+        for &item in items {
+            state.add(item);
+        }
+        state.problem().map_or(Ok(()), Err)?;
+        state.place()
+    }
+
+    /// The aggregate evacuation weight of a host: what it moves plus the room it takes away.
+    pub fn host_weight(&self, host: HostId, resource: crate::model::Resource) -> u64 {
+        crate::bounds::movable_load(self.cluster, host, resource)
+            + self.cluster.host(host).room(resource).unwrap_or(0)
+    }
+}
+
+/// The counts of a wave under construction.
+#[derive(Clone)]
+pub struct WaveState<'r, 'c> {
+    rules: &'r WaveRules<'c>,
+    items: Vec<ItemId>,
+    hosts: usize,
+    exclusive: Option<ComponentId>,
+    domains: HashMap<FaultDomainId, u32>,
+    sites: HashMap<SiteId, u32>,
+    group_down: Vec<u64>,
+    budget_down: Vec<u64>,
+}
+
+impl WaveState<'_, '_> {
+    /// The items in the wave, in the order added.
+    pub fn items(&self) -> &[ItemId] {
+        &self.items
+    }
+
+    /// Whether the wave has no item.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Adds an item (no check).
+    pub fn add(&mut self, item: ItemId) {
+        let rules = self.rules;
+        self.items.push(item);
+        match item {
+            ItemId::Host(_) => self.hosts += 1,
+            ItemId::Component(c) => {
+                if rules.cluster.component(c).exclusive {
+                    self.exclusive.get_or_insert(c);
+                }
+            }
+        }
+        let fp = &rules.footprints[&item];
+        if let Some(d) = fp.fault_domain {
+            *self.domains.entry(d).or_default() += 1;
+        }
+        if let Some(s) = fp.site {
+            *self.sites.entry(s).or_default() += 1;
+        }
+        for &(g, v) in &fp.groups {
+            self.group_down[g] += v;
+        }
+        for &(b, n) in &fp.budgets {
+            self.budget_down[b] += n;
+        }
+    }
+
+    /// Removes the most recently added item.
+    pub fn pop(&mut self) {
+        let Some(item) = self.items.pop() else { return };
+        let rules = self.rules;
+        match item {
+            ItemId::Host(_) => self.hosts -= 1,
+            ItemId::Component(c) => {
+                if self.exclusive == Some(c) {
+                    self.exclusive = self.items.iter().find_map(|i| match i {
+                        ItemId::Component(c) if rules.cluster.component(*c).exclusive => Some(*c),
+                        _ => None,
+                    });
+                }
+            }
+        }
+        let fp = &rules.footprints[&item];
+        if let Some(d) = fp.fault_domain {
+            release(&mut self.domains, d);
+        }
+        if let Some(s) = fp.site {
+            release(&mut self.sites, s);
+        }
+        for &(g, v) in &fp.groups {
+            self.group_down[g] -= v;
+        }
+        for &(b, n) in &fp.budgets {
+            self.budget_down[b] -= n;
+        }
+    }
+
+    /// The first counted rule the wave breaks, if any (placement is not checked here).
+    pub fn problem(&self) -> Option<WaveProblem> {
+        let rules = self.rules;
+        let policy = &rules.cluster.policy;
+        if let Some(c) = self.exclusive
+            && self.items.len() > 1
+        {
+            return Some(WaveProblem::Exclusive(c));
+        }
+        if let Some(limit) = policy.max_hosts_per_wave
+            && self.hosts > limit as usize
+        {
+            return Some(WaveProblem::MaxHosts {
+                hosts: self.hosts,
+                limit,
+            });
+        }
+        if let Some(limit) = policy.max_fault_domains_down
+            && self.domains.len() > limit as usize
+        {
+            let mut down: Vec<FaultDomainId> = self.domains.keys().copied().collect();
+            down.sort_unstable();
+            return Some(WaveProblem::FaultDomains { down, limit });
+        }
+        if let Some(limit) = policy.max_sites_down
+            && self.sites.len() > limit as usize
+        {
+            let mut down: Vec<SiteId> = self.sites.keys().copied().collect();
+            down.sort_unstable();
+            return Some(WaveProblem::Sites { down, limit });
+        }
+        for (g, &down) in self.group_down.iter().enumerate() {
+            if down as i64 > rules.group_slack[g] || rules.group_slack[g] < 0 {
+                return Some(WaveProblem::Quorum {
+                    group: QuorumGroupId::from_index(g),
+                    down,
+                    allowed: rules.group_slack[g],
+                });
+            }
+        }
+        for (b, &down) in self.budget_down.iter().enumerate() {
+            if down as i64 > rules.budget_slack[b] || rules.budget_slack[b] < 0 {
+                return Some(WaveProblem::Budget {
+                    budget: BudgetId::from_index(b),
+                    down,
+                    allowed: rules.budget_slack[b],
+                });
+            }
+        }
+        None
+    }
+
+    /// Searches a placement for the wave's hosts.
+    pub fn place(&self) -> Result<(Vec<Move>, Vec<crate::model::AntiAffinityId>), WaveProblem> {
+        let hosts: Vec<HostId> = self
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ItemId::Host(h) => Some(*h),
+                ItemId::Component(_) => None,
+            })
+            .collect();
+        match placement::place(self.rules.cluster, &hosts, self.rules.placement_budget) {
+            Placement::Found { moves, broken_should } => Ok((moves, broken_should)),
+            Placement::Impossible(shortfall) => Err(WaveProblem::Placement(shortfall)),
+            Placement::Unknown => Err(WaveProblem::PlacementUnknown),
+        }
+    }
+}
+
+fn release<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: K) {
+    if let Some(n) = map.get_mut(&key) {
+        *n -= 1;
+        if *n == 0 {
+            map.remove(&key);
+        }
+    }
+}
