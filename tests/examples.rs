@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use quorate::bounds::{Rule, bounds};
 use quorate::model::{BudgetLimit, Cluster, HostId, MemberId, Migration, Resource, Scope};
+use quorate::solve::{Backend, NoClock, SolveOptions, solve};
 use quorate::{Loaded, Source};
 
 use crate::support;
@@ -355,7 +356,7 @@ fn hyperv_counts_the_file_share_witness_vote() {
             .any(|m| matches!(m.id, MemberId::Component(c) if c.index() == witness))
     );
     assert_eq!(cluster.policy.objective.name(), "duration");
-    assert_eq!(best_bound(&cluster), (Rule::MaxHostsPerWave, 5));
+    assert_eq!(best_bound(&cluster), (Rule::FaultDomains, 6));
 }
 
 #[test]
@@ -433,7 +434,47 @@ fn kubernetes_uses_trace_sizes_zones_and_the_zookeeper_pdb() {
             .iter()
             .any(|a| a.scope == Scope::FaultDomain && a.mandatory)
     );
-    assert_eq!(best_bound(&cluster), (Rule::MaxHostsPerWave, 7));
+    assert_eq!(best_bound(&cluster), (Rule::FaultDomains, 9));
+}
+
+/// The waves of the plan `solve` finds for each example, and whether it proves them optimal
+/// within the time limit. The examples' comments explain these numbers: vCenter and one rack
+/// per wave (5), vCenter, the witness and half a site per wave (6), Prism Central, AOS and one
+/// CVM per wave (10), the three mon nodes one by one before the rest (6), SCVMM, two chassis of
+/// three nodes at two per wave and the functional level (6), one controller per wave and then
+/// one Cassandra node per wave (9), one control-plane node per wave and then 30 workers at five
+/// per wave (9).
+const EXPECTED_WAVES: [(&str, usize); 7] = [
+    ("hyperv-failover", 6),
+    ("kubernetes", 9),
+    ("nutanix-ahv", 10),
+    ("openstack-kvm", 9),
+    ("proxmox-ceph", 6),
+    ("vsan-16-hosts", 5),
+    ("vsan-stretched", 6),
+];
+
+#[test]
+fn every_example_has_a_safe_plan_with_the_expected_waves() {
+    for path in example_files() {
+        let name = stem(&path);
+        let cluster = load(&name);
+        let options = SolveOptions {
+            backend: Backend::default_backend().expect("a backend is compiled in"),
+            time_limit: 1.0,
+            clock: &NoClock,
+        };
+        let plan = match solve(&cluster, &options) {
+            Ok(plan) => plan,
+            Err(no_plan) => panic!("{name}: no safe plan: {no_plan:#?}"),
+        };
+        let expected = EXPECTED_WAVES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, waves)| *waves)
+            .unwrap_or_else(|| panic!("add {name} to EXPECTED_WAVES"));
+        assert_eq!(plan.waves.len(), expected, "{name}: {:?}", plan.quality);
+    }
 }
 
 #[test]
