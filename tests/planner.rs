@@ -29,7 +29,12 @@ fn planned(text: &str) -> (Cluster, Plan) {
 fn waves(cluster: &Cluster, plan: &Plan) -> Vec<Vec<String>> {
     plan.waves
         .iter()
-        .map(|w| w.items.iter().map(|&i| cluster.item_name(i).to_string()).collect())
+        .map(|w| {
+            w.items
+                .iter()
+                .map(|&i| cluster.item_name(i).to_string())
+                .collect()
+        })
         .collect()
 }
 
@@ -239,7 +244,9 @@ fn a_host_whose_workloads_fit_nowhere_is_explained_with_numbers() {
     let conflicts = result.expect_err("no plan").conflicts;
     let reasons: Vec<&str> = conflicts.iter().map(|c| c.reason.as_str()).collect();
     assert!(
-        reasons.iter().any(|r| r.contains("big") && r.contains("90 cores") && r.contains("50 cores")),
+        reasons
+            .iter()
+            .any(|r| r.contains("big") && r.contains("90 cores") && r.contains("50 cores")),
         "{reasons:?}"
     );
 }
@@ -255,7 +262,14 @@ fn the_reserve_limits_how_much_may_go_down() {
 
 #[test]
 fn duration_groups_long_upgrades_together() {
-    let mut text = racks(4, 4, 100, 0, 0.0, "objective = \"duration\"\nmax_hosts_per_wave = 2");
+    let mut text = racks(
+        4,
+        4,
+        100,
+        0,
+        0.0,
+        "objective = \"duration\"\nmax_hosts_per_wave = 2",
+    );
     text = text.replace("name = \"h01\"\n", "name = \"h01\"\nupgrade_minutes = 60\n");
     text = text.replace("name = \"h02\"\n", "name = \"h02\"\nupgrade_minutes = 10\n");
     text = text.replace("name = \"h03\"\n", "name = \"h03\"\nupgrade_minutes = 60\n");
