@@ -155,10 +155,22 @@ struct Search<'c> {
     free: [i64; 3],
     /// Demand still to place, per resource.
     pending: [i64; 3],
+    /// Room of tracking hosts that placements may still consume without eating into the
+    /// reserve, per resource.
+    pool: [i64; 3],
     assignment: Vec<usize>,
     nodes: u64,
     budget: u64,
 }
+
+/// Whether a host with `room` left can take `need`. CPU and memory must fit on any host that
+/// receives a workload; storage only when the workload needs some (the contract checks storage
+/// "when the workload states it"), so a host already over its storage still takes the others.
+fn has_room(room: &[i64; 3], need: &[i64; 3]) -> bool {
+    (0..3).all(|r| (r == STORAGE && need[r] == 0) || room[r] >= need[r])
+}
+
+const STORAGE: usize = 2;
 
 fn demand(cluster: &Cluster, w: WorkloadId) -> [i64; 3] {
     let d = cluster.workload(w).demand;
@@ -179,31 +191,32 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
         .filter(|&w| cluster.workload(w).migration.moves())
         .collect();
 
-    // Aggregate checks first: they give the clearest reasons.
+    // Aggregate checks first: they give the clearest reasons. The reserve is a pool: the free
+    // room of up hosts that track a resource, less the reserve, is what placements onto those
+    // hosts may consume. (A host that does not track storage takes any amount, but its room is
+    // not part of the reserve.)
     let reserve = cluster.reserve();
-    for r in Resource::ALL {
+    let mut pool = [0i64; 3];
+    for (slot, r) in Resource::ALL.into_iter().enumerate() {
         let moving_r: u64 = moving.iter().map(|&w| cluster.workload(w).demand[r]).sum();
-        if targets.iter().any(|&t| cluster.host(t).usable(r).is_none()) {
-            continue;
-        }
-        let free_r: u64 = targets
-            .iter()
-            .map(|&t| cluster.host(t).room(r).unwrap_or(0))
-            .sum();
-        if moving_r > free_r {
+        let all_tracked = targets.iter().all(|&t| cluster.host(t).usable(r).is_some());
+        let free_r: u64 = targets.iter().filter_map(|&t| cluster.host(t).room(r)).sum();
+        if all_tracked && moving_r > free_r {
             return Placement::Impossible(Shortfall::Capacity {
                 resource: r,
                 moving: moving_r,
                 free: free_r,
             });
         }
-        if free_r - moving_r < reserve[r] {
+        let left = if all_tracked { free_r - moving_r } else { free_r };
+        if left < reserve[r] {
             return Placement::Impossible(Shortfall::Reserve {
                 resource: r,
-                left: free_r - moving_r,
+                left,
                 reserve: reserve[r],
             });
         }
+        pool[slot] = free_r as i64 - reserve[r] as i64;
     }
     if moving.is_empty() {
         return Placement::Found {
@@ -253,7 +266,7 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
         let need = demand(cluster, w);
         let list: Vec<usize> = (0..targets.len())
             .filter(|&i| cluster.workload(w).allows(targets[i]))
-            .filter(|&i| (0..3).all(|r| room[i][r] >= need[r]))
+            .filter(|&i| has_room(&room[i], &need))
             .filter(|&i| {
                 groups.get(&w).is_none_or(|gs| {
                     gs.iter().all(|&g| {
@@ -309,6 +322,7 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
         occupied,
         free,
         pending,
+        pool,
         assignment: Vec::new(),
         nodes: 0,
         budget,
@@ -340,7 +354,7 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
 impl Search<'_> {
     fn fits(&self, w: WorkloadId, t: usize) -> bool {
         let need = demand(self.cluster, w);
-        if (0..3).any(|r| self.room[t][r] < need[r]) {
+        if !has_room(&self.room[t], &need) {
             return false;
         }
         self.groups.get(&w).is_none_or(|gs| {
@@ -388,6 +402,7 @@ impl Search<'_> {
             self.pending[r] -= sign * amount;
             if self.room[t][r] < UNLIMITED / 2 {
                 self.free[r] -= sign * amount;
+                self.pool[r] -= sign * amount;
             }
         }
         let host = self.targets[t];
@@ -441,7 +456,8 @@ impl Search<'_> {
             }
             self.apply(w, t, 1);
             self.assignment.push(t);
-            let feasible = (0..3).all(|r| self.free[r] >= self.pending[r]);
+            let feasible = (0..3).all(|r| self.pool[r] >= 0)
+                && (0..3).all(|r| self.free[r] >= self.pending[r] || self.free[r] >= UNLIMITED / 2);
             if feasible && depth + 1 == self.order.len() {
                 return Some(true);
             }
@@ -504,7 +520,7 @@ fn unplaceable_reason(
     let fitting: Vec<usize> = allowed
         .iter()
         .copied()
-        .filter(|&i| (0..3).all(|r| room[i][r] >= need[r]))
+        .filter(|&i| has_room(&room[i], &need))
         .collect();
     if fitting.is_empty() {
         // Name the resource where the best host falls shortest.

@@ -9,14 +9,17 @@
 //! number of exclusive components; bounds over all items (order chains, groups with component
 //! members) do not.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use crate::graph::order_graph;
-use crate::model::resources::show;
 use crate::model::{BudgetId, Cluster, ItemId, MemberId, QuorumGroupId, Resource};
 
+mod capacity;
+mod domains;
+mod order;
 mod packing;
 
+pub(crate) use capacity::movable_load;
+use domains::Level;
 use packing::Packing;
 
 /// The rule behind a bound or an impossibility.
@@ -40,6 +43,8 @@ pub enum Rule {
     Capacity(Resource),
     /// A chain of order rules.
     OrderChain,
+    /// A workload that can never be evacuated.
+    Evacuation,
 }
 
 /// A lower bound on the number of waves and why.
@@ -69,6 +74,9 @@ pub struct Bounds {
     pub bounds: Vec<Bound>,
     /// Rules that make any plan impossible.
     pub impossible: Vec<Impossible>,
+    /// A lower bound on the waves not taken by exclusive components (the waves hosts and
+    /// shared components go in).
+    pub shared_waves: u32,
 }
 
 impl Bounds {
@@ -115,7 +123,11 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
     }
     // A bound on waves that contain hosts becomes a bound on all waves by adding the exclusive
     // components' own waves.
+    out.shared_waves = u32::from(host_waves_needed > 0);
     let mut host_bound = |out: &mut Bounds, rule: Rule, host_waves: u64, reason: String| {
+        out.shared_waves = out
+            .shared_waves
+            .max(u32::try_from(host_waves).unwrap_or(u32::MAX));
         let reason = if exclusive > 0 {
             format!(
                 "{reason}; plus {exclusive} exclusive component wave{}",
@@ -126,6 +138,11 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
         };
         out.bounds.push(bound(rule, host_waves + exclusive, reason));
     };
+
+    // Domains first: when bounds tie, the first found is reported, and the domain rule is the
+    // one an operator recognises.
+    domains::domain_bound(cluster, &ready, Level::FaultDomain, &mut out, &mut host_bound);
+    domains::domain_bound(cluster, &ready, Level::Site, &mut out, &mut host_bound);
 
     let mut packings: Vec<(Rule, Packing)> = Vec::new();
     if let Some(m) = cluster.policy.max_hosts_per_wave
@@ -146,9 +163,7 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
             format!("max hosts per wave: {} hosts, at most {m} at a time", ready.len()),
         );
     }
-
-    domain_bound(cluster, &ready, Level::FaultDomain, &mut out, &mut host_bound);
-    domain_bound(cluster, &ready, Level::Site, &mut out, &mut host_bound);
+    capacity::workload_impossibilities(cluster, &ready, &mut out);
 
     for (i, group) in cluster.quorum_groups.iter().enumerate() {
         let rule = Rule::Quorum(QuorumGroupId::from_index(i));
@@ -259,20 +274,12 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
         packings.push((rule, packing));
     }
 
-    capacity_bounds(cluster, &ready, &mut out, &mut packings, &mut host_bound);
+    capacity::capacity_bounds(cluster, &ready, &mut out, &mut packings, &mut host_bound);
     if out.impossible.is_empty() {
-        split_bounds(cluster, &packings, &mut out, &mut host_bound);
+        domains::split_bounds(cluster, &packings, &mut out, &mut host_bound);
     }
 
-    let chain = order_graph(cluster).longest_chain();
-    if chain.len() > 1 {
-        let names: Vec<&str> = chain.iter().map(|&i| cluster.item_name(i)).collect();
-        out.bounds.push(bound(
-            Rule::OrderChain,
-            chain.len() as u64,
-            format!("order: a chain of {} items ({})", chain.len(), names.join(" → ")),
-        ));
-    }
+    order::order_bounds(cluster, &packings, &mut out);
     out
 }
 
@@ -346,233 +353,6 @@ fn group_bound(
     } else {
         out.bounds.push(bound(rule, waves, reason));
     }
-}
-
-#[derive(Clone, Copy)]
-enum Level {
-    FaultDomain,
-    Site,
-}
-
-fn domain_bound(
-    cluster: &Cluster,
-    ready: &[crate::model::HostId],
-    level: Level,
-    out: &mut Bounds,
-    host_bound: &mut impl FnMut(&mut Bounds, Rule, u64, String),
-) {
-    let (limit, rule, noun) = match level {
-        Level::FaultDomain => (
-            cluster.policy.max_fault_domains_down,
-            Rule::FaultDomains,
-            "fault domain",
-        ),
-        Level::Site => (cluster.policy.max_sites_down, Rule::Sites, "site"),
-    };
-    let Some(limit) = limit else { return };
-    let limit = u64::from(limit);
-    let key = |h| match level {
-        Level::FaultDomain => Some(cluster.host(h).fault_domain.0),
-        Level::Site => cluster.site_of(h).map(|s| s.0),
-    };
-    let already: BTreeSet<u32> = cluster.unavailable_hosts().filter_map(key).collect();
-    let pending: BTreeSet<u32> = ready
-        .iter()
-        .filter_map(|&h| key(h))
-        .filter(|d| !already.contains(d))
-        .collect();
-    let down = already.len() as u64;
-    let plural_noun = if noun == "site" { "sites" } else { "fault domains" };
-    if down > limit {
-        out.impossible.push(Impossible {
-            rule,
-            reason: format!(
-                "{plural_noun}: {down} are already down (unavailable hosts), but at most {limit} may be down at a time"
-            ),
-        });
-        return;
-    }
-    if pending.is_empty() {
-        return;
-    }
-    if down == limit {
-        out.impossible.push(Impossible {
-            rule,
-            reason: format!(
-                "{plural_noun}: {down} already down (unavailable hosts) uses the limit of {limit}, so hosts in the other {} {} can never go down",
-                pending.len(),
-                if pending.len() == 1 { noun.to_string() } else { plural_noun.to_string() }
-            ),
-        });
-        return;
-    }
-    let per_wave = limit - down;
-    let waves = (pending.len() as u64).div_ceil(per_wave);
-    let reason = if down > 0 {
-        format!(
-            "{plural_noun}: {} with hosts to upgrade, at most {limit} down at a time, {down} already down",
-            pending.len()
-        )
-    } else {
-        format!(
-            "{plural_noun}: {} {}, at most {limit} down at a time",
-            pending.len(),
-            if pending.len() == 1 { noun } else { plural_noun }
-        )
-    };
-    host_bound(out, rule, waves, reason);
-}
-
-/// Aggregate evacuation capacity. Taking down host `h` moves its movable load `m_h` and loses its
-/// own free room `r_h`; what the up hosts can absorb, after keeping the reserve, is the total
-/// room less the reserve. So each wave's hosts satisfy `sum (m_h + r_h) <= total room - reserve`.
-fn capacity_bounds(
-    cluster: &Cluster,
-    ready: &[crate::model::HostId],
-    out: &mut Bounds,
-    packings: &mut Vec<(Rule, Packing)>,
-    host_bound: &mut impl FnMut(&mut Bounds, Rule, u64, String),
-) {
-    let reserve = cluster.reserve();
-    for r in Resource::ALL {
-        // A host that does not track storage has unlimited room for it.
-        if ready.iter().any(|&h| cluster.host(h).usable(r).is_none()) {
-            continue;
-        }
-        let rooms: Vec<u64> = ready
-            .iter()
-            .map(|&h| cluster.host(h).room(r).unwrap_or(0))
-            .collect();
-        let total_room: u64 = rooms.iter().sum();
-        let rule = Rule::Capacity(r);
-        if total_room < reserve[r] {
-            out.impossible.push(Impossible {
-                rule,
-                reason: format!(
-                    "{r} reserve: the ready hosts have {} of {r} free in all, less than the reserve of {} for {} host failure{}, even before any host goes down",
-                    show(total_room, r),
-                    show(reserve[r], r),
-                    cluster.policy.reserve_host_failures,
-                    plural(u64::from(cluster.policy.reserve_host_failures))
-                ),
-            });
-            continue;
-        }
-        let per_wave = total_room - reserve[r];
-        let amounts: Vec<(ItemId, u64)> = ready
-            .iter()
-            .zip(&rooms)
-            .map(|(&h, room)| (ItemId::Host(h), movable_load(cluster, h, r) + room))
-            .collect();
-        let packing = Packing { per_wave, amounts };
-        if let Some((ItemId::Host(h), _)) = packing.too_large() {
-            let moving = movable_load(cluster, h, r);
-            let others = total_room - cluster.host(h).room(r).unwrap_or(0);
-            let reserve_note = if reserve[r] > 0 {
-                format!(" and {} must stay free as reserve", show(reserve[r], r))
-            } else {
-                String::new()
-            };
-            out.impossible.push(Impossible {
-                rule,
-                reason: format!(
-                    "{r}: {} carries {} of workloads that must move; the other ready hosts have {} free{reserve_note}",
-                    cluster.host(h).name,
-                    show(moving, r),
-                    show(others, r)
-                ),
-            });
-            continue;
-        }
-        let waves = packing.waves();
-        packings.push((rule, packing));
-        if waves > 1 {
-            let moving: u64 = ready.iter().map(|&h| movable_load(cluster, h, r)).sum();
-            host_bound(
-                out,
-                rule,
-                waves,
-                format!(
-                    "{r} capacity: {} to evacuate and {} free on {} ready hosts{}",
-                    show(moving, r),
-                    show(total_room, r),
-                    ready.len(),
-                    if reserve[r] > 0 {
-                        format!(", {} kept as reserve", show(reserve[r], r))
-                    } else {
-                        String::new()
-                    }
-                ),
-            );
-        }
-    }
-}
-
-/// When at most one new fault domain (site) may be down per wave, add up the packing bounds of
-/// each domain's hosts.
-fn split_bounds(
-    cluster: &Cluster,
-    packings: &[(Rule, Packing)],
-    out: &mut Bounds,
-    host_bound: &mut impl FnMut(&mut Bounds, Rule, u64, String),
-) {
-    type DomainOf<'a> = &'a dyn Fn(crate::model::HostId) -> Option<u32>;
-    let levels: [(Option<u32>, DomainOf<'_>, &str); 2] = [
-        (
-            cluster.policy.max_fault_domains_down,
-            &|h| Some(cluster.host(h).fault_domain.0),
-            "fault domain",
-        ),
-        (
-            cluster.policy.max_sites_down,
-            &|h| cluster.site_of(h).map(|s| s.0),
-            "site",
-        ),
-    ];
-    for (limit, key, noun) in levels {
-        let Some(limit) = limit else { continue };
-        let already: BTreeSet<u32> = cluster.unavailable_hosts().filter_map(key).collect();
-        if u64::from(limit) != already.len() as u64 + 1 {
-            continue;
-        }
-        let Some((waves, Some(rule), domains)) = packing::split_bound(cluster, packings, key, &already)
-        else {
-            continue;
-        };
-        let what = match rule {
-            Rule::Capacity(r) => format!("{r} capacity"),
-            Rule::MaxHostsPerWave => "max hosts per wave".to_string(),
-            Rule::Quorum(g) => format!("quorum group {}", cluster.quorum_groups[g.index()].name),
-            Rule::Budget(b) => format!("disruption budget {}", cluster.budgets[b.index()].name),
-            _ => "the rules".to_string(),
-        };
-        let rule = if noun == "site" {
-            Rule::Sites
-        } else {
-            Rule::FaultDomains
-        };
-        host_bound(
-            out,
-            rule,
-            waves,
-            format!(
-                "{noun}s one at a time, and {what} splits their hosts: {waves} waves for {domains} {noun}{}",
-                if domains == 1 { "" } else { "s" }
-            ),
-        );
-    }
-}
-
-/// Load of `h` that must find room elsewhere when it goes down (live and restart workloads).
-pub(crate) fn movable_load(cluster: &Cluster, h: crate::model::HostId, r: Resource) -> u64 {
-    cluster
-        .host(h)
-        .workloads
-        .iter()
-        .map(|&w| cluster.workload(w))
-        .filter(|w| w.migration.moves())
-        .map(|w| w.demand[r])
-        .sum()
 }
 
 fn plural(n: u64) -> &'static str {

@@ -50,12 +50,14 @@ impl Packing {
 /// needed and the rule that sets the most domains' bounds.
 pub(crate) fn split_bound(
     cluster: &Cluster,
+    hosts: &[crate::model::HostId],
     packings: &[(super::Rule, Packing)],
     key: &dyn Fn(crate::model::HostId) -> Option<u32>,
     already: &std::collections::BTreeSet<u32>,
 ) -> Option<(u64, Option<super::Rule>, usize)> {
+    let _ = cluster;
     let mut domains: BTreeMap<u32, Vec<crate::model::HostId>> = BTreeMap::new();
-    for h in cluster.ready_hosts() {
+    for &h in hosts {
         if let Some(d) = key(h).filter(|d| !already.contains(d)) {
             domains.entry(d).or_default().push(h);
         }
@@ -93,4 +95,48 @@ pub(crate) fn split_bound(
         .max_by_key(|(r, n)| (*n, std::cmp::Reverse(*r)))
         .map(|(r, _)| r);
     Some((total, rule, domains.len()))
+}
+
+/// The packing bound of a set of items: the waves of its exclusive components, plus the most
+/// waves any packing rule (or the split over fault domains and sites) needs for the rest.
+pub(crate) fn set_bound(
+    cluster: &Cluster,
+    packings: &[(super::Rule, Packing)],
+    items: &std::collections::HashSet<ItemId>,
+) -> u64 {
+    let exclusive = items
+        .iter()
+        .filter(|i| matches!(i, ItemId::Component(c) if cluster.component(*c).exclusive))
+        .count() as u64;
+    let shared = items.len() as u64 - exclusive;
+    if shared == 0 {
+        return exclusive;
+    }
+    let mut best = 1u64;
+    for (_, packing) in packings {
+        let restricted = Packing {
+            per_wave: packing.per_wave,
+            amounts: packing
+                .amounts
+                .iter()
+                .copied()
+                .filter(|(i, _)| items.contains(i))
+                .collect(),
+        };
+        best = best.max(restricted.waves());
+    }
+    let hosts: Vec<crate::model::HostId> = cluster
+        .ready_hosts()
+        .filter(|h| items.contains(&ItemId::Host(*h)))
+        .collect();
+    for (limit, key) in super::domains::levels(cluster) {
+        let Some(limit) = limit else { continue };
+        let already: std::collections::BTreeSet<u32> = cluster.unavailable_hosts().filter_map(&key).collect();
+        if u64::from(limit) == already.len() as u64 + 1
+            && let Some((waves, _, _)) = split_bound(cluster, &hosts, packings, &key, &already)
+        {
+            best = best.max(waves);
+        }
+    }
+    exclusive + best
 }

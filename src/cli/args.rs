@@ -59,7 +59,7 @@ pub struct PlanArgs {
     pub out: Option<std::path::PathBuf>,
 
     /// Stop searching after SECONDS and return the best safe plan found, marked not optimal.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub time_limit: f64,
 
     /// The MILP backend: microlp (pure Rust, default) or highs (built with --features highs).

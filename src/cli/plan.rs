@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use quorate::document::PlanDocument;
 use quorate::solve::{self, Backend, Clock, NoSafePlan, SolveOptions};
+use quorate::validate::{PlanInput, validate};
 
 use super::args::{Format, PlanArgs};
 use super::report::Style;
@@ -68,6 +69,23 @@ pub fn run(args: &PlanArgs, style: &Style) -> Exit {
         }
     };
     plan.quality.solve_seconds = (clock.elapsed() * 1000.0).round() / 1000.0;
+    // No plan leaves quorate unless its own validator, written apart from the solver, accepts it.
+    let validation = validate(cluster, &PlanInput::from_plan(cluster, &plan));
+    if !validation.is_valid() {
+        eprintln!(
+            "internal error: the plan quorate computed fails its own validator; please report this with the input."
+        );
+        for v in &validation.violations {
+            eprintln!(
+                "  - {} (wave {:?}, {}): {}",
+                v.code.as_str(),
+                v.wave,
+                v.subject,
+                v.message
+            );
+        }
+        return Exit::Internal;
+    }
     let doc = PlanDocument::new(cluster, &plan);
     let text = match format {
         Format::Json => doc.to_json(),

@@ -157,6 +157,28 @@ impl OrderGraph {
         Some(self.items.iter().map(|(item, n)| (*item, depth[n])).collect())
     }
 
+    /// The items that must come, transitively, before (`Incoming`) or after (`Outgoing`) any of
+    /// `items`, together with `items` themselves.
+    pub fn closure(
+        &self,
+        items: &[ItemId],
+        direction: petgraph::Direction,
+    ) -> std::collections::HashSet<ItemId> {
+        let mut seen: std::collections::HashSet<NodeIndex> = std::collections::HashSet::new();
+        let mut stack: Vec<NodeIndex> = items.iter().filter_map(|i| self.items.get(i).copied()).collect();
+        let mut out: std::collections::HashSet<ItemId> = items.iter().copied().collect();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if let Node::Item(item) = self.graph[n] {
+                out.insert(item);
+            }
+            stack.extend(self.graph.neighbors_directed(n, direction));
+        }
+        out
+    }
+
     /// The items of a longest chain, first to last. Empty when there are no rules or a cycle.
     pub fn longest_chain(&self) -> Vec<ItemId> {
         let Some(depths) = self.chain_depths() else {

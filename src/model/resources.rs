@@ -77,7 +77,11 @@ pub fn show(value: u64, resource: Resource) -> String {
         let digits = format!("{frac:03}");
         format!("{whole}.{}", digits.trim_end_matches('0'))
     };
-    format!("{number} {}", resource.unit())
+    let unit = match (resource, value) {
+        (Resource::Cpu, 1000) => "core",
+        _ => resource.unit(),
+    };
+    format!("{number} {unit}")
 }
 
 /// An amount of every resource, in fixed point.
@@ -162,6 +166,7 @@ mod tests {
         assert_eq!(show(412_000, Resource::Memory), "412 GiB");
         assert_eq!(show(7_500, Resource::Cpu), "7.5 cores");
         assert_eq!(show(25, Resource::Cpu), "0.025 cores");
+        assert_eq!(show(1000, Resource::Cpu), "1 core");
     }
 
     #[test]

@@ -87,6 +87,18 @@ pub fn resolve(raw: &RawCluster, fallback_name: &str) -> Resolved {
         &mut errors,
     );
 
+    // Plans name hosts and components alike, so one name must not be both.
+    for component in raw.components.iter().filter_map(|c| c.name.as_ref()) {
+        if let Some(h) = tables.hosts.get(component.get_ref())
+            && let Some(host) = raw.hosts[h].name.as_ref()
+        {
+            errors.push(
+                rules::ambiguous(component, &["host", "component"])
+                    .with_label(host.span(), "the host")
+                    .with_help("plans name the hosts and components they upgrade; rename the component"),
+            );
+        }
+    }
     let refs = resolve_references(raw, &tables, &mut errors, &mut warnings);
     rules::check_groups(raw, &refs, &mut errors);
     rules::check_budgets(raw, &refs, &mut errors);
@@ -277,10 +289,8 @@ fn resolve_item(
     match (t.hosts.get(text), t.components.get(text)) {
         (Some(h), None) => Some(ItemId::Host(HostId::from_index(h))),
         (None, Some(c)) => Some(ItemId::Component(ComponentId::from_index(c))),
-        (Some(_), Some(_)) => {
-            errors.push(rules::ambiguous(name, &["host", "component"]));
-            None
-        }
+        // A host and a component with one name is reported where they are declared.
+        (Some(_), Some(_)) => None,
         (None, None) => {
             let mut error = unknown_of_several(name, listed, &[&t.hosts, &t.components], "host or component");
             if t.workloads.get(text).is_some() {

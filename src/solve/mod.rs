@@ -113,6 +113,7 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     let waves =
         heuristic::best_plan(&rules, &precedence).unwrap_or_else(|| one_per_wave(&precedence, &items));
     let lower_waves = bounds.waves();
+    let shared_waves = bounds.shared_waves;
     let mut search = Search {
         cluster,
         rules: &rules,
@@ -126,8 +127,8 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
         exact_cuts_unproven: false,
     };
     let (waves, quality) = match cluster.policy.objective {
-        Objective::Waves => search.fewest_waves(waves, lower_waves),
-        Objective::Duration => search.least_minutes(waves, lower_waves),
+        Objective::Waves => search.fewest_waves(waves, lower_waves, shared_waves),
+        Objective::Duration => search.least_minutes(waves, lower_waves, shared_waves),
     };
     Ok(build_plan(&rules, waves, quality))
 }
@@ -277,10 +278,15 @@ impl Search<'_, '_> {
         });
     }
 
-    fn fewest_waves(&mut self, best: Vec<Vec<ItemId>>, lower: u32) -> (Vec<Vec<ItemId>>, Quality) {
+    fn fewest_waves(
+        &mut self,
+        best: Vec<Vec<ItemId>>,
+        lower: u32,
+        shared_waves: u32,
+    ) -> (Vec<Vec<ItemId>>, Quality) {
         let mut best = best;
         let mut lower = lower as usize;
-        let lower_minutes = duration_lower_bound(self.cluster, lower as u32);
+        let lower_minutes = duration_lower_bound(self.cluster, shared_waves);
         if best.len() <= lower {
             let quality = self.quality(best.len() as u32, lower_minutes, true, "bounds");
             return (best, quality);
@@ -307,20 +313,24 @@ impl Search<'_, '_> {
         if from_ilp {
             best = self.canonical(best, None);
         }
-        let lower_minutes = duration_lower_bound(self.cluster, lower as u32);
         let proof = if proven { "ilp" } else { "none" };
         let quality = self.quality(lower.min(best.len()) as u32, lower_minutes, proven, proof);
         (best, quality)
     }
 
-    fn least_minutes(&mut self, best: Vec<Vec<ItemId>>, lower_waves: u32) -> (Vec<Vec<ItemId>>, Quality) {
+    fn least_minutes(
+        &mut self,
+        best: Vec<Vec<ItemId>>,
+        lower_waves: u32,
+        shared_waves: u32,
+    ) -> (Vec<Vec<ItemId>>, Quality) {
         let minutes = |waves: &[Vec<ItemId>]| {
             crate::plan::total_minutes(
                 self.cluster,
                 &waves.iter().map(|w| Wave::new(w.clone())).collect::<Vec<_>>(),
             )
         };
-        let lower_minutes = duration_lower_bound(self.cluster, lower_waves);
+        let lower_minutes = duration_lower_bound(self.cluster, shared_waves);
         let upper = minutes(&best);
         if upper <= lower_minutes {
             return (best, self.quality(lower_waves, lower_minutes, true, "bounds"));
@@ -398,24 +408,43 @@ impl Search<'_, '_> {
     }
 }
 
-/// A lower bound on total minutes: every wave pays the overhead, each exclusive component's wave
-/// lasts at least its upgrade, and some other wave lasts at least the longest other item.
-pub fn duration_lower_bound(cluster: &Cluster, lower_waves: u32) -> u64 {
-    let overhead = u64::from(cluster.policy.wave_overhead_minutes) * u64::from(lower_waves);
+/// A lower bound on total minutes. Every exclusive component's wave lasts its overhead and
+/// upgrade. Hosts fill at least `shared_waves` waves (and at least hosts / `max_hosts_per_wave`);
+/// the wave holding the longest host lasts that long, and after removing a wave (at most
+/// `max_hosts_per_wave` hosts) the longest host left bounds the next wave, and so on. Without
+/// hosts, shared components need one wave as long as the longest of them.
+pub fn duration_lower_bound(cluster: &Cluster, shared_waves: u32) -> u64 {
+    let overhead = u64::from(cluster.policy.wave_overhead_minutes);
     let exclusive: u64 = cluster
         .components
         .iter()
         .filter(|c| c.exclusive)
-        .map(|c| u64::from(c.upgrade_minutes))
+        .map(|c| overhead + u64::from(c.upgrade_minutes))
         .sum();
-    let longest_other = cluster
-        .items()
-        .into_iter()
-        .filter(|&i| !matches!(i, ItemId::Component(c) if cluster.component(c).exclusive))
-        .map(|i| u64::from(cluster.item_minutes(i)))
-        .max()
-        .unwrap_or(0);
-    overhead + exclusive + longest_other
+    let mut hosts: Vec<u64> = cluster
+        .ready_hosts()
+        .map(|h| u64::from(cluster.host(h).upgrade_minutes))
+        .collect();
+    if hosts.is_empty() {
+        let shared = cluster
+            .components
+            .iter()
+            .filter(|c| !c.exclusive)
+            .map(|c| overhead + u64::from(c.upgrade_minutes))
+            .max()
+            .unwrap_or(0);
+        return exclusive + shared;
+    }
+    hosts.sort_unstable_by(|a, b| b.cmp(a));
+    let per_wave = cluster
+        .policy
+        .max_hosts_per_wave
+        .map_or(hosts.len(), |m| m as usize);
+    let waves = (shared_waves.max(1) as usize).max(hosts.len().div_ceil(per_wave));
+    let longest: u64 = (0..waves)
+        .map(|j| hosts[(j * per_wave).min(hosts.len() - 1)])
+        .sum();
+    exclusive + overhead * waves as u64 + longest
 }
 
 fn rule_name(cluster: &Cluster, rule: Rule) -> String {
@@ -429,6 +458,7 @@ fn rule_name(cluster: &Cluster, rule: Rule) -> String {
         Rule::Budget(b) => format!("disruption budget {}", cluster.budgets[b.index()].name),
         Rule::Capacity(r) => format!("{r} capacity"),
         Rule::OrderChain => "order".to_string(),
+        Rule::Evacuation => "evacuation".to_string(),
     }
 }
 

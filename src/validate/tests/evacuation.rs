@@ -335,14 +335,14 @@ fn the_storage_reserve_counts_only_hosts_that_track_storage() {
 }
 
 #[test]
-#[ignore = "placement::place skips the storage reserve when an up host does not track storage"]
+
 fn a_wave_without_moves_keeps_the_storage_reserve_when_a_placement_can() {
     let c = mixed_storage();
     expect_valid(&c, &plan(&[&["s1", "s3"], &["s2"], &["u1"]]));
 }
 
 #[test]
-#[ignore = "solve picks placement::place's moves, which skip the storage reserve when an up host does not track storage"]
+
 fn the_solver_keeps_the_storage_reserve() {
     use crate::solve::{Backend, NoClock, SolveOptions, solve};
     let c = mixed_storage();
@@ -361,7 +361,7 @@ fn the_solver_keeps_the_storage_reserve() {
 /// (`i64::MAX / 4` each) with a plain `sum` when it ranks workloads by size, which overflows and
 /// panics in debug builds (and wraps in release, where it only skews the search order).
 #[test]
-#[ignore = "placement::place overflows summing unlimited storage room over five or more up hosts"]
+
 fn a_wave_without_moves_on_six_hosts_without_storage() {
     let c = cluster(&format!(
         "{}\n[[host]]\nname = \"h5\"\ncpu = 10\nmemory_gib = 100\n\n[[host]]\nname = \"h6\"\ncpu = 10\nmemory_gib = 100\n\n[[workload]]\nname = \"w\"\nhost = \"h1\"\ncpu = 1\nmemory_gib = 1\n",
