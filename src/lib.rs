@@ -23,6 +23,7 @@ pub mod resolve;
 pub mod source;
 pub mod suggest;
 pub mod summary;
+pub mod write;
 
 pub use diagnostic::{ErrorKind, InputError, InputErrors, InputWarnings};
 pub use model::Cluster;
