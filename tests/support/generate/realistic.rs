@@ -15,8 +15,8 @@ use super::{Text, distinct};
 /// first-fit from a random ready host, so hosts end up near `fill`, and above
 /// `fill + (1 - fill) / 2` only when nothing else fits.
 ///
-/// The policy takes one rack down at a time (besides those unavailable hosts already hold
-/// down), keeps 10% headroom and room for one host failure.
+/// The policy takes `fault_domains_at_once` racks down at a time (besides those unavailable
+/// hosts already hold down), keeps 10% headroom and room for one host failure.
 ///
 /// The groups are built to leave a safe plan possible: quorum-group and budget members, and
 /// members of mandatory anti-affinity groups, sit on distinct hosts (or fault domains), no
@@ -37,6 +37,9 @@ pub struct RealisticCluster {
     pub fault_domains: usize,
     /// Sites, fault domains spread evenly over them (unused without fault domains).
     pub sites: usize,
+    /// Fault domains the plan may take down at once; `max_fault_domains_down` is this plus
+    /// the fault domains that unavailable hosts already hold down.
+    pub fault_domains_at_once: usize,
     /// Hosts already down or in maintenance, spread over the cluster.
     pub unavailable_hosts: usize,
     /// Components; the first is exclusive and goes before every host, the others share waves.
@@ -69,6 +72,7 @@ impl RealisticCluster {
             hosts: 16,
             fault_domains: 4,
             sites: 1,
+            fault_domains_at_once: 1,
             unavailable_hosts: 0,
             components: 1,
             workloads: 200,
@@ -91,6 +95,7 @@ impl RealisticCluster {
             hosts: 96,
             fault_domains: 12,
             sites: 2,
+            fault_domains_at_once: 1,
             unavailable_hosts: 1,
             components: 2,
             workloads: 2_000,
@@ -103,8 +108,9 @@ impl RealisticCluster {
         }
     }
 
-    /// A large vSphere cluster for benchmarks: racks of 20 hosts over 4 sites, 1% of the hosts
-    /// unavailable, and a quorum group, a budget and an anti-affinity group per 100 workloads.
+    /// A large vSphere cluster for benchmarks: racks of 20 hosts over 4 sites, a tenth of the
+    /// racks down at once, 1% of the hosts unavailable, and a quorum group, a budget and an
+    /// anti-affinity group per 100 workloads.
     pub fn large(hosts: usize, workloads: usize) -> Self {
         RealisticCluster {
             name: format!("large-{hosts}"),
@@ -113,6 +119,7 @@ impl RealisticCluster {
             hosts,
             fault_domains: hosts.div_ceil(20),
             sites: 4,
+            fault_domains_at_once: (hosts.div_ceil(20) / 10).max(1),
             unavailable_hosts: hosts / 100,
             components: 2,
             workloads,
@@ -176,12 +183,12 @@ impl RealisticCluster {
         t.string("platform", self.platform);
         t.table("[policy]");
         if self.fault_domains > 0 {
-            // One rack at a time, besides the racks that unavailable hosts already hold down.
             let down: HashSet<Option<usize>> = (0..self.hosts())
                 .filter(|&h| layout.unavailable[h].is_some())
                 .map(|h| self.domain_of(h))
                 .collect();
-            t.raw("max_fault_domains_down", &(1 + down.len()).to_string());
+            let limit = self.fault_domains_at_once.max(1) + down.len();
+            t.raw("max_fault_domains_down", &limit.to_string());
         }
         t.raw("headroom_percent", "10");
         t.raw("reserve_host_failures", "1");
