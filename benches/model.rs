@@ -4,7 +4,8 @@
 //! 50,000 workloads takes under a second and under 500 MiB. The descriptions come from the
 //! seeded generator the tests use, with sizes from the Alibaba trace, so every run measures
 //! the same text. The 5,000-host description is also written to `target/bench-data/`, so the
-//! whole binary can be measured with `/usr/bin/time -v quorate check <file>`.
+//! whole binary can be measured with `/usr/bin/time -v quorate check <file>`. Writing the
+//! cluster back (`to_toml`) is measured too.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use quorate::Source;
 use quorate::summary::Summary;
+use quorate::write::to_toml;
 
 #[allow(dead_code)]
 #[path = "../tests/support/generate.rs"]
@@ -43,8 +45,9 @@ fn description(hosts: usize, workloads: usize) -> (String, Source) {
 
 fn load_and_check(c: &mut Criterion) {
     let mut group = c.benchmark_group("model");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group.sample_size(10);
     for (hosts, workloads) in SIZES {
+        group.measurement_time(Duration::from_secs(if hosts > 1_000 { 20 } else { 5 }));
         let (name, source) = description(hosts, workloads);
         let loaded = match quorate::load(&source) {
             Ok(loaded) => loaded,
@@ -72,6 +75,9 @@ fn load_and_check(c: &mut Criterion) {
                 let loaded = quorate::load(black_box(source)).expect("loads");
                 Summary::new(&loaded.cluster)
             })
+        });
+        group.bench_with_input(BenchmarkId::new("write", &size), &loaded.cluster, |b, cluster| {
+            b.iter(|| to_toml(black_box(cluster)))
         });
     }
     group.finish();
