@@ -31,6 +31,7 @@ pub mod source;
 pub mod suggest;
 pub mod summary;
 pub mod validate;
+pub mod write;
 
 pub use diagnostic::{ErrorKind, InputError, InputErrors, InputWarnings};
 pub use model::Cluster;
