@@ -272,7 +272,7 @@ impl InputWarnings {
         }
     }
 
-    /// The warnings, each renderable with the source through [`InputWarnings::report`].
+    /// The warnings, each renderable with the source through [`InputWarnings::reports`].
     pub fn warnings(&self) -> &[InputError] {
         &self.warnings
     }

@@ -108,11 +108,16 @@ impl fmt::Display for Summary {
         writeln!(f, "cluster {} ({})", self.name, self.platform)?;
         write!(f, "  hosts            {} ({} ready", self.hosts, self.ready)?;
         if !self.unavailable.is_empty() {
-            let list: Vec<String> = self
+            const LISTED: usize = 8;
+            let mut list: Vec<String> = self
                 .unavailable
                 .iter()
+                .take(LISTED)
                 .map(|(n, s)| format!("{n} {}", s.name()))
                 .collect();
+            if self.unavailable.len() > LISTED {
+                list.push(format!("and {} more", self.unavailable.len() - LISTED));
+            }
             write!(f, ", {} unavailable: {}", self.unavailable.len(), list.join(", "))?;
         }
         writeln!(f, ")")?;
@@ -140,23 +145,40 @@ impl fmt::Display for Summary {
             live + restart + none
         )?;
         writeln!(f, "  capacity of ready hosts:")?;
+        let resources: Vec<Resource> = Resource::ALL
+            .into_iter()
+            .filter(|&r| r != Resource::Storage || self.storage)
+            .collect();
+        let rows: Vec<[String; 5]> = resources
+            .iter()
+            .map(|&r| {
+                [
+                    r.to_string(),
+                    show(self.capacity[r], r),
+                    show(self.usable[r], r),
+                    show(self.load[r], r),
+                    show(self.free[r], r),
+                ]
+            })
+            .collect();
+        // Columns as wide as their widest value, so large clusters never run together.
+        let width = rows
+            .iter()
+            .flat_map(|row| row[1..].iter().map(|cell| cell.chars().count()))
+            .max()
+            .unwrap_or(0)
+            .max(12)
+            + 2;
         writeln!(
             f,
-            "    {:<9}{:>16}{:>16}{:>16}{:>16}",
+            "    {:<9}{:>width$}{:>width$}{:>width$}{:>width$}",
             "resource", "total", "usable", "used", "free"
         )?;
-        for r in Resource::ALL {
-            if r == Resource::Storage && !self.storage {
-                continue;
-            }
+        for row in &rows {
             writeln!(
                 f,
-                "    {:<9}{:>16}{:>16}{:>16}{:>16}",
-                r.to_string(),
-                show(self.capacity[r], r),
-                show(self.usable[r], r),
-                show(self.load[r], r),
-                show(self.free[r], r)
+                "    {:<9}{:>width$}{:>width$}{:>width$}{:>width$}",
+                row[0], row[1], row[2], row[3], row[4]
             )?;
         }
         if !self.reserve.is_zero() {

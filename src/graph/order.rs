@@ -54,13 +54,20 @@ impl OrderGraph {
         };
         for (index, (before, after)) in rules.into_iter().enumerate() {
             let rule = graph.add_node(Node::Rule(index));
+            // `update_edge` would scan the rule's edges for every item: dedupe up front instead.
+            let mut seen = std::collections::HashSet::new();
             for &item in before {
-                let n = node(&mut graph, item);
-                graph.update_edge(n, rule, ());
+                if seen.insert(item) {
+                    let n = node(&mut graph, item);
+                    graph.add_edge(n, rule, ());
+                }
             }
+            seen.clear();
             for &item in after {
-                let n = node(&mut graph, item);
-                graph.update_edge(rule, n, ());
+                if seen.insert(item) {
+                    let n = node(&mut graph, item);
+                    graph.add_edge(rule, n, ());
+                }
             }
         }
         OrderGraph { graph, items }

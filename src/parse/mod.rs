@@ -1,7 +1,7 @@
 //! Pass 1: TOML text to a spanned [`RawCluster`].
 //!
 //! The text is parsed into toml's spanned document tree with error recovery, then read table by
-//! table through [`fields::Fields`]. This pass checks what a single key can tell on its own:
+//! table through `fields::Fields`. This pass checks what a single key can tell on its own:
 //! syntax, unknown keys, types, required keys, number ranges and enum values. Names are left
 //! unresolved for the next pass.
 

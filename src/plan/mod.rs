@@ -2,7 +2,7 @@
 //!
 //! The solver produces a [`Plan`]; the validator checks one, whoever wrote it; renderers turn it
 //! into a runbook. A plan refers to the cluster through typed ids, so it is only meaningful with
-//! the [`Cluster`](crate::model::Cluster) it was made for.
+//! the [`crate::model::Cluster`] it was made for.
 
 use crate::model::{Cluster, HostId, ItemId, WorkloadId};
 
