@@ -288,3 +288,68 @@ fn the_same_input_gives_the_same_plan() {
         assert_eq!(first, again);
     }
 }
+
+#[test]
+fn a_host_that_cannot_go_alone_may_go_with_another_under_fault_domain_anti_affinity() {
+    // db-a may only run on h0 or h3; db-b on h1 shares h3's fault domain, so h0 alone cannot be
+    // evacuated. Taken down together with h1, db-b moves to h2 and frees f1 for db-a.
+    let text = r#"
+[[fault_domain]]
+name = "f0"
+[[fault_domain]]
+name = "f1"
+[[fault_domain]]
+name = "f2"
+
+[[host]]
+name = "h0"
+fault_domain = "f0"
+cpu = 16
+memory_gib = 64
+[[host]]
+name = "h1"
+fault_domain = "f1"
+cpu = 16
+memory_gib = 64
+[[host]]
+name = "h2"
+fault_domain = "f2"
+cpu = 16
+memory_gib = 64
+[[host]]
+name = "h3"
+fault_domain = "f1"
+cpu = 16
+memory_gib = 64
+
+[[workload]]
+name = "db-a"
+host = "h0"
+cpu = 4
+memory_gib = 8
+allowed_hosts = ["h0", "h3"]
+[[workload]]
+name = "db-b"
+host = "h1"
+cpu = 4
+memory_gib = 8
+
+[[anti_affinity]]
+name = "db"
+workloads = ["db-a", "db-b"]
+scope = "fault_domain"
+"#;
+    let (cluster, plan) = planned(text);
+    let waves = waves(&cluster, &plan);
+    assert_eq!(waves.len(), 2, "{waves:?}");
+    assert!(
+        waves
+            .iter()
+            .any(|w| w.contains(&"h0".to_string()) && w.contains(&"h1".to_string()))
+    );
+    let validation = quorate::validate::validate(
+        &cluster,
+        &quorate::validate::PlanInput::from_plan(&cluster, &plan),
+    );
+    assert!(validation.is_valid(), "{:?}", validation.violations);
+}

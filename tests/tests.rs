@@ -6,4 +6,5 @@ mod cli;
 mod examples;
 mod input_errors;
 mod planner;
+mod planner_props;
 mod roundtrip;

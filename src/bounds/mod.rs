@@ -20,6 +20,7 @@ mod packing;
 
 pub(crate) use capacity::movable_load;
 use domains::Level;
+pub(crate) use domains::levels as domain_levels;
 use packing::Packing;
 
 /// The rule behind a bound or an impossibility.
@@ -279,7 +280,9 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
         domains::split_bounds(cluster, &packings, &mut out, &mut host_bound);
     }
 
-    order::order_bounds(cluster, &packings, &mut out);
+    if out.impossible.is_empty() {
+        order::order_bounds(cluster, &packings, &mut out);
+    }
     out
 }
 

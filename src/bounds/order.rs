@@ -38,8 +38,8 @@ pub(super) fn order_bounds(cluster: &Cluster, packings: &[(Rule, Packing)], out:
             set_bound(cluster, packings, &before),
             set_bound(cluster, packings, &after),
         );
-        if best.is_none_or(|(total, ..)| b + a > total) {
-            best = Some((b + a, b, a, index));
+        if best.is_none_or(|(total, ..)| b.saturating_add(a) > total) {
+            best = Some((b.saturating_add(a), b, a, index));
         }
     }
     if let Some((total, b, a, index)) = best

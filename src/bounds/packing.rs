@@ -138,5 +138,5 @@ pub(crate) fn set_bound(
             best = best.max(waves);
         }
     }
-    exclusive + best
+    exclusive.saturating_add(best)
 }

@@ -337,9 +337,19 @@ impl<'c> IlpModel<'c> {
         let mut objective = Expression::from(0.0);
         if request.minimise_minutes || request.max_minutes.is_some() {
             let overhead = f64::from(self.cluster.policy.wave_overhead_minutes);
+            let mut previous: Option<(Variable, Variable)> = None;
             for t in 0..t_max {
                 let used = vars.add(variable().binary());
                 let length = vars.add(variable().min(0.0));
+                // Without order rules waves are interchangeable: take them longest first.
+                if let Some((used_before, length_before)) = previous
+                    && symmetric
+                    && request.fixed.is_empty()
+                {
+                    rows.push(Expression::from(used).leq(used_before));
+                    rows.push(Expression::from(length).leq(length_before));
+                }
+                previous = Some((used, length));
                 for i in 0..n {
                     let minutes = f64::from(self.cluster.item_minutes(self.items[i]));
                     rows.push(Expression::from(x[i][t]).leq(used));

@@ -94,8 +94,10 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     let rules = WaveRules::new(cluster);
     let items = cluster.items();
     let mut conflicts = Vec::new();
+    let mut only_placement = true;
     for &item in &items {
         if let Err(problem) = rules.check(&[item]) {
+            only_placement &= matches!(problem, WaveProblem::Placement(_));
             conflicts.push(Conflict {
                 rule: problem_rule(cluster, &problem),
                 items: vec![cluster.item_name(item).to_string()],
@@ -103,15 +105,20 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
             });
         }
     }
-    if !conflicts.is_empty() {
+    // Counted rules only get harder as a wave grows, and so does evacuation, except with
+    // fault-domain anti-affinity: a member moving out of a domain can free it for another. Only
+    // there may a host that cannot go alone still go together with others.
+    let monotone = !cluster
+        .anti_affinity
+        .iter()
+        .any(|g| g.mandatory && g.scope == Scope::FaultDomain);
+    if !conflicts.is_empty() && (monotone || !only_placement) {
         return Err(NoSafePlan {
             conflicts: merge_conflicts(conflicts),
         });
     }
 
     let precedence = Precedence::new(cluster);
-    let waves =
-        heuristic::best_plan(&rules, &precedence).unwrap_or_else(|| one_per_wave(&precedence, &items));
     let lower_waves = bounds.waves();
     let shared_waves = bounds.shared_waves;
     let mut search = Search {
@@ -120,11 +127,30 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
         model: IlpModel::new(&rules, &precedence),
         options,
         cuts: Vec::new(),
-        monotone: !cluster
-            .anti_affinity
-            .iter()
-            .any(|g| g.mandatory && g.scope == Scope::FaultDomain),
+        monotone,
         exact_cuts_unproven: false,
+    };
+    let waves = match heuristic::best_plan(&rules, &precedence) {
+        Some(waves) => waves,
+        None if conflicts.is_empty() => one_per_wave(&precedence, &items),
+        None => match search.solve_with_cuts(items.len(), false, None, &[]) {
+            Found::Plan(solution, _) => solution.into_iter().filter(|w| !w.is_empty()).collect(),
+            Found::Infeasible if !search.exact_cuts_unproven => {
+                return Err(NoSafePlan {
+                    conflicts: merge_conflicts(conflicts),
+                });
+            }
+            Found::Infeasible | Found::OutOfTime => {
+                conflicts.push(Conflict {
+                    rule: "search".to_string(),
+                    items: Vec::new(),
+                    reason: "no safe plan was found within the time limit, and none was proven impossible; try a longer --time-limit".to_string(),
+                });
+                return Err(NoSafePlan {
+                    conflicts: merge_conflicts(conflicts),
+                });
+            }
+        },
     };
     let (waves, quality) = match cluster.policy.objective {
         Objective::Waves => search.fewest_waves(waves, lower_waves, shared_waves),
@@ -220,6 +246,7 @@ impl Search<'_, '_> {
         max_minutes: Option<u64>,
         fixed: &[(ItemId, usize)],
     ) -> Found {
+        self.cut_pairs();
         loop {
             let remaining = self.remaining();
             if remaining <= 0.0 {
@@ -234,7 +261,8 @@ impl Search<'_, '_> {
                 forbidden: &[],
                 time_limit: remaining,
             };
-            match self.model.solve(&request, self.options.backend) {
+            let outcome = self.model.solve(&request, self.options.backend);
+            match outcome {
                 Outcome::Solved {
                     waves: solution,
                     proven,
@@ -259,6 +287,34 @@ impl Search<'_, '_> {
         }
     }
 
+    /// Before the first solve, cut every pair of hosts that the counted rules allow together but
+    /// whose workloads cannot be evacuated together: most placement cuts are pairs, and finding
+    /// them up front saves a round of solving for each. Only for clusters small enough that the
+    /// pairs are cheap, and only where placement is monotone.
+    fn cut_pairs(&mut self) {
+        const MAX_HOSTS: usize = 40;
+        let hosts: Vec<_> = self.cluster.ready_hosts().collect();
+        if !self.monotone || hosts.len() > MAX_HOSTS || !self.cuts.is_empty() {
+            return;
+        }
+        for (i, &a) in hosts.iter().enumerate() {
+            for &b in &hosts[i + 1..] {
+                let mut state = self.rules.empty();
+                state.add(ItemId::Host(a));
+                state.add(ItemId::Host(b));
+                if state.problem().is_some() {
+                    continue;
+                }
+                if let Err(WaveProblem::Placement(_)) = state.place() {
+                    self.cuts.push(Cut {
+                        hosts: vec![a, b],
+                        exact: false,
+                    });
+                }
+            }
+        }
+    }
+
     fn add_cut(&mut self, wave: &[ItemId], problem: &WaveProblem) {
         let mut hosts: Vec<_> = wave
             .iter()
@@ -272,10 +328,37 @@ impl Search<'_, '_> {
         if !proven {
             self.exact_cuts_unproven = true;
         }
-        self.cuts.push(Cut {
+        let monotone = self.monotone && proven;
+        if monotone {
+            hosts = self.minimal_impossible(hosts);
+        }
+        let cut = Cut {
             hosts,
-            exact: !(self.monotone && proven),
-        });
+            exact: !monotone,
+        };
+        if !self.cuts.contains(&cut) {
+            self.cuts.push(cut);
+        }
+    }
+
+    /// Shrinks a set of hosts that cannot be evacuated together to a minimal such set: every
+    /// wave containing it is then cut at once. Valid only where placement is monotone.
+    fn minimal_impossible(&self, mut hosts: Vec<crate::model::HostId>) -> Vec<crate::model::HostId> {
+        let mut i = 0;
+        while i < hosts.len() && hosts.len() > 1 {
+            let mut smaller = hosts.clone();
+            smaller.remove(i);
+            let impossible = matches!(
+                crate::placement::place(self.cluster, &smaller, self.rules.placement_budget),
+                crate::placement::Placement::Impossible(_)
+            );
+            if impossible {
+                hosts = smaller;
+            } else {
+                i += 1;
+            }
+        }
+        hosts
     }
 
     fn fewest_waves(
@@ -436,15 +519,38 @@ pub fn duration_lower_bound(cluster: &Cluster, shared_waves: u32) -> u64 {
         return exclusive + shared;
     }
     hosts.sort_unstable_by(|a, b| b.cmp(a));
-    let per_wave = cluster
-        .policy
-        .max_hosts_per_wave
-        .map_or(hosts.len(), |m| m as usize);
+    let per_wave = max_hosts_in_a_wave(cluster);
     let waves = (shared_waves.max(1) as usize).max(hosts.len().div_ceil(per_wave));
     let longest: u64 = (0..waves)
         .map(|j| hosts[(j * per_wave).min(hosts.len() - 1)])
         .sum();
     exclusive + overhead * waves as u64 + longest
+}
+
+/// The most hosts one wave can take: the cap, and the hosts of the largest fault domains (sites)
+/// that may be down besides those already down.
+fn max_hosts_in_a_wave(cluster: &Cluster) -> usize {
+    let ready: Vec<_> = cluster.ready_hosts().collect();
+    let mut most = cluster
+        .policy
+        .max_hosts_per_wave
+        .map_or(ready.len(), |m| m as usize);
+    for (limit, key) in crate::bounds::domain_levels(cluster) {
+        let Some(limit) = limit else { continue };
+        let already: std::collections::BTreeSet<u32> = cluster.unavailable_hosts().filter_map(&key).collect();
+        let mut sizes: std::collections::BTreeMap<Option<u32>, usize> = std::collections::BTreeMap::new();
+        for &h in &ready {
+            // Hosts outside any site, or in a domain already down, never count against the limit.
+            let domain = key(h).filter(|d| !already.contains(d));
+            *sizes.entry(domain).or_default() += 1;
+        }
+        let free = sizes.remove(&None).unwrap_or(0);
+        let mut counts: Vec<usize> = sizes.into_values().collect();
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let slots = (limit as usize).saturating_sub(already.len());
+        most = most.min(free + counts.iter().take(slots).sum::<usize>());
+    }
+    most.max(1)
 }
 
 fn rule_name(cluster: &Cluster, rule: Rule) -> String {

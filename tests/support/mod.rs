@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod generate;
+pub mod small;
 
 use assert_cmd::Command;
 use quorate::{InputErrors, Loaded, Source};
