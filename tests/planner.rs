@@ -6,14 +6,26 @@ use quorate::solve::{Backend, NoClock, NoSafePlan, SolveOptions, solve};
 
 use crate::support;
 
+/// Solves with the default backend, and checks that every other compiled-in backend gives the
+/// very same answer.
 fn plan(text: &str) -> (Cluster, Result<Plan, NoSafePlan>) {
     let cluster = support::load_ok("t.toml", text).cluster;
-    let options = SolveOptions {
-        backend: Backend::default_backend().expect("a backend is compiled in"),
-        time_limit: 60.0,
-        clock: &NoClock,
+    let solve_with = |backend| {
+        let options = SolveOptions {
+            backend,
+            time_limit: 60.0,
+            clock: &NoClock,
+        };
+        solve(&cluster, &options)
     };
-    let result = solve(&cluster, &options);
+    let result = solve_with(Backend::default_backend().expect("a backend is compiled in"));
+    for backend in Backend::available() {
+        let mut other = solve_with(backend);
+        if let (Ok(other), Ok(first)) = (&mut other, &result) {
+            other.quality.solver = first.quality.solver;
+        }
+        assert_eq!(other, result, "{} gives another answer", backend.name());
+    }
     (cluster, result)
 }
 
