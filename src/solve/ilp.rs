@@ -65,9 +65,11 @@ impl Backend {
 pub struct Cut {
     /// The hosts, sorted.
     pub hosts: Vec<HostId>,
-    /// True: forbid exactly this set (placement is not monotone in the presence of
-    /// fault-domain anti-affinity); false: forbid any wave containing all of them.
-    pub exact: bool,
+    /// Hosts whose joining the wave could make it evacuable again (they carry members of a
+    /// fault-domain anti-affinity group, whose leaving can free a domain): the cut forbids every
+    /// wave containing all of `hosts` and none of these. `None`: every other host (forbid
+    /// exactly this set, for a set not proven impossible).
+    pub exceptions: Option<Vec<HostId>>,
 }
 
 /// What to solve.
@@ -307,11 +309,18 @@ impl<'c> IlpModel<'c> {
                 for h in &cut.hosts {
                     sum.add_mul(1.0, x[self.index[&ItemId::Host(*h)]][t]);
                 }
-                if cut.exact {
-                    for &i in &self.hosts {
-                        let ItemId::Host(h) = self.items[i] else { continue };
-                        if cut.hosts.binary_search(&h).is_err() {
-                            sum.add_mul(-1.0, x[i][t]);
+                match &cut.exceptions {
+                    Some(exceptions) => {
+                        for h in exceptions {
+                            sum.add_mul(-1.0, x[self.index[&ItemId::Host(*h)]][t]);
+                        }
+                    }
+                    None => {
+                        for &i in &self.hosts {
+                            let ItemId::Host(h) = self.items[i] else { continue };
+                            if cut.hosts.binary_search(&h).is_err() {
+                                sum.add_mul(-1.0, x[i][t]);
+                            }
                         }
                     }
                 }

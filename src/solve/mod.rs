@@ -18,6 +18,7 @@
 //!
 //! The core never reads the clock: a [`Clock`] passed in by the caller bounds the time.
 
+pub mod domains;
 pub mod heuristic;
 pub mod ilp;
 pub mod precedence;
@@ -108,10 +109,8 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     // Counted rules only get harder as a wave grows, and so does evacuation, except with
     // fault-domain anti-affinity: a member moving out of a domain can free it for another. Only
     // there may a host that cannot go alone still go together with others.
-    let monotone = !cluster
-        .anti_affinity
-        .iter()
-        .any(|g| g.mandatory && g.scope == Scope::FaultDomain);
+    let liberating = liberating_hosts(cluster);
+    let monotone = liberating.is_empty();
     if !conflicts.is_empty() && (monotone || !only_placement) {
         return Err(NoSafePlan {
             conflicts: merge_conflicts(conflicts),
@@ -119,15 +118,13 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     }
 
     let precedence = Precedence::new(cluster);
-    let lower_waves = bounds.waves();
-    let shared_waves = bounds.shared_waves;
     let mut search = Search {
         cluster,
         rules: &rules,
         model: IlpModel::new(&rules, &precedence),
         options,
         cuts: Vec::new(),
-        monotone,
+        liberating,
         exact_cuts_unproven: false,
     };
     let waves = match heuristic::best_plan(&rules, &precedence) {
@@ -152,11 +149,34 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
             }
         },
     };
+    let mut lower_waves = bounds.waves();
+    let mut shared_waves = bounds.shared_waves;
+    if let Some(host_waves) = domains::exact_domain_bound(&rules, &search.liberating, &waves) {
+        let exclusive = cluster.components.iter().filter(|c| c.exclusive).count() as u32;
+        lower_waves = lower_waves.max(host_waves + exclusive);
+        shared_waves = shared_waves.max(host_waves);
+    }
     let (waves, quality) = match cluster.policy.objective {
         Objective::Waves => search.fewest_waves(waves, lower_waves, shared_waves),
         Objective::Duration => search.least_minutes(waves, lower_waves, shared_waves),
     };
     Ok(build_plan(&rules, waves, quality))
+}
+
+/// Ready hosts carrying live or restart members of mandatory fault-domain anti-affinity groups.
+fn liberating_hosts(cluster: &Cluster) -> Vec<crate::model::HostId> {
+    let mut hosts: Vec<_> = cluster
+        .anti_affinity
+        .iter()
+        .filter(|g| g.mandatory && g.scope == Scope::FaultDomain)
+        .flat_map(|g| g.workloads.iter())
+        .map(|&w| cluster.workload(w))
+        .filter(|w| w.migration.moves() && cluster.host(w.host).is_ready())
+        .map(|w| w.host)
+        .collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    hosts
 }
 
 /// Every item alone, in an order the rules allow: the plan that exists whenever each item can go
@@ -208,7 +228,11 @@ struct Search<'s, 'c> {
     model: IlpModel<'c>,
     options: &'s SolveOptions<'s>,
     cuts: Vec<Cut>,
-    monotone: bool,
+    /// Hosts that carry live or restart members of mandatory fault-domain anti-affinity groups:
+    /// taking one down may free its domain for another member, so a wave that cannot be
+    /// evacuated may become evacuable when such a host joins it. Every other host only makes a
+    /// wave harder to evacuate.
+    liberating: Vec<crate::model::HostId>,
     /// A wave was cut because its placement search ran out of budget, not because it was proven
     /// impossible: a bound proven with such cuts is not a proof.
     exact_cuts_unproven: bool,
@@ -268,6 +292,7 @@ impl Search<'_, '_> {
                     proven,
                 } => {
                     let mut all_placed = true;
+                    let cuts_before = self.cuts.len();
                     for wave in solution.iter().filter(|w| !w.is_empty()) {
                         match self.rules.check(wave) {
                             Ok(_) => {}
@@ -280,6 +305,12 @@ impl Search<'_, '_> {
                     if all_placed {
                         return Found::Plan(solution, proven);
                     }
+                    if self.cuts.len() == cuts_before {
+                        // The backend returned a wave its cuts forbid (a numerical slip): give up
+                        // on this search rather than loop, and claim nothing.
+                        self.exact_cuts_unproven = true;
+                        return Found::OutOfTime;
+                    }
                 }
                 Outcome::Infeasible => return Found::Infeasible,
                 Outcome::OutOfTime | Outcome::Failed(_) => return Found::OutOfTime,
@@ -290,11 +321,11 @@ impl Search<'_, '_> {
     /// Before the first solve, cut every pair of hosts that the counted rules allow together but
     /// whose workloads cannot be evacuated together: most placement cuts are pairs, and finding
     /// them up front saves a round of solving for each. Only for clusters small enough that the
-    /// pairs are cheap, and only where placement is monotone.
+    /// pairs are cheap.
     fn cut_pairs(&mut self) {
         const MAX_HOSTS: usize = 40;
         let hosts: Vec<_> = self.cluster.ready_hosts().collect();
-        if !self.monotone || hosts.len() > MAX_HOSTS || !self.cuts.is_empty() {
+        if hosts.len() > MAX_HOSTS || !self.cuts.is_empty() {
             return;
         }
         for (i, &a) in hosts.iter().enumerate() {
@@ -306,12 +337,24 @@ impl Search<'_, '_> {
                     continue;
                 }
                 if let Err(WaveProblem::Placement(_)) = state.place() {
-                    self.cuts.push(Cut {
-                        hosts: vec![a, b],
-                        exact: false,
-                    });
+                    let cut = self.cut(vec![a, b]);
+                    self.cuts.push(cut);
                 }
             }
+        }
+    }
+
+    /// The cut for a set of hosts proven impossible to evacuate together.
+    fn cut(&self, hosts: Vec<crate::model::HostId>) -> Cut {
+        let exceptions = self
+            .liberating
+            .iter()
+            .copied()
+            .filter(|h| hosts.binary_search(h).is_err())
+            .collect();
+        Cut {
+            hosts,
+            exceptions: Some(exceptions),
         }
     }
 
@@ -324,28 +367,37 @@ impl Search<'_, '_> {
             })
             .collect();
         hosts.sort_unstable();
-        let proven = matches!(problem, WaveProblem::Placement(_));
-        if !proven {
-            self.exact_cuts_unproven = true;
-        }
-        let monotone = self.monotone && proven;
-        if monotone {
-            hosts = self.minimal_impossible(hosts);
-        }
-        let cut = Cut {
-            hosts,
-            exact: !monotone,
+        let exact = Cut {
+            hosts: hosts.clone(),
+            exceptions: None,
         };
+        let cut = if matches!(problem, WaveProblem::Placement(_)) {
+            let hosts = self.minimal_impossible(hosts);
+            self.cut(hosts)
+        } else {
+            // Not proven impossible (the placement search ran out of budget): forbid only this
+            // very set, and no longer claim optimality.
+            self.exact_cuts_unproven = true;
+            exact.clone()
+        };
+        // Every round must forbid the wave it found; the exact cut always does.
         if !self.cuts.contains(&cut) {
             self.cuts.push(cut);
+        } else if !self.cuts.contains(&exact) {
+            self.cuts.push(exact);
         }
     }
 
-    /// Shrinks a set of hosts that cannot be evacuated together to a minimal such set: every
-    /// wave containing it is then cut at once. Valid only where placement is monotone.
+    /// Shrinks a set of hosts that cannot be evacuated together to a minimal such set, so that
+    /// its cut forbids as many waves as possible. Liberating hosts stay: a cut excepts the
+    /// liberating hosts outside its set, so dropping one would let the same wave through again.
     fn minimal_impossible(&self, mut hosts: Vec<crate::model::HostId>) -> Vec<crate::model::HostId> {
         let mut i = 0;
         while i < hosts.len() && hosts.len() > 1 {
+            if self.liberating.binary_search(&hosts[i]).is_ok() {
+                i += 1;
+                continue;
+            }
             let mut smaller = hosts.clone();
             smaller.remove(i);
             let impossible = matches!(

@@ -1,0 +1,118 @@
+//! The exact per-domain bound.
+//!
+//! When at most one new fault domain (or site) may be down per wave, every wave's hosts come from
+//! a single domain, so the host waves of a plan are at least the sum, over domains, of the fewest
+//! waves each domain's hosts need on their own. For small domains that number is computed
+//! exactly: every subset of the domain's hosts is checked as a wave (counts and placement), and
+//! the fewest safe subsets that cover the domain are found by dynamic programming over subsets.
+//! Racks of a few hosts, where quorums, budgets and evacuation split a rack into two or three
+//! waves, are where the packing bounds are weakest and this bound is exact.
+//!
+//! Adding a host to an unsafe wave keeps it unsafe, unless the host carries a member of a
+//! mandatory fault-domain anti-affinity group (a *liberating* host: its member leaving may free
+//! the domain for another). The search prunes with that, and the bound is used only where no
+//! liberating host sits in a domain that is down anyway (whose hosts could join any wave).
+
+use std::collections::BTreeMap;
+
+use crate::model::{HostId, ItemId};
+use crate::solve::wave::WaveRules;
+
+/// Domains with more ready hosts than this get no exact bound (2^n subsets).
+const MAX_HOSTS: usize = 12;
+
+/// The fewest host waves any plan needs, when one domain at a time is the rule; `None` when
+/// neither level is limited to one new domain per wave, or a domain is too large.
+///
+/// `plan` is a safe plan (the heuristic's): a domain whose hosts it covers in one wave needs no
+/// search, and one it covers in two needs only one check (can the whole domain go at once?).
+pub fn exact_domain_bound(rules: &WaveRules<'_>, liberating: &[HostId], plan: &[Vec<ItemId>]) -> Option<u32> {
+    let cluster = rules.cluster();
+    let mut best: Option<u32> = None;
+    for (limit, key) in crate::bounds::domain_levels(cluster) {
+        let Some(limit) = limit else { continue };
+        let already: std::collections::BTreeSet<u32> = cluster.unavailable_hosts().filter_map(&key).collect();
+        if limit as usize != already.len() + 1 {
+            continue;
+        }
+        let rides_along = cluster
+            .ready_hosts()
+            .any(|h| liberating.contains(&h) && key(h).is_some_and(|d| already.contains(&d)));
+        if rides_along {
+            continue;
+        }
+        let mut domains: BTreeMap<u32, Vec<HostId>> = BTreeMap::new();
+        for h in cluster.ready_hosts() {
+            if let Some(d) = key(h).filter(|d| !already.contains(d)) {
+                domains.entry(d).or_default().push(h);
+            }
+        }
+        if domains.values().any(|hosts| hosts.len() > MAX_HOSTS) {
+            continue;
+        }
+        let total: u32 = domains
+            .values()
+            .map(|hosts| {
+                let used = plan
+                    .iter()
+                    .filter(|wave| hosts.iter().any(|&h| wave.contains(&ItemId::Host(h))))
+                    .count() as u32;
+                match used {
+                    0 | 1 => 1,
+                    2 => {
+                        let all: Vec<ItemId> = hosts.iter().map(|&h| ItemId::Host(h)).collect();
+                        if rules.check(&all).is_ok() { 1 } else { 2 }
+                    }
+                    _ => fewest_waves(rules, hosts, liberating),
+                }
+            })
+            .sum();
+        best = Some(best.map_or(total, |b| b.max(total)));
+    }
+    best
+}
+
+/// The fewest safe waves that cover `hosts`, ignoring order rules (which only add waves).
+fn fewest_waves(rules: &WaveRules<'_>, hosts: &[HostId], liberating: &[HostId]) -> u32 {
+    let n = hosts.len();
+    let full = (1usize << n) - 1;
+    let mut safe = vec![false; full + 1];
+    // By increasing size, so that a set is tried only when no set one (non-liberating) host
+    // smaller is unsafe: adding such a host to an unsafe wave keeps it unsafe.
+    let mut by_size: Vec<usize> = (1..=full).collect();
+    by_size.sort_by_key(|s| (s.count_ones(), *s));
+    for set in by_size {
+        let smaller_all_safe = (0..n)
+            .filter(|&i| set & (1 << i) != 0 && !liberating.contains(&hosts[i]))
+            .all(|i| set == 1 << i || safe[set & !(1 << i)]);
+        if !smaller_all_safe {
+            continue;
+        }
+        let items: Vec<ItemId> = (0..n)
+            .filter(|&i| set & (1 << i) != 0)
+            .map(|i| ItemId::Host(hosts[i]))
+            .collect();
+        safe[set] = rules.check(&items).is_ok();
+    }
+    let mut waves = vec![u32::MAX; full + 1];
+    waves[0] = 0;
+    for set in 1..=full {
+        let low = set & set.wrapping_neg();
+        // Every subset of `set` that contains its lowest host.
+        let rest = set & !low;
+        let mut sub = rest;
+        loop {
+            let wave = sub | low;
+            if safe[wave] && waves[set & !wave] != u32::MAX {
+                waves[set] = waves[set].min(waves[set & !wave] + 1);
+            }
+            if sub == 0 {
+                break;
+            }
+            sub = (sub - 1) & rest;
+        }
+    }
+    // Without a cover (a host that cannot go in any safe wave of its domain), the bound is
+    // left to the search.
+    if waves[full] == u32::MAX { 1 } else { waves[full] }
+}
