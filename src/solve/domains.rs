@@ -24,9 +24,15 @@ const MAX_HOSTS: usize = 12;
 /// The fewest host waves any plan needs, when one domain at a time is the rule; `None` when
 /// neither level is limited to one new domain per wave, or a domain is too large.
 ///
-/// `plan` is a safe plan (the heuristic's): a domain whose hosts it covers in one wave needs no
-/// search, and one it covers in two needs only one check (can the whole domain go at once?).
-pub fn exact_domain_bound(rules: &WaveRules<'_>, liberating: &[HostId], plan: &[Vec<ItemId>]) -> Option<u32> {
+/// With `plan`, a safe plan (the heuristic's), the bound is exact for small domains: a domain
+/// the plan covers in one wave needs no search, one it covers in two needs only one check (can
+/// the whole domain go at once?), others a search over subsets. Without a plan, only that one
+/// check per domain is made: a quick bound (1 or 2 waves per domain).
+pub fn exact_domain_bound(
+    rules: &WaveRules<'_>,
+    liberating: &[HostId],
+    plan: Option<&[Vec<ItemId>]>,
+) -> Option<u32> {
     let cluster = rules.cluster();
     let mut best: Option<u32> = None;
     for (limit, key) in crate::bounds::domain_levels(cluster) {
@@ -53,17 +59,36 @@ pub fn exact_domain_bound(rules: &WaveRules<'_>, liberating: &[HostId], plan: &[
         let total: u32 = domains
             .values()
             .map(|hosts| {
-                let used = plan
-                    .iter()
-                    .filter(|wave| hosts.iter().any(|&h| wave.contains(&ItemId::Host(h))))
-                    .count() as u32;
-                match used {
-                    0 | 1 => 1,
-                    2 => {
-                        let all: Vec<ItemId> = hosts.iter().map(|&h| ItemId::Host(h)).collect();
-                        if rules.check(&all).is_ok() { 1 } else { 2 }
+                let whole = || {
+                    let all: Vec<ItemId> = hosts.iter().map(|&h| ItemId::Host(h)).collect();
+                    rules.check(&all).is_ok()
+                };
+                match plan {
+                    // Without a plan yet: one wave if the whole domain can go at once, else two.
+                    None => {
+                        if whole() {
+                            1
+                        } else {
+                            2
+                        }
                     }
-                    _ => fewest_waves(rules, hosts, liberating),
+                    Some(plan) => {
+                        let used = plan
+                            .iter()
+                            .filter(|wave| hosts.iter().any(|&h| wave.contains(&ItemId::Host(h))))
+                            .count();
+                        match used {
+                            0 | 1 => 1,
+                            2 => {
+                                if whole() {
+                                    1
+                                } else {
+                                    2
+                                }
+                            }
+                            _ => fewest_waves(rules, hosts, liberating),
+                        }
+                    }
                 }
             })
             .sum();

@@ -14,8 +14,13 @@ use crate::solve::precedence::Precedence;
 use crate::solve::wave::WaveRules;
 
 /// Builds the best plan the heuristic finds, as waves of items in order. `None` only if some
-/// item cannot go down even alone (the caller checks that first).
-pub fn best_plan(rules: &WaveRules<'_>, precedence: &Precedence) -> Option<Vec<Vec<ItemId>>> {
+/// item cannot go down even alone (the caller checks that first). For the `waves` objective the
+/// search stops as soon as a plan reaches `lower_bound` waves: nothing can do better.
+pub fn best_plan(
+    rules: &WaveRules<'_>,
+    precedence: &Precedence,
+    lower_bound: u32,
+) -> Option<Vec<Vec<ItemId>>> {
     let cluster = rules.cluster();
     let items = cluster.items();
     let tail = |i: ItemId| std::cmp::Reverse(precedence.tail(i));
@@ -56,13 +61,20 @@ pub fn best_plan(rules: &WaveRules<'_>, precedence: &Precedence) -> Option<Vec<V
         }
     };
     let mut best: Option<Vec<Vec<ItemId>>> = None;
+    let reached =
+        |waves: &Vec<Vec<ItemId>>| objective == Objective::Waves && waves.len() as u32 <= lower_bound;
     for order in &orders {
         let Some(mut waves) = construct(rules, precedence, order) else {
             continue;
         };
-        improve(rules, precedence, &mut waves);
+        if !reached(&waves) {
+            improve(rules, precedence, &mut waves);
+        }
         if best.as_ref().is_none_or(|b| score(&waves) < score(b)) {
             best = Some(waves);
+        }
+        if best.as_ref().is_some_and(reached) {
+            break;
         }
     }
     best

@@ -127,7 +127,9 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
         liberating,
         exact_cuts_unproven: false,
     };
-    let waves = match heuristic::best_plan(&rules, &precedence) {
+    let exclusive = cluster.components.iter().filter(|c| c.exclusive).count() as u32;
+    let quick = domains::exact_domain_bound(&rules, &search.liberating, None).map_or(0, |w| w + exclusive);
+    let waves = match heuristic::best_plan(&rules, &precedence, bounds.waves().max(quick)) {
         Some(waves) => waves,
         None if conflicts.is_empty() => one_per_wave(&precedence, &items),
         None => match search.solve_with_cuts(items.len(), false, None, &[]) {
@@ -151,8 +153,7 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     };
     let mut lower_waves = bounds.waves();
     let mut shared_waves = bounds.shared_waves;
-    if let Some(host_waves) = domains::exact_domain_bound(&rules, &search.liberating, &waves) {
-        let exclusive = cluster.components.iter().filter(|c| c.exclusive).count() as u32;
+    if let Some(host_waves) = domains::exact_domain_bound(&rules, &search.liberating, Some(&waves)) {
         lower_waves = lower_waves.max(host_waves + exclusive);
         shared_waves = shared_waves.max(host_waves);
     }
