@@ -21,20 +21,30 @@ use crate::solve::wave::WaveRules;
 /// Domains with more ready hosts than this get no exact bound (2^n subsets).
 const MAX_HOSTS: usize = 12;
 
-/// The fewest host waves any plan needs, when one domain at a time is the rule; `None` when
-/// neither level is limited to one new domain per wave, or a domain is too large.
+/// What the domains of a cluster need at least, when one domain at a time is the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DomainBound {
+    /// Host waves.
+    pub waves: u32,
+    /// Minutes of those waves: each lasts the overhead and its longest host.
+    pub minutes: u64,
+}
+
+/// The fewest host waves (and their minutes) any plan needs, when one domain at a time is the
+/// rule; `None` when neither level is limited to one new domain per wave.
 ///
 /// With `plan`, a safe plan (the heuristic's), the bound is exact for small domains: a domain
 /// the plan covers in one wave needs no search, one it covers in two needs only one check (can
-/// the whole domain go at once?), others a search over subsets. Without a plan, only that one
-/// check per domain is made: a quick bound (1 or 2 waves per domain).
+/// the whole domain go at once?), others a search over subsets. Without a plan, or for large
+/// domains, only that one check per domain is made (1 or 2 waves per domain).
 pub fn exact_domain_bound(
     rules: &WaveRules<'_>,
     liberating: &[HostId],
     plan: Option<&[Vec<ItemId>]>,
-) -> Option<u32> {
+) -> Option<DomainBound> {
     let cluster = rules.cluster();
-    let mut best: Option<u32> = None;
+    let overhead = u64::from(cluster.policy.wave_overhead_minutes);
+    let mut best: Option<DomainBound> = None;
     for (limit, key) in crate::bounds::domain_levels(cluster) {
         let Some(limit) = limit else { continue };
         let already: std::collections::BTreeSet<u32> = cluster.unavailable_hosts().filter_map(&key).collect();
@@ -53,48 +63,69 @@ pub fn exact_domain_bound(
                 domains.entry(d).or_default().push(h);
             }
         }
-        if domains.values().any(|hosts| hosts.len() > MAX_HOSTS) {
-            continue;
+        let mut bound = DomainBound { waves: 0, minutes: 0 };
+        for hosts in domains.values() {
+            let waves = domain_waves(rules, hosts, liberating, plan);
+            bound.waves += waves;
+            bound.minutes += domain_minutes(cluster, hosts, waves, overhead);
         }
-        let total: u32 = domains
-            .values()
-            .map(|hosts| {
-                let whole = || {
-                    let all: Vec<ItemId> = hosts.iter().map(|&h| ItemId::Host(h)).collect();
-                    rules.check(&all).is_ok()
-                };
-                match plan {
-                    // Without a plan yet: one wave if the whole domain can go at once, else two.
-                    None => {
-                        if whole() {
-                            1
-                        } else {
-                            2
-                        }
-                    }
-                    Some(plan) => {
-                        let used = plan
-                            .iter()
-                            .filter(|wave| hosts.iter().any(|&h| wave.contains(&ItemId::Host(h))))
-                            .count();
-                        match used {
-                            0 | 1 => 1,
-                            2 => {
-                                if whole() {
-                                    1
-                                } else {
-                                    2
-                                }
-                            }
-                            _ => fewest_waves(rules, hosts, liberating),
-                        }
-                    }
-                }
-            })
-            .sum();
-        best = Some(best.map_or(total, |b| b.max(total)));
+        best = Some(match best {
+            None => bound,
+            Some(b) => DomainBound {
+                waves: b.waves.max(bound.waves),
+                minutes: b.minutes.max(bound.minutes),
+            },
+        });
     }
     best
+}
+
+/// The fewest waves one domain's hosts need (exact when small enough, else a bound).
+fn domain_waves(
+    rules: &WaveRules<'_>,
+    hosts: &[HostId],
+    liberating: &[HostId],
+    plan: Option<&[Vec<ItemId>]>,
+) -> u32 {
+    let whole = || {
+        let all: Vec<ItemId> = hosts.iter().map(|&h| ItemId::Host(h)).collect();
+        rules.check(&all).is_ok()
+    };
+    let used = plan.map(|plan| {
+        plan.iter()
+            .filter(|wave| hosts.iter().any(|&h| wave.contains(&ItemId::Host(h))))
+            .count()
+    });
+    match used {
+        Some(0 | 1) => 1,
+        Some(n) if n > 2 && hosts.len() <= MAX_HOSTS => fewest_waves(rules, hosts, liberating),
+        _ => {
+            if whole() {
+                1
+            } else {
+                2
+            }
+        }
+    }
+}
+
+/// Minutes `waves` waves of these hosts last at least: the wave with the longest host lasts that
+/// long; remove it (at most `max_hosts_per_wave` hosts) and the longest host left bounds the
+/// next, and so on.
+fn domain_minutes(cluster: &crate::model::Cluster, hosts: &[HostId], waves: u32, overhead: u64) -> u64 {
+    let mut minutes: Vec<u64> = hosts
+        .iter()
+        .map(|&h| u64::from(cluster.host(h).upgrade_minutes))
+        .collect();
+    minutes.sort_unstable_by(|a, b| b.cmp(a));
+    let per_wave = cluster
+        .policy
+        .max_hosts_per_wave
+        .map_or(minutes.len(), |m| (m as usize).min(minutes.len()))
+        .max(1);
+    (0..waves as usize)
+        .map(|j| overhead + minutes[(j * per_wave).min(minutes.len() - 1)])
+        .sum()
 }
 
 /// The fewest safe waves that cover `hosts`, ignoring order rules (which only add waves).

@@ -128,7 +128,8 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
         exact_cuts_unproven: false,
     };
     let exclusive = cluster.components.iter().filter(|c| c.exclusive).count() as u32;
-    let quick = domains::exact_domain_bound(&rules, &search.liberating, None).map_or(0, |w| w + exclusive);
+    let quick =
+        domains::exact_domain_bound(&rules, &search.liberating, None).map_or(0, |d| d.waves + exclusive);
     let waves = match heuristic::best_plan(&rules, &precedence, bounds.waves().max(quick)) {
         Some(waves) => waves,
         None if conflicts.is_empty() => one_per_wave(&precedence, &items),
@@ -153,13 +154,16 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     };
     let mut lower_waves = bounds.waves();
     let mut shared_waves = bounds.shared_waves;
-    if let Some(host_waves) = domains::exact_domain_bound(&rules, &search.liberating, Some(&waves)) {
-        lower_waves = lower_waves.max(host_waves + exclusive);
-        shared_waves = shared_waves.max(host_waves);
+    let mut lower_minutes = 0;
+    if let Some(domains) = domains::exact_domain_bound(&rules, &search.liberating, Some(&waves)) {
+        lower_waves = lower_waves.max(domains.waves + exclusive);
+        shared_waves = shared_waves.max(domains.waves);
+        lower_minutes = domains.minutes + exclusive_minutes(cluster);
     }
+    let lower_minutes = lower_minutes.max(duration_lower_bound(cluster, shared_waves));
     let (waves, quality) = match cluster.policy.objective {
-        Objective::Waves => search.fewest_waves(waves, lower_waves, shared_waves),
-        Objective::Duration => search.least_minutes(waves, lower_waves, shared_waves),
+        Objective::Waves => search.fewest_waves(waves, lower_waves, lower_minutes),
+        Objective::Duration => search.least_minutes(waves, lower_waves, lower_minutes),
     };
     Ok(build_plan(&rules, waves, quality))
 }
@@ -418,11 +422,10 @@ impl Search<'_, '_> {
         &mut self,
         best: Vec<Vec<ItemId>>,
         lower: u32,
-        shared_waves: u32,
+        lower_minutes: u64,
     ) -> (Vec<Vec<ItemId>>, Quality) {
         let mut best = best;
         let mut lower = lower as usize;
-        let lower_minutes = duration_lower_bound(self.cluster, shared_waves);
         if best.len() <= lower {
             let quality = self.quality(best.len() as u32, lower_minutes, true, "bounds");
             return (best, quality);
@@ -458,7 +461,7 @@ impl Search<'_, '_> {
         &mut self,
         best: Vec<Vec<ItemId>>,
         lower_waves: u32,
-        shared_waves: u32,
+        lower_minutes: u64,
     ) -> (Vec<Vec<ItemId>>, Quality) {
         let minutes = |waves: &[Vec<ItemId>]| {
             crate::plan::total_minutes(
@@ -466,7 +469,6 @@ impl Search<'_, '_> {
                 &waves.iter().map(|w| Wave::new(w.clone())).collect::<Vec<_>>(),
             )
         };
-        let lower_minutes = duration_lower_bound(self.cluster, shared_waves);
         let upper = minutes(&best);
         if upper <= lower_minutes {
             return (best, self.quality(lower_waves, lower_minutes, true, "bounds"));
@@ -551,12 +553,7 @@ impl Search<'_, '_> {
 /// hosts, shared components need one wave as long as the longest of them.
 pub fn duration_lower_bound(cluster: &Cluster, shared_waves: u32) -> u64 {
     let overhead = u64::from(cluster.policy.wave_overhead_minutes);
-    let exclusive: u64 = cluster
-        .components
-        .iter()
-        .filter(|c| c.exclusive)
-        .map(|c| overhead + u64::from(c.upgrade_minutes))
-        .sum();
+    let exclusive = exclusive_minutes(cluster);
     let mut hosts: Vec<u64> = cluster
         .ready_hosts()
         .map(|h| u64::from(cluster.host(h).upgrade_minutes))
@@ -578,6 +575,17 @@ pub fn duration_lower_bound(cluster: &Cluster, shared_waves: u32) -> u64 {
         .map(|j| hosts[(j * per_wave).min(hosts.len() - 1)])
         .sum();
     exclusive + overhead * waves as u64 + longest
+}
+
+/// Minutes of the exclusive components' own waves.
+fn exclusive_minutes(cluster: &Cluster) -> u64 {
+    let overhead = u64::from(cluster.policy.wave_overhead_minutes);
+    cluster
+        .components
+        .iter()
+        .filter(|c| c.exclusive)
+        .map(|c| overhead + u64::from(c.upgrade_minutes))
+        .sum()
 }
 
 /// The most hosts one wave can take: the cap, and the hosts of the largest fault domains (sites)
