@@ -264,3 +264,99 @@ fn warnings_go_to_stderr_and_do_not_fail_check() {
             .starts_with("cluster lab-01")
     );
 }
+
+const ETCD_NO_SLACK: &str = r#"
+[cluster]
+name = "k8s"
+[[host]]
+name = "cp-1"
+cpu = 8
+memory_gib = 32
+[[host]]
+name = "cp-2"
+cpu = 8
+memory_gib = 32
+[[host]]
+name = "cp-3"
+cpu = 8
+memory_gib = 32
+[[quorum_group]]
+name = "etcd"
+members = ["cp-1", "cp-2", "cp-3"]
+quorum = 3
+"#;
+
+#[test]
+fn plan_without_a_safe_plan_exits_1_and_explains_with_numbers() {
+    let output = support::quorate()
+        .args(["plan", "-o", "text", "-"])
+        .write_stdin(ETCD_NO_SLACK)
+        .output()
+        .expect("quorate runs");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "no plan on stdout");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("no safe plan exists for cluster k8s"), "{stderr}");
+    assert!(
+        stderr.contains("quorum group etcd: 3 members, 3 votes, quorum 3, so no member can ever go down"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn plan_without_a_safe_plan_in_json_says_so_for_scripts() {
+    let output = support::quorate()
+        .args(["plan", "-o", "json", "-"])
+        .write_stdin(ETCD_NO_SLACK)
+        .output()
+        .expect("quorate runs");
+    assert_eq!(output.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(doc["feasible"], serde_json::Value::Bool(false));
+    assert_eq!(doc["conflicts"][0]["rule"], "quorum group etcd");
+}
+
+#[test]
+fn the_same_input_gives_the_same_plan_byte_for_byte() {
+    let masked = |bytes: Vec<u8>| {
+        let mut doc: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+        // The only fields that may differ: wall-clock time and the backend's name.
+        doc["summary"]["solve_seconds"] = serde_json::Value::Null;
+        doc["summary"]["solver"] = serde_json::Value::Null;
+        doc
+    };
+    for example in ["examples/vsan-16-hosts.toml", "examples/openstack-kvm.toml"] {
+        let run = |solver: &str| {
+            let output = support::quorate()
+                .args(["plan", "-o", "json", "--solver", solver, example])
+                .output()
+                .expect("quorate runs");
+            assert_eq!(output.status.code(), Some(0), "{example}");
+            output.stdout
+        };
+        let first = run("microlp");
+        let second = run("microlp");
+        assert_eq!(
+            masked(first.clone()),
+            masked(second),
+            "{example}: two runs differ"
+        );
+        for backend in quorate::solve::Backend::available() {
+            assert_eq!(
+                masked(first.clone()),
+                masked(run(backend.name())),
+                "{example}: {}",
+                backend.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn an_unknown_solver_or_time_limit_is_a_usage_error() {
+    let (code, _, stderr) = run(&["plan", "--solver", "cplex", GRAPH]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("cplex") && stderr.contains("microlp"), "{stderr}");
+    let (code, _, _) = run(&["plan", "--time-limit", "0", GRAPH]);
+    assert_eq!(code, Some(2));
+}

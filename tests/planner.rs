@@ -365,3 +365,33 @@ scope = "fault_domain"
     );
     assert!(validation.is_valid(), "{:?}", validation.violations);
 }
+
+#[test]
+fn a_stretched_cluster_takes_one_site_at_a_time() {
+    // Two sites of two hosts each and a witness site; one site down at a time. Each site's
+    // hosts can go together (the other site has room), so three waves: site A, site B, witness.
+    let mut text = String::from("[policy]\nmax_sites_down = 1\n");
+    for site in ["a", "b", "w"] {
+        text += &format!(
+            "[[site]]\nname = \"{site}\"\n[[fault_domain]]\nname = \"fd-{site}\"\nsite = \"{site}\"\n"
+        );
+    }
+    for (host, site) in [("a1", "a"), ("a2", "a"), ("b1", "b"), ("b2", "b"), ("w1", "w")] {
+        text += &format!(
+            "[[host]]\nname = \"{host}\"\nfault_domain = \"fd-{site}\"\ncpu = 100\nmemory_gib = 100\n"
+        );
+    }
+    for host in ["a1", "a2", "b1", "b2"] {
+        text +=
+            &format!("[[workload]]\nname = \"vm-{host}\"\nhost = \"{host}\"\ncpu = 20\nmemory_gib = 20\n");
+    }
+    let (cluster, plan) = planned(&text);
+    let waves = waves(&cluster, &plan);
+    assert_eq!(waves.len(), 3, "{waves:?}");
+    assert!(plan.quality.optimal);
+    for wave in &waves {
+        let sites: std::collections::BTreeSet<char> =
+            wave.iter().map(|h| h.chars().next().unwrap()).collect();
+        assert_eq!(sites.len(), 1, "one site per wave: {wave:?}");
+    }
+}
