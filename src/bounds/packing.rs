@@ -37,6 +37,19 @@ impl Packing {
         self.amounts.iter().copied().find(|(_, a)| *a > self.per_wave)
     }
 
+    /// The same rule over `items` only.
+    pub(crate) fn restricted(&self, items: &std::collections::HashSet<ItemId>) -> Packing {
+        Packing {
+            per_wave: self.per_wave,
+            amounts: self
+                .amounts
+                .iter()
+                .copied()
+                .filter(|(i, _)| items.contains(i))
+                .collect(),
+        }
+    }
+
     pub(crate) fn only_hosts(&self) -> bool {
         self.amounts
             .iter()
@@ -71,16 +84,7 @@ pub(crate) fn split_bound(
         let members: std::collections::HashSet<ItemId> = hosts.iter().map(|&h| ItemId::Host(h)).collect();
         let mut best = (1u64, None);
         for (rule, packing) in packings {
-            let restricted = Packing {
-                per_wave: packing.per_wave,
-                amounts: packing
-                    .amounts
-                    .iter()
-                    .copied()
-                    .filter(|(i, _)| members.contains(i))
-                    .collect(),
-            };
-            let waves = restricted.waves();
+            let waves = packing.restricted(&members).waves();
             if waves > best.0 {
                 best = (waves, Some(*rule));
             }
@@ -114,16 +118,7 @@ pub(crate) fn set_bound(
     }
     let mut best = 1u64;
     for (_, packing) in packings {
-        let restricted = Packing {
-            per_wave: packing.per_wave,
-            amounts: packing
-                .amounts
-                .iter()
-                .copied()
-                .filter(|(i, _)| items.contains(i))
-                .collect(),
-        };
-        best = best.max(restricted.waves());
+        best = best.max(packing.restricted(items).waves());
     }
     let hosts: Vec<crate::model::HostId> = cluster
         .ready_hosts()

@@ -171,29 +171,38 @@ fn fits(rules: &WaveRules<'_>, wave: &[ItemId], item: ItemId) -> bool {
     state.problem().is_none() && (!matches!(item, ItemId::Host(_)) || state.place().is_ok())
 }
 
+/// Moves each of `items` (already taken out of wave `source`) into another wave that accepts it
+/// (`accepts`), keeps order and stays safe; false if one finds no such wave.
+fn relocate(
+    rules: &WaveRules<'_>,
+    precedence: &Precedence,
+    trial: &mut [Vec<ItemId>],
+    items: &[ItemId],
+    source: usize,
+    accepts: impl Fn(&[ItemId]) -> bool,
+) -> bool {
+    let mut wave_of = wave_index(trial);
+    for &item in items {
+        let target = (0..trial.len()).find(|&t| {
+            t != source
+                && accepts(&trial[t])
+                && precedence.allows(item, t, &wave_of)
+                && fits(rules, &trial[t], item)
+        });
+        let Some(t) = target else { return false };
+        trial[t].push(item);
+        wave_of.insert(item, t);
+    }
+    true
+}
+
 fn eliminate_one(rules: &WaveRules<'_>, precedence: &Precedence, waves: &mut Vec<Vec<ItemId>>) -> bool {
     let mut by_size: Vec<usize> = (0..waves.len()).collect();
     by_size.sort_by_key(|&t| (waves[t].len(), t));
     for victim in by_size {
         let mut trial = waves.clone();
         let moving = std::mem::take(&mut trial[victim]);
-        let mut wave_of = wave_index(&trial);
-        let mut all = true;
-        for &item in &moving {
-            let target = (0..trial.len()).find(|&t| {
-                t != victim && precedence.allows(item, t, &wave_of) && fits(rules, &trial[t], item)
-            });
-            match target {
-                Some(t) => {
-                    trial[t].push(item);
-                    wave_of.insert(item, t);
-                }
-                None => {
-                    all = false;
-                    break;
-                }
-            }
-        }
+        let all = relocate(rules, precedence, &mut trial, &moving, victim, |_| true);
         if all {
             trial.remove(victim);
             *waves = trial;
@@ -219,26 +228,9 @@ fn shorten_one(rules: &WaveRules<'_>, precedence: &Precedence, waves: &mut [Vec<
         // Move every item that sets this wave's length, if each finds a wave as long.
         let mut trial = waves.to_vec();
         trial[source].retain(|i| !tops.contains(i));
-        let mut wave_of = wave_index(&trial);
-        let mut all = true;
-        for &item in &tops {
-            let target = (0..trial.len()).find(|&t| {
-                t != source
-                    && longest(&trial[t]) >= top
-                    && precedence.allows(item, t, &wave_of)
-                    && fits(rules, &trial[t], item)
-            });
-            match target {
-                Some(t) => {
-                    trial[t].push(item);
-                    wave_of.insert(item, t);
-                }
-                None => {
-                    all = false;
-                    break;
-                }
-            }
-        }
+        let all = relocate(rules, precedence, &mut trial, &tops, source, |wave| {
+            longest(wave) >= top
+        });
         if all {
             waves.clone_from_slice(&trial);
             return true;
