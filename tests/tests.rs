@@ -7,4 +7,5 @@ mod examples;
 mod input_errors;
 mod planner;
 mod planner_props;
+mod render;
 mod roundtrip;

@@ -51,7 +51,7 @@ pub fn run() -> ExitCode {
     let exit = match &args.command {
         Command::Check { cluster } => check(cluster, &style),
         Command::Graph { cluster } => graph(cluster, &style),
-        Command::Plan(plan_args) => plan::run(plan_args, &style),
+        Command::Plan(plan_args) => plan::run(plan_args, args.color, &style),
     };
     exit.into()
 }

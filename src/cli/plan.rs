@@ -1,13 +1,14 @@
-//! `quorate plan`: solve, validate our own output, render, write.
+//! `quorate plan`: solve, validate our own output, render in the chosen format, write.
 
 use std::io::IsTerminal;
 use std::time::Instant;
 
 use quorate::document::PlanDocument;
+use quorate::render;
 use quorate::solve::{self, Backend, Clock, NoSafePlan, SolveOptions};
 use quorate::validate::{PlanInput, validate};
 
-use super::args::{Format, PlanArgs};
+use super::args::{ColorChoice, Format, PlanArgs};
 use super::report::Style;
 use super::{Exit, input, output};
 
@@ -19,8 +20,9 @@ impl Clock for WallClock {
     }
 }
 
-/// Runs `quorate plan`.
-pub fn run(args: &PlanArgs, style: &Style) -> Exit {
+/// Runs `quorate plan`; `color` is `--color`, which decides whether text on standard output is
+/// coloured.
+pub fn run(args: &PlanArgs, color: ColorChoice, style: &Style) -> Exit {
     let backend = match &args.solver {
         None => Backend::default_backend(),
         Some(name) => Backend::from_name(name),
@@ -89,9 +91,32 @@ pub fn run(args: &PlanArgs, style: &Style) -> Exit {
     let doc = PlanDocument::new(cluster, &plan);
     let text = match format {
         Format::Json => doc.to_json(),
-        Format::Text | Format::Markdown | Format::Toml => quorate::render::text::render(&doc),
+        Format::Text => render::text::render(&doc, colour(color, args.out.as_deref())),
+        Format::Markdown => render::markdown::render(&doc),
+        Format::Toml => match render::toml::render(&doc) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("internal error: the plan cannot be written as TOML: {e}");
+                return Exit::Internal;
+            }
+        },
     };
     output::emit(&text, args.out.as_deref(), Exit::Ok)
+}
+
+/// Whether the text runbook is coloured: never in a file; on standard output with `--color
+/// always`, or by default when it is a terminal and `NO_COLOR` is not set.
+fn colour(choice: ColorChoice, out: Option<&std::path::Path>) -> bool {
+    if out.is_some() {
+        return false;
+    }
+    match choice {
+        ColorChoice::Never => false,
+        ColorChoice::Always => true,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }
 
 fn default_format(out: Option<&std::path::Path>) -> Format {
@@ -135,19 +160,39 @@ fn explain(cluster: &str, no_plan: &NoSafePlan) -> String {
     out
 }
 
+/// The no-safe-plan document of `-o json` (the `no_safe_plan` branch of
+/// `schema/plan.schema.json`), fields in this order.
+#[derive(serde::Serialize)]
+struct NoPlanDocument<'a> {
+    schema_version: u32,
+    cluster: &'a str,
+    feasible: bool,
+    conflicts: Vec<ConflictDocument<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct ConflictDocument<'a> {
+    rule: &'a str,
+    items: &'a [String],
+    reason: &'a str,
+}
+
 fn no_plan_json(cluster: &str, no_plan: &NoSafePlan) -> String {
-    let conflicts: Vec<serde_json::Value> = no_plan
-        .conflicts
-        .iter()
-        .map(|c| serde_json::json!({"rule": c.rule, "items": c.items, "reason": c.reason}))
-        .collect();
-    let doc = serde_json::json!({
-        "schema_version": quorate::document::SCHEMA_VERSION,
-        "cluster": cluster,
-        "feasible": false,
-        "conflicts": conflicts,
-    });
-    let mut text = serde_json::to_string_pretty(&doc).expect("JSON values serialise");
+    let doc = NoPlanDocument {
+        schema_version: quorate::document::SCHEMA_VERSION,
+        cluster,
+        feasible: false,
+        conflicts: no_plan
+            .conflicts
+            .iter()
+            .map(|c| ConflictDocument {
+                rule: &c.rule,
+                items: &c.items,
+                reason: &c.reason,
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&doc).expect("the document serialises");
     text.push('\n');
     text
 }

@@ -1,49 +1,286 @@
-//! The plan for the terminal.
+//! The plan for the terminal: a runbook to read top to bottom.
+//!
+//! The summary first (waves, minutes, optimal or the gap to the bound), then each wave with
+//! everything the document holds for it: hosts, fault domains and sites down, minutes,
+//! pre-checks, moves, steps, post-checks and rollback. Prose and lists wrap at [`WIDTH`]
+//! columns; commands never wrap, so they can be copied whole.
+//!
+//! Colour is the caller's decision (the CLI colours only a terminal, and never with
+//! `NO_COLOR`); without it the output holds no escape sequence at all, and names with control
+//! characters are written out, so a name can never colour or move the terminal either.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
 
-use crate::document::PlanDocument;
+use super::{count, duration, offset, printable, quality, starts};
+use crate::document::{CheckDocument, PlanDocument, WaveDocument};
 
-/// Renders a plan document as plain text.
-pub fn render(doc: &PlanDocument) -> String {
+/// Lines are wrapped to this many columns (commands excepted).
+pub const WIDTH: usize = 100;
+
+/// Renders a plan document as a terminal runbook; `colour` adds ANSI colours and bold.
+pub fn render(doc: &PlanDocument, colour: bool) -> String {
+    let paint = Paint(colour);
     let mut out = String::new();
+    summary(&mut out, doc, paint);
+    let starts = starts(doc);
+    for (wave, start) in doc.waves.iter().zip(starts) {
+        out.push('\n');
+        render_wave(&mut out, wave, doc.waves.len(), start, paint);
+    }
+    if !doc.warnings.is_empty() {
+        let _ = writeln!(out, "\n{}", paint.yellow("Warnings"));
+        for warning in &doc.warnings {
+            wrapped(&mut out, "  - ", 4, &words(warning));
+        }
+    }
+    out
+}
+
+fn summary(out: &mut String, doc: &PlanDocument, paint: Paint) {
     let s = &doc.summary;
     let _ = writeln!(
         out,
-        "plan for {}: {} wave{}, {} minutes ({})",
-        doc.cluster,
-        s.waves,
-        if s.waves == 1 { "" } else { "s" },
-        s.total_minutes,
+        "{}",
+        paint.bold(&format!("Upgrade plan for {}", printable(&doc.cluster)))
+    );
+    let _ = writeln!(
+        out,
+        "  {}, {}",
+        count(s.waves, "wave", "waves"),
+        duration(s.total_minutes)
+    );
+    let verdict = quality(s);
+    let _ = writeln!(
+        out,
+        "  {}",
         if s.optimal {
-            format!("optimal for {}, proven by {}", s.objective, s.proof)
-        } else if s.objective == "waves" {
-            format!("not proven optimal: at least {} waves", s.lower_bound)
+            paint.green(&verdict)
         } else {
-            format!("not proven optimal: at least {} minutes", s.lower_bound_minutes)
+            paint.yellow(&verdict)
         }
     );
-    for wave in &doc.waves {
-        let _ = writeln!(
-            out,
-            "\nwave {} ({} min): {}",
-            wave.index,
-            wave.minutes,
-            wave.hosts.join(", ")
-        );
-        if !wave.fault_domains_down.is_empty() {
-            let _ = writeln!(
-                out,
-                "  fault domains down: {}",
-                wave.fault_domains_down.join(", ")
-            );
-        }
+    let _ = writeln!(
+        out,
+        "  lower bound {}, {} min; solver {}, {} s",
+        count(s.lower_bound as usize, "wave", "waves"),
+        s.lower_bound_minutes,
+        printable(&s.solver),
+        s.solve_seconds
+    );
+}
+
+fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64, paint: Paint) {
+    let _ = writeln!(
+        out,
+        "{}, starts at {}, takes {}",
+        paint.bold(&format!("Wave {} of {waves}", wave.index)),
+        offset(start),
+        duration(wave.minutes)
+    );
+    list(out, "hosts:", &wave.hosts);
+    list(out, "fault domains down:", &wave.fault_domains_down);
+    list(out, "sites down:", &wave.sites_down);
+    checks(out, "pre-checks:", &wave.pre_checks, paint);
+    if !wave.moves.is_empty() {
+        let _ = writeln!(out, "  moves:");
+        let names = |f: fn(&crate::document::MoveDocument) -> &str| {
+            wave.moves
+                .iter()
+                .map(move |m| printable(f(m)).chars().count())
+                .max()
+        };
+        let workload_width = names(|m| &m.workload).unwrap_or(0);
+        let from_width = names(|m| &m.from).unwrap_or(0);
         for m in &wave.moves {
-            let _ = writeln!(out, "  move {} {} -> {}", m.workload, m.from, m.to);
+            let line = format!(
+                "    {:<workload_width$}  {:<from_width$} -> {}",
+                printable(&m.workload),
+                printable(&m.from),
+                printable(&m.to)
+            );
+            let _ = writeln!(out, "{}", line.trim_end());
         }
     }
-    for warning in &doc.warnings {
-        let _ = writeln!(out, "\nwarning: {warning}");
+    if !wave.steps.is_empty() {
+        let _ = writeln!(out, "  steps:");
+        let number_width = wave.steps.len().to_string().len();
+        for (n, step) in wave.steps.iter().enumerate() {
+            let lead = format!(
+                "    {:>number_width$}. {} ",
+                n + 1,
+                paint.cyan(&printable(&step.id))
+            );
+            let mut pieces = vec![printable(&step.action).into_owned()];
+            pieces.push(printable(&step.target).into_owned());
+            wrapped(out, &lead, 6 + number_width, &pieces);
+            if let Some(command) = &step.command {
+                command_lines(out, 6 + number_width, command, paint);
+            }
+        }
     }
-    out
+    checks(out, "post-checks:", &wave.post_checks, paint);
+    if let Some(rollback) = &wave.rollback {
+        let _ = writeln!(out, "  rollback:");
+        for line in rollback.lines() {
+            wrapped(out, "    ", 4, &words(line));
+        }
+    }
+}
+
+/// `  label: a, b, c`, wrapped; `none` for an empty list.
+fn list(out: &mut String, label: &str, names: &[String]) {
+    let lead = format!("  {label:<19} ");
+    if names.is_empty() {
+        let _ = writeln!(out, "{lead}none");
+        return;
+    }
+    let last = names.len() - 1;
+    let pieces: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let name = printable(n);
+            if i == last {
+                name.into_owned()
+            } else {
+                format!("{name},")
+            }
+        })
+        .collect();
+    wrapped(out, &lead, lead.len(), &pieces);
+}
+
+fn checks(out: &mut String, label: &str, checks: &[CheckDocument], paint: Paint) {
+    if checks.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "  {label}");
+    for check in checks {
+        let lead = format!("    [ ] {} ", paint.cyan(&printable(&check.id)));
+        let mut pieces = vec![
+            format!("({})", printable(&check.kind)),
+            format!("{}:", printable(&check.subject)),
+        ];
+        pieces.extend(words(&check.expect));
+        wrapped(out, &lead, 8, &pieces);
+        if let Some(command) = &check.command {
+            command_lines(out, 8, command, paint);
+        }
+    }
+}
+
+/// A command, `$ ` before its first line, never wrapped.
+fn command_lines(out: &mut String, indent: usize, command: &str, paint: Paint) {
+    for (i, line) in command.lines().enumerate() {
+        let prompt = if i == 0 { "$ " } else { "  " };
+        let _ = writeln!(out, "{:indent$}{}{}", "", paint.dim(prompt), printable(line));
+    }
+}
+
+/// The words of prose, control characters written out.
+fn words(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| printable(w).into_owned())
+        .collect()
+}
+
+/// Writes `lead` then `pieces` separated by spaces, starting a new line indented by `hang`
+/// columns whenever the next piece would pass [`WIDTH`]. A piece longer than a line gets a line
+/// of its own rather than being cut.
+fn wrapped(out: &mut String, lead: &str, hang: usize, pieces: &[String]) {
+    out.push_str(lead);
+    let mut column = visible_width(lead);
+    let mut first = true;
+    for piece in pieces {
+        let width = piece.chars().count();
+        if !first && column + 1 + width > WIDTH {
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', hang));
+            column = hang;
+        } else if !first {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(piece);
+        column += width;
+        first = false;
+    }
+    // `lead` may end with a space that no piece followed.
+    let trimmed = out.trim_end_matches(' ').len();
+    out.truncate(trimmed);
+    out.push('\n');
+}
+
+/// Columns taken by `s` on the screen: characters, without our own colour sequences.
+fn visible_width(s: &str) -> usize {
+    let mut width = 0;
+    let mut in_escape = false;
+    for c in s.chars() {
+        match (in_escape, c) {
+            (false, '\u{1b}') => in_escape = true,
+            (false, _) => width += 1,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+        }
+    }
+    width
+}
+
+/// ANSI styling, or none.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\u{1b}[{code}m{s}\u{1b}[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn bold(self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+
+    fn dim(self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+
+    fn green(self, s: &str) -> String {
+        self.wrap("32", s)
+    }
+
+    fn yellow(self, s: &str) -> String {
+        self.wrap("33", s)
+    }
+
+    fn cyan(self, s: &str) -> String {
+        self.wrap("36", s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_wrap_under_the_width_with_a_hanging_indent() {
+        let names: Vec<String> = (0..60).map(|i| format!("esx-{i:03}")).collect();
+        let mut out = String::new();
+        list(&mut out, "hosts:", &names);
+        assert!(out.lines().count() > 1, "{out}");
+        for line in out.lines() {
+            assert!(line.chars().count() <= WIDTH, "{line:?}");
+        }
+        assert!(out.lines().nth(1).unwrap().starts_with(&" ".repeat(22)));
+        assert!(out.contains("esx-059\n"));
+    }
+
+    #[test]
+    fn colour_sequences_take_no_columns() {
+        let paint = Paint(true);
+        assert_eq!(visible_width(&paint.cyan("W1.S1")), 5);
+        assert_eq!(visible_width("    [ ] "), 8);
+    }
 }

@@ -1,0 +1,235 @@
+//! The plan as a Markdown runbook, to paste into a change ticket.
+//!
+//! A title, a summary table, a table of the waves with their start offsets, a Mermaid Gantt
+//! chart of the schedule, then one section per wave: what goes down, the pre-checks as a
+//! checklist, the evacuation moves as a table, the steps as a numbered checklist with their
+//! commands in fenced code blocks, the post-checks and the rollback. Sections the document has
+//! nothing for are left out, so the runbook holds exactly what the plan document holds.
+//!
+//! Names are shown in code spans and prose is escaped (`markdown_inline.rs`), so the
+//! Markdown renders the names as the operator wrote them, whatever punctuation they hold.
+
+use std::fmt::Write as _;
+
+use super::markdown_inline::{cell_code, code, fenced, line, text};
+use super::{count, duration, mermaid, offset, quality, starts};
+use crate::document::{CheckDocument, PlanDocument, StepDocument, WaveDocument};
+
+/// Names shown per cell of the waves table; each wave's own section lists them all.
+const OVERVIEW_NAMES: usize = 8;
+
+/// Renders a plan document as a Markdown runbook (GitHub-flavoured: tables, task lists).
+pub fn render(doc: &PlanDocument) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Upgrade runbook: {}\n", text(&doc.cluster));
+    summary(&mut out, doc);
+    overview(&mut out, doc);
+    let _ = writeln!(out, "## Schedule\n");
+    out.push_str("Times are offsets from the start of the maintenance window; waves run back to back.\n\n");
+    let _ = writeln!(out, "```mermaid\n{}```\n", mermaid::gantt(doc));
+    if !doc.warnings.is_empty() {
+        let _ = writeln!(out, "## Warnings\n");
+        for warning in &doc.warnings {
+            let _ = writeln!(out, "- {}", line(warning));
+        }
+        out.push('\n');
+    }
+    let starts = starts(doc);
+    for (wave, start) in doc.waves.iter().zip(starts) {
+        render_wave(&mut out, wave, doc.waves.len(), start);
+    }
+    // One newline at the end of the file, whatever the last section was.
+    let end = out.trim_end().len();
+    out.truncate(end);
+    out.push('\n');
+    out
+}
+
+/// The summary table; [`text`] escapes `|`, so prose is safe in a cell as it is.
+fn summary(out: &mut String, doc: &PlanDocument) {
+    let s = &doc.summary;
+    out.push_str("| Summary | |\n| --- | --- |\n");
+    let rows = [
+        ("Cluster", cell_code(&doc.cluster)),
+        ("Waves", s.waves.to_string()),
+        ("Total time", duration(s.total_minutes)),
+        ("Objective", text(&s.objective)),
+        ("Optimality", text(&quality(s))),
+        (
+            "Lower bound",
+            format!(
+                "{}, {} min",
+                count(s.lower_bound as usize, "wave", "waves"),
+                s.lower_bound_minutes
+            ),
+        ),
+        ("Solver", format!("{}, {} s", text(&s.solver), s.solve_seconds)),
+    ];
+    for (name, value) in rows {
+        let _ = writeln!(out, "| {name} | {value} |");
+    }
+    out.push('\n');
+}
+
+fn overview(out: &mut String, doc: &PlanDocument) {
+    if doc.waves.is_empty() {
+        out.push_str("Nothing to upgrade: every host and component is at its target version.\n\n");
+        return;
+    }
+    let _ = writeln!(out, "## Waves\n");
+    out.push_str("| Wave | Start | Minutes | Hosts | Fault domains down | Sites down |\n");
+    out.push_str("| ---: | ---: | ---: | --- | --- | --- |\n");
+    for (wave, start) in doc.waves.iter().zip(starts(doc)) {
+        let _ = writeln!(
+            out,
+            "| [{n}](#wave-{n}) | {} | {} | {} | {} | {} |",
+            offset(start),
+            wave.minutes,
+            cell_names(&wave.hosts, OVERVIEW_NAMES),
+            cell_names(&wave.fault_domains_down, OVERVIEW_NAMES),
+            cell_names(&wave.sites_down, OVERVIEW_NAMES),
+            n = wave.index,
+        );
+    }
+    out.push('\n');
+}
+
+fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64) {
+    let _ = writeln!(out, "## Wave {}\n", wave.index);
+    let _ = writeln!(
+        out,
+        "Wave {} of {waves}: starts at {}, takes {}.\n",
+        wave.index,
+        offset(start),
+        duration(wave.minutes)
+    );
+    let _ = writeln!(out, "- **Hosts:** {}", names(&wave.hosts));
+    let _ = writeln!(
+        out,
+        "- **Fault domains down:** {}",
+        names(&wave.fault_domains_down)
+    );
+    let _ = writeln!(out, "- **Sites down:** {}\n", names(&wave.sites_down));
+    checks(out, "Pre-checks", &wave.pre_checks);
+    if !wave.moves.is_empty() {
+        let _ = writeln!(out, "### Moves\n");
+        out.push_str("| Workload | From | To |\n| --- | --- | --- |\n");
+        for m in &wave.moves {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                cell_code(&m.workload),
+                cell_code(&m.from),
+                cell_code(&m.to)
+            );
+        }
+        out.push('\n');
+    }
+    steps(out, &wave.steps);
+    checks(out, "Post-checks", &wave.post_checks);
+    if let Some(rollback) = &wave.rollback {
+        let _ = writeln!(out, "### Rollback\n");
+        // Each line of the text is its own line of the paragraph (a hard break between them).
+        let lines: Vec<String> = rollback.lines().map(line).collect();
+        let _ = writeln!(out, "{}\n", lines.join("\\\n"));
+    }
+}
+
+/// The checks as a task list: id, kind, subject and expectation, then the command.
+fn checks(out: &mut String, title: &str, checks: &[CheckDocument]) {
+    if checks.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### {title}\n");
+    for check in checks {
+        let _ = writeln!(
+            out,
+            "- [ ] **{}** ({}, {}): {}",
+            text(&check.id),
+            text(&check.kind),
+            code(&check.subject),
+            text(&check.expect)
+        );
+        match check.command.as_deref() {
+            // A hard line break puts the command under the expectation, in the same item.
+            Some(command) if !command.contains('\n') => {
+                out.pop();
+                let _ = writeln!(out, "\\\n  {}", code(command));
+            }
+            Some(command) => {
+                out.push('\n');
+                out.push_str(&fenced("  ", "sh", command));
+            }
+            None => {}
+        }
+    }
+    out.push('\n');
+}
+
+/// The steps as a numbered task list, each command in a fenced block under its step.
+fn steps(out: &mut String, steps: &[StepDocument]) {
+    if steps.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Steps\n");
+    for (n, step) in steps.iter().enumerate() {
+        let number = format!("{}. ", n + 1);
+        let _ = writeln!(
+            out,
+            "{number}[ ] **{}** {} {}",
+            text(&step.id),
+            text(&step.action),
+            code(&step.target)
+        );
+        if let Some(command) = &step.command {
+            // The block belongs to the list item when indented to its content's column.
+            out.push('\n');
+            out.push_str(&fenced(&" ".repeat(number.len()), "sh", command));
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+}
+
+/// Names as code spans separated by commas, or `none`.
+fn names(list: &[String]) -> String {
+    if list.is_empty() {
+        return "none".to_string();
+    }
+    list.iter().map(|n| code(n)).collect::<Vec<_>>().join(", ")
+}
+
+/// [`names`] for a table cell, at most `shown` of them and a count of the rest.
+fn cell_names(list: &[String], shown: usize) -> String {
+    if list.is_empty() {
+        return "none".to_string();
+    }
+    let mut cell = list
+        .iter()
+        .take(shown)
+        .map(|n| cell_code(n))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if list.len() > shown {
+        cell.push_str(&format!(" and {} more", list.len() - shown));
+    }
+    cell
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_markdown() {
+        assert_eq!(names(&["a\nb".to_string()]), "`a\\u{a}b`");
+    }
+
+    #[test]
+    fn table_cells_show_the_first_names_and_count_the_rest() {
+        let hosts: Vec<String> = (1..=10).map(|i| format!("h{i}")).collect();
+        assert_eq!(cell_names(&hosts[..2], 8), "`h1`, `h2`");
+        assert_eq!(cell_names(&hosts, 3), "`h1`, `h2`, `h3` and 7 more");
+        assert_eq!(cell_names(&[], 3), "none");
+    }
+}
