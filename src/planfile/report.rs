@@ -102,7 +102,7 @@ fn label(v: &Violation) -> String {
         ViolationCode::UnknownItem if v.wave.is_none() => "not this description's cluster".to_string(),
         ViolationCode::UnknownItem => "not a host or component".to_string(),
         ViolationCode::UnavailableHostInPlan => "already unavailable".to_string(),
-        ViolationCode::MoveInvalid => format!("move of `{s}`"),
+        ViolationCode::MoveInvalid => format!("no valid move for `{s}`"),
     };
     match v.wave {
         Some(w) if v.code != ViolationCode::HostNotUpgraded => format!("wave {w}: {what}"),
