@@ -16,18 +16,17 @@ use crate::validate::{MoveInput, Named, PlanInput, WaveInput};
 
 /// Reads the plan in `text`, pushing every problem to `errors`.
 ///
-/// With syntax errors only those are reported, as for cluster descriptions: the document tree
-/// is incomplete, and later errors would be echoes of them.
+/// With a syntax error only the first one is reported: the document tree is incomplete, and
+/// what the parser finds after it (an unclosed array swallows the next `[[wave]]`) is mostly
+/// echoes of it.
 pub(super) fn read(text: &str, errors: &mut Vec<InputError>) -> PlanInput {
     let (document, syntax) = DeTable::parse_recoverable(text);
-    if !syntax.is_empty() {
-        errors.extend(syntax.into_iter().map(|e| {
-            let error = crate::parse::syntax_error(text, e);
-            let help = error.help_text().unwrap_or_default().to_string();
-            error.with_help(format!(
-                "{help} (the plan does not start with `{{`, so it is read as TOML)"
-            ))
-        }));
+    if let Some(first) = syntax.into_iter().next() {
+        let error = crate::parse::syntax_error(text, first);
+        let help = error.help_text().unwrap_or_default().to_string();
+        errors.push(error.with_help(format!(
+            "{help} (the plan does not start with `{{`, so it is read as TOML)"
+        )));
         return PlanInput::default();
     }
     let mut top = Fields::new(document.get_ref(), 0..0, "the plan");
