@@ -6,6 +6,9 @@
 //! absent is reported with the closest key that is there, which catches `"host"` for
 //! `"hosts"`. A duplicate key is an error: serde_json would keep the last silently.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use toml::Spanned;
 
 use crate::diagnostic::{ErrorKind, InputError};
@@ -218,19 +221,25 @@ impl<'n> Object<'n> {
             );
             return None;
         };
-        for (i, member) in members.iter().enumerate() {
-            if let Some(first) = members[..i].iter().find(|m| m.key == member.key) {
-                errors.push(
-                    InputError::new(
-                        ErrorKind::DuplicateName,
-                        member.key_span.clone(),
-                        format!("`{}` appears twice in {what}", member.key),
-                        "defined again here",
-                    )
-                    .with_label(first.key_span.clone(), "first defined here")
-                    .with_help("keep one of the two: a JSON reader would silently use only one of them"),
-                );
-            }
+        let mut first_of: HashMap<&str, &Member> = HashMap::with_capacity(members.len());
+        for member in members {
+            let first = match first_of.entry(&member.key) {
+                Entry::Vacant(entry) => {
+                    entry.insert(member);
+                    continue;
+                }
+                Entry::Occupied(entry) => *entry.get(),
+            };
+            errors.push(
+                InputError::new(
+                    ErrorKind::DuplicateName,
+                    member.key_span.clone(),
+                    format!("`{}` appears twice in {what}", member.key),
+                    "defined again here",
+                )
+                .with_label(first.key_span.clone(), "first defined here")
+                .with_help("keep one of the two: a JSON reader would silently use only one of them"),
+            );
         }
         Some(Object {
             members,
