@@ -10,6 +10,9 @@
 //! 5. [`solve`]: the optimal wave planner, with exact evacuation [`placement`], giving a
 //!    [`plan::Plan`] or the rules that make every plan unsafe.
 //!
+//! [`validate`] checks any plan against every rule, independently of the solver; [`planfile`]
+//! reads plans written by hand or by quorate (TOML or JSON) for it, with spans.
+//!
 //! The core never touches files, the terminal or the clock: it takes a [`Source`] and returns
 //! values, so tests, benchmarks and fuzzers can call it directly. [`load`] runs the passes.
 
@@ -24,6 +27,7 @@ pub mod model;
 pub mod parse;
 pub mod placement;
 pub mod plan;
+pub mod planfile;
 pub mod render;
 pub mod resolve;
 pub mod solve;

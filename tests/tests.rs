@@ -9,3 +9,4 @@ mod planner;
 mod planner_props;
 mod render;
 mod roundtrip;
+mod validate;

@@ -26,6 +26,9 @@ pub enum Command {
     },
     /// Compute a safe upgrade plan: waves, evacuation moves, and a proof of optimality or its gap.
     Plan(PlanArgs),
+    /// Check a plan (hand-written TOML, or a plan quorate wrote as TOML or JSON) against every
+    /// rule; exit 0 when safe, 1 with violations, 2 on an input error.
+    Validate(ValidateArgs),
     /// Print the dependency graph of a cluster in Graphviz DOT.
     Graph {
         /// The cluster description (TOML), or - for standard input.
@@ -78,4 +81,27 @@ pub enum Format {
     Json,
     /// A hand-written-style plan that `validate` accepts.
     Toml,
+}
+
+/// `quorate validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// The cluster description (TOML), or - for standard input.
+    pub cluster: String,
+
+    /// The plan (TOML or JSON, told apart by its content), or - for standard input.
+    pub plan: String,
+
+    /// Output: text (diagnostics pointing into the plan) or json (the validation document).
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
+}
+
+/// Validation output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    /// Each violation as a diagnostic on standard error, then a one-line summary.
+    Text,
+    /// `{"valid": bool, "violations": [...]}` on standard output.
+    Json,
 }

@@ -15,6 +15,7 @@ mod input;
 mod output;
 mod plan;
 mod report;
+mod validate;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -52,6 +53,7 @@ pub fn run() -> ExitCode {
         Command::Check { cluster } => check(cluster, &style),
         Command::Graph { cluster } => graph(cluster, &style),
         Command::Plan(plan_args) => plan::run(plan_args, args.color, &style),
+        Command::Validate(validate_args) => validate::run(validate_args, &style),
     };
     exit.into()
 }

@@ -37,6 +37,9 @@ pub(crate) struct Fields<'a, 'i> {
     missing: Vec<(&'static str, String)>,
     /// Keys read as sub-tables, as they are written: `[cluster]`, `[[host]]`.
     tables: Vec<(&'static str, String)>,
+    /// The dotted path of this table, ending in `.` (empty at the top level), so that nested
+    /// tables are named as they are written: `[[wave.move]]`, not `[[move]]`.
+    path: String,
 }
 
 impl<'a, 'i> Fields<'a, 'i> {
@@ -50,12 +53,29 @@ impl<'a, 'i> Fields<'a, 'i> {
             known: Vec::new(),
             missing: Vec::new(),
             tables: Vec::new(),
+            path: String::new(),
         }
+    }
+
+    /// This table's sub-tables are named under `path` (`wave` for the tables of `[[wave]]`).
+    fn under(mut self, path: &str) -> Self {
+        self.path = format!("{path}.");
+        self
     }
 
     /// The span of the table header, for errors about the table as a whole.
     pub(crate) fn header(&self) -> Span {
         self.header.clone()
+    }
+
+    /// From the header to the end of the last value: the whole table as written.
+    pub(crate) fn extent(&self) -> Span {
+        let end = self
+            .table
+            .iter()
+            .map(|(k, v)| k.span().end.max(v.span().end))
+            .fold(self.header.end, usize::max);
+        self.header.start..end
     }
 
     fn get(&mut self, key: &'static str) -> Option<&'a Spanned<DeValue<'i>>> {
@@ -316,10 +336,11 @@ impl<'a, 'i> Fields<'a, 'i> {
         key: &'static str,
         errors: &mut Vec<InputError>,
     ) -> Option<Fields<'a, 'i>> {
-        self.tables.push((key, format!("[{key}]")));
+        let path = format!("{}{key}", self.path);
+        self.tables.push((key, format!("[{path}]")));
         let value = self.get(key)?;
         match value.get_ref() {
-            DeValue::Table(table) => Some(Fields::new(table, value.span(), format!("[{key}]"))),
+            DeValue::Table(table) => Some(Fields::new(table, value.span(), format!("[{path}]")).under(&path)),
             other => {
                 errors.push(wrong_type(key, "a table", other, value.span()));
                 None
@@ -333,18 +354,19 @@ impl<'a, 'i> Fields<'a, 'i> {
         key: &'static str,
         errors: &mut Vec<InputError>,
     ) -> Vec<Fields<'a, 'i>> {
-        self.tables.push((key, format!("[[{key}]]")));
+        let path = format!("{}{key}", self.path);
+        self.tables.push((key, format!("[[{path}]]")));
         let Some(value) = self.get(key) else {
             return Vec::new();
         };
         let DeValue::Array(array) = value.get_ref() else {
             errors.push(
                 wrong_type(key, "an array of tables", value.get_ref(), value.span())
-                    .with_help(format!("write each entry as its own `[[{key}]]` table")),
+                    .with_help(format!("write each entry as its own `[[{path}]]` table")),
             );
             return Vec::new();
         };
-        tables_of(key, array, errors)
+        tables_of(key, &path, array, errors)
     }
 
     /// Reports every key that no getter asked for, suggesting the closest known key, and every
@@ -366,10 +388,11 @@ impl<'a, 'i> Fields<'a, 'i> {
                     .find(|(k, _)| *k == key)
                     .map(|(_, t)| t.clone())
             };
+            let path = &self.path;
             let written = match value.get_ref() {
-                DeValue::Table(_) if !self.tables.is_empty() => Some(format!("[{name}]")),
+                DeValue::Table(_) if !self.tables.is_empty() => Some(format!("[{path}{name}]")),
                 DeValue::Array(a) if !self.tables.is_empty() && a.iter().all(|v| v.get_ref().is_table()) => {
-                    Some(format!("[[{name}]]"))
+                    Some(format!("[[{path}{name}]]"))
                 }
                 _ => None,
             };
@@ -415,13 +438,16 @@ impl<'a, 'i> Fields<'a, 'i> {
 
 fn tables_of<'a, 'i>(
     key: &'static str,
+    path: &str,
     array: &'a DeArray<'i>,
     errors: &mut Vec<InputError>,
 ) -> Vec<Fields<'a, 'i>> {
     let mut tables = Vec::with_capacity(array.len());
     for item in array.iter() {
         match item.get_ref() {
-            DeValue::Table(table) => tables.push(Fields::new(table, item.span(), format!("[[{key}]]"))),
+            DeValue::Table(table) => {
+                tables.push(Fields::new(table, item.span(), format!("[[{path}]]")).under(path))
+            }
             other => errors.push(wrong_type(key, "a table", other, item.span())),
         }
     }
@@ -577,7 +603,7 @@ fn invalid_number(key: &str, problem: &str, span: Span) -> InputError {
 }
 
 /// Names are non-empty and printable; anything else is almost certainly a typo or an import bug.
-fn check_name(name: &Sp<String>, errors: &mut Vec<InputError>) -> bool {
+pub(crate) fn check_name(name: &Sp<String>, errors: &mut Vec<InputError>) -> bool {
     let text = name.get_ref();
     let problem = if text.is_empty() {
         Some((

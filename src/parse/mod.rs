@@ -32,7 +32,8 @@ pub fn parse(text: &str) -> (RawCluster, Vec<InputError>) {
     (raw, errors)
 }
 
-fn syntax_error(text: &str, error: toml::de::Error) -> InputError {
+/// A TOML syntax error as an input error, with a label and help an operator can act on.
+pub(crate) fn syntax_error(text: &str, error: toml::de::Error) -> InputError {
     let span = error.span().unwrap_or(0..0);
     // An empty span at the end of a line renders better on the character before it.
     let span = if span.is_empty() && span.start > 0 && text[..span.start].ends_with('\n') {

@@ -40,7 +40,7 @@ impl Named {
 /// One evacuation move as written: `workload` leaves `from` (if stated) for `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MoveInput {
-    /// The whole `[[wave.move]]` entry.
+    /// The whole move: the `[[wave.move]]` table, or the move's JSON object.
     pub span: Option<Span>,
     /// The workload that moves.
     pub workload: Named,
@@ -53,7 +53,8 @@ pub struct MoveInput {
 /// One wave as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaveInput {
-    /// The whole `[[wave]]` table.
+    /// Where the wave is written: in a plan file, its `hosts` entry (key and list), which is
+    /// what a violation of the wave as a whole points at.
     pub span: Option<Span>,
     /// Hosts and components upgraded in this wave.
     pub items: Vec<Named>,

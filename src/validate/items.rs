@@ -242,7 +242,8 @@ pub(super) fn check_coverage(view: &PlanView<'_>, out: &mut Vec<Violation>) {
         };
         match view.positions.get(&item).map(Vec::as_slice) {
             None | Some([]) => {
-                let help = match help::slot_for(view, &[item], None) {
+                let slot = help::slot_for(view, &[item], None);
+                let help = match slot {
                     Some(slot) => format!(
                         "add `{name}` to {}, which keeps every quorum, budget, limit and order rule and has room in total for what must move",
                         slot.describe(view.waves.len())
@@ -251,13 +252,19 @@ pub(super) fn check_coverage(view: &PlanView<'_>, out: &mut Vec<Violation>) {
                         "add `{name}` to a wave; no wave, not even a new one, takes it without breaking a rule, so other items must move as well"
                     ),
                 };
+                // Nothing in the plan is wrong, something is absent: point at the wave the help
+                // suggests, when it is one of the plan's.
+                let span = match slot {
+                    Some(help::Slot::Wave(w)) => view.wave_span(w),
+                    _ => None,
+                };
                 out.push(Violation::new(
                     ViolationCode::HostNotUpgraded,
                     None,
                     name,
                     format!("{kind} `{name}` is not upgraded in any wave"),
                     help,
-                    None,
+                    span,
                 ));
             }
             Some([_]) => {}
