@@ -26,6 +26,7 @@ pub mod placement;
 pub mod plan;
 pub mod render;
 pub mod resolve;
+pub mod runbook;
 pub mod solve;
 pub mod source;
 pub mod suggest;
