@@ -8,3 +8,4 @@ mod input_errors;
 mod planner;
 mod planner_props;
 mod roundtrip;
+mod runbook;
