@@ -2,6 +2,8 @@
 //! wave checked against numbers computed here, independently of `quorate::runbook`: each quorum
 //! group and budget the wave touches has its check with the votes that stay up, the capacity
 //! check states what moves plus the reserve, and the steps come in a safe order.
+//!
+//! The quoting of names into commands is tested in [`quoting`].
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -15,6 +17,8 @@ use quorate::runbook::{Action, CheckKind, build};
 use quorate::solve::{Backend, NoClock, SolveOptions, solve};
 
 use crate::support;
+
+mod quoting;
 
 fn examples() -> Vec<(String, Cluster, Plan)> {
     let dir = support::root().join("examples");
