@@ -123,6 +123,8 @@ const TOOLS: &[&str] = &[
     "jq",
     "ssh",
     "openstack",
+    "grep",
+    "sleep",
     "rm",
     "touch",
     "id",
@@ -150,15 +152,28 @@ fn stubs(dir: &Path) -> PathBuf {
 fn run(dir: &Path, bin: &Path, command: &str) -> Vec<Vec<String>> {
     let log = dir.join("log");
     let _ = std::fs::remove_file(&log);
-    let status = std::process::Command::new("/bin/sh")
+    let mut child = std::process::Command::new("/bin/sh")
         .arg("-c")
         .arg(command)
         .current_dir(dir)
         .env_clear()
         .env("PATH", bin)
         .env("STUB_LOG", &log)
-        .status()
+        .spawn()
         .expect("sh runs");
+    // A command that loops on a tool (waiting for a state) must not hang the test suite.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("sh is waited for") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command}: still running after 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
     assert!(status.success(), "{command}: {status}");
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     text.split('\u{1e}')

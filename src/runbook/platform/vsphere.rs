@@ -170,10 +170,14 @@ impl Commands for Vsphere {
         match workload.migration {
             Migration::Restart => Instruction::run(
                 format!(
-                    "govc vm.power -s {vm} && govc vm.migrate -host {} {vm} && govc vm.power -on {vm}",
+                    "govc vm.power -s {vm} && until govc vm.info {vm} | grep -q poweredOff; do sleep 5; done \
+                     && govc vm.migrate -host {} {vm} && govc vm.power -on {vm}",
                     sh(to)
                 ),
-                format!("{detail} (cold migration: it cannot vMotion)"),
+                format!(
+                    "{detail} (it cannot vMotion: guest shutdown, cold migration once it is powered \
+                     off, power on)"
+                ),
             ),
             _ => Instruction::run(format!("govc vm.migrate -host {} {vm}", sh(to)), detail),
         }
