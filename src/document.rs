@@ -1,12 +1,14 @@
 //! The plan document: the serialisable form of a plan that scripts and change-management tools
 //! consume (`-o json`), as the CLI contract fixes it.
 //!
-//! Field names are a contract: they may be added to, never renamed or removed.
+//! Field names are a contract: they may be added to, never renamed or removed. Each wave
+//! carries its runbook ([`crate::runbook`]): pre-checks, steps, post-checks and a rollback note.
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Cluster, ItemId};
 use crate::plan::Plan;
+use crate::runbook::{self, Check, Step};
 
 /// The version of this document's shape.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -119,11 +121,52 @@ pub struct StepDocument {
     /// A shell command for it, where the platform has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// The step in words, with what to watch for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl From<&Check> for CheckDocument {
+    fn from(check: &Check) -> Self {
+        CheckDocument {
+            id: check.id.clone(),
+            kind: check.kind.name().to_string(),
+            subject: check.subject.clone(),
+            expect: check.expect.clone(),
+            command: check.command.clone(),
+        }
+    }
+}
+
+impl From<&Step> for StepDocument {
+    fn from(step: &Step) -> Self {
+        StepDocument {
+            id: step.id.clone(),
+            action: step.action.name().to_string(),
+            target: step.target.clone(),
+            command: step.command.clone(),
+            detail: Some(step.detail.clone()),
+        }
+    }
 }
 
 impl PlanDocument {
-    /// The document of `plan` for `cluster`, without runbook content (checks and steps empty).
+    /// The document of `plan` for `cluster`, with the runbook of every wave.
     pub fn new(cluster: &Cluster, plan: &Plan) -> Self {
+        let mut doc = Self::without_runbook(cluster, plan);
+        let runbook = runbook::build(cluster, plan);
+        for (wave, book) in doc.waves.iter_mut().zip(&runbook.waves) {
+            wave.pre_checks = book.pre_checks.iter().map(CheckDocument::from).collect();
+            wave.steps = book.steps.iter().map(StepDocument::from).collect();
+            wave.post_checks = book.post_checks.iter().map(CheckDocument::from).collect();
+            wave.rollback = Some(book.rollback.clone());
+        }
+        doc
+    }
+
+    /// The document of `plan` for `cluster`, without runbook content (checks and steps empty,
+    /// no rollback): the plan alone.
+    pub fn without_runbook(cluster: &Cluster, plan: &Plan) -> Self {
         let waves = plan
             .waves
             .iter()

@@ -9,4 +9,5 @@ mod planner;
 mod planner_props;
 mod render;
 mod roundtrip;
+mod runbook;
 mod validate;

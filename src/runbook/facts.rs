@@ -1,0 +1,281 @@
+//! What the model says about one wave: which hosts are down, which quorum members go down,
+//! what must move and how much room is left.
+//!
+//! The numbers follow the contract's rules exactly as the validator counts them (a member is
+//! down when its host is upgraded or unavailable, unless it is a live-migrated workload on an
+//! upgraded host), so a pre-check states the very margin the planner relied on.
+
+use crate::model::{
+    BudgetLimit, Cluster, ComponentId, DisruptionBudget, FaultDomainId, HostId, ItemId, MemberId, Migration,
+    QuorumGroup, Resource, SiteId, WorkloadId,
+};
+use crate::plan::{Move, Wave};
+
+/// One wave of a plan, seen against its cluster.
+pub struct WaveFacts<'c> {
+    /// The cluster.
+    pub cluster: &'c Cluster,
+    /// One-based position of the wave.
+    pub index: usize,
+    /// The wave itself.
+    pub wave: &'c Wave,
+    /// The wave before it, if any.
+    pub previous: Option<&'c Wave>,
+    upgraded: Vec<bool>,
+}
+
+/// How a quorum group or disruption budget fares in a wave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupState {
+    /// Votes (members, for a budget) of the whole group.
+    pub total: u64,
+    /// Votes that must stay up.
+    pub needed: u64,
+    /// Votes up during the wave.
+    pub up: u64,
+    /// Votes up when nothing is being upgraded: all but the members on unavailable hosts.
+    pub up_at_rest: u64,
+    /// Members this wave takes down, by name.
+    pub going_down: Vec<String>,
+    /// Members that stay up but move (live migration), by name.
+    pub moving: Vec<String>,
+    /// Members down already, before and after the wave (on unavailable hosts), by name.
+    pub already_down: Vec<String>,
+}
+
+impl GroupState {
+    /// Whether this wave takes a member down or moves one.
+    pub fn touched(&self) -> bool {
+        !self.going_down.is_empty() || !self.moving.is_empty()
+    }
+}
+
+/// Free room against what a wave's evacuation needs, for one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Room {
+    /// The resource.
+    pub resource: Resource,
+    /// Demand of the workloads that leave this wave's hosts (live and restart).
+    pub moving: u64,
+    /// HA reserve that must still be free afterwards.
+    pub reserve: u64,
+    /// Free room (usable capacity less load) on the hosts that stay up and track it.
+    pub free: u64,
+    /// Hosts that stay up.
+    pub up_hosts: usize,
+    /// Whether every host that stays up tracks this resource (storage may be untracked).
+    pub all_tracked: bool,
+}
+
+impl Room {
+    /// What must be free before the wave starts: the evacuation plus the reserve.
+    pub fn needed(&self) -> u64 {
+        self.moving + self.reserve
+    }
+}
+
+impl<'c> WaveFacts<'c> {
+    /// The facts of wave `t` (0-based) of `waves`.
+    pub fn new(cluster: &'c Cluster, waves: &'c [Wave], t: usize) -> Self {
+        let wave = &waves[t];
+        let mut upgraded = vec![false; cluster.hosts.len()];
+        for h in wave.hosts() {
+            upgraded[h.index()] = true;
+        }
+        WaveFacts {
+            cluster,
+            index: t + 1,
+            wave,
+            previous: t.checked_sub(1).map(|p| &waves[p]),
+            upgraded,
+        }
+    }
+
+    /// The hosts this wave upgrades.
+    pub fn hosts(&self) -> Vec<HostId> {
+        self.wave.hosts().collect()
+    }
+
+    /// The components this wave upgrades.
+    pub fn components(&self) -> Vec<ComponentId> {
+        self.wave
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ItemId::Component(c) => Some(*c),
+                ItemId::Host(_) => None,
+            })
+            .collect()
+    }
+
+    /// Names of this wave's hosts.
+    pub fn host_names(&self) -> Vec<&'c str> {
+        self.wave
+            .hosts()
+            .map(|h| self.cluster.host(h).name.as_str())
+            .collect()
+    }
+
+    /// Hosts that take part in the plan and stay up in this wave.
+    pub fn up_hosts(&self) -> Vec<HostId> {
+        self.cluster
+            .ready_hosts()
+            .filter(|h| !self.upgraded[h.index()])
+            .collect()
+    }
+
+    /// Whether host `h` is down in this wave (upgraded now, or unavailable throughout).
+    pub fn host_down(&self, h: HostId) -> bool {
+        self.upgraded[h.index()] || !self.cluster.host(h).is_ready()
+    }
+
+    /// Whether workload `w` is down in this wave.
+    pub fn workload_down(&self, w: WorkloadId) -> bool {
+        let workload = self.cluster.workload(w);
+        !self.cluster.host(workload.host).is_ready()
+            || (self.upgraded[workload.host.index()] && workload.migration != Migration::Live)
+    }
+
+    /// Whether a member is down in this wave.
+    pub fn member_down(&self, member: MemberId) -> bool {
+        match member {
+            MemberId::Host(h) => self.host_down(h),
+            MemberId::Component(c) => self.wave.items.contains(&ItemId::Component(c)),
+            MemberId::Workload(w) => self.workload_down(w),
+        }
+    }
+
+    /// Whether a member is down whatever the wave: on or being an unavailable host.
+    fn member_down_at_rest(&self, member: MemberId) -> bool {
+        match member {
+            MemberId::Host(h) => !self.cluster.host(h).is_ready(),
+            MemberId::Component(_) => false,
+            MemberId::Workload(w) => !self.cluster.host(self.cluster.workload(w).host).is_ready(),
+        }
+    }
+
+    /// Whether a member stays up but is moved off one of this wave's hosts.
+    fn member_moves(&self, member: MemberId) -> bool {
+        match member {
+            MemberId::Workload(w) => {
+                let workload = self.cluster.workload(w);
+                self.upgraded[workload.host.index()] && workload.migration == Migration::Live
+            }
+            MemberId::Host(_) | MemberId::Component(_) => false,
+        }
+    }
+
+    fn state(&self, members: &[(MemberId, u64)], needed: u64) -> GroupState {
+        let mut state = GroupState {
+            total: members.iter().map(|m| m.1).sum(),
+            needed,
+            up: 0,
+            up_at_rest: 0,
+            going_down: Vec::new(),
+            moving: Vec::new(),
+            already_down: Vec::new(),
+        };
+        for &(member, votes) in members {
+            let name = self.cluster.member_name(member).to_string();
+            if self.member_down_at_rest(member) {
+                state.already_down.push(name);
+                continue;
+            }
+            state.up_at_rest += votes;
+            if self.member_down(member) {
+                state.going_down.push(name);
+            } else {
+                state.up += votes;
+                if self.member_moves(member) {
+                    state.moving.push(name);
+                }
+            }
+        }
+        state
+    }
+
+    /// How quorum group `group` fares in this wave.
+    pub fn quorum(&self, group: &QuorumGroup) -> GroupState {
+        let members: Vec<_> = group.members.iter().map(|m| (m.id, m.votes)).collect();
+        self.state(&members, group.quorum)
+    }
+
+    /// How disruption budget `budget` fares in this wave (one vote per workload; `needed` is
+    /// the members that must stay up).
+    pub fn budget(&self, budget: &DisruptionBudget) -> GroupState {
+        let members: Vec<_> = budget
+            .workloads
+            .iter()
+            .map(|&w| (MemberId::Workload(w), 1))
+            .collect();
+        let total = members.len() as u64;
+        let needed = match budget.limit {
+            BudgetLimit::MinAvailable(n) => n,
+            BudgetLimit::MaxUnavailable(n) => total.saturating_sub(n),
+        };
+        self.state(&members, needed)
+    }
+
+    /// Fault domains down in this wave, those of unavailable hosts included.
+    pub fn fault_domains_down(&self) -> Vec<FaultDomainId> {
+        let mut domains: Vec<_> = self
+            .cluster
+            .host_ids()
+            .filter(|&h| self.host_down(h))
+            .map(|h| self.cluster.host(h).fault_domain)
+            .collect();
+        domains.sort_unstable();
+        domains.dedup();
+        domains
+    }
+
+    /// Sites down in this wave, those of unavailable hosts included.
+    pub fn sites_down(&self) -> Vec<SiteId> {
+        let mut sites: Vec<_> = self
+            .cluster
+            .host_ids()
+            .filter(|&h| self.host_down(h))
+            .filter_map(|h| self.cluster.site_of(h))
+            .collect();
+        sites.sort_unstable();
+        sites.dedup();
+        sites
+    }
+
+    /// The workloads that leave this wave's hosts (live and restart), in host then declaration
+    /// order.
+    pub fn moving(&self) -> Vec<WorkloadId> {
+        self.wave
+            .hosts()
+            .flat_map(|h| self.cluster.host(h).workloads.iter().copied())
+            .filter(|&w| self.cluster.workload(w).migration.moves())
+            .collect()
+    }
+
+    /// The planned moves, in the plan's order.
+    pub fn moves(&self) -> &'c [Move] {
+        &self.wave.moves
+    }
+
+    /// Free room against the evacuation's needs, for `resource`.
+    pub fn room(&self, resource: Resource) -> Room {
+        let up = self.up_hosts();
+        Room {
+            resource,
+            moving: self
+                .moving()
+                .iter()
+                .map(|&w| self.cluster.workload(w).demand[resource])
+                .sum(),
+            reserve: self.cluster.reserve()[resource],
+            free: up
+                .iter()
+                .filter_map(|&h| self.cluster.host(h).room(resource))
+                .sum(),
+            up_hosts: up.len(),
+            all_tracked: up
+                .iter()
+                .all(|&h| self.cluster.host(h).usable(resource).is_some()),
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Kubernetes, with kubectl.
+//!
+//! Hosts are nodes, workloads are pods (looked up in every namespace by name), disruption
+//! budgets are PodDisruptionBudgets of the same name, and fault domains are the values of the
+//! `topology.kubernetes.io/zone` label. Nodes are cordoned first, all of them, so that nothing
+//! evicted from one node of the wave lands on another; the drain then evicts through the
+//! eviction API, which enforces the budgets. Pods cannot be sent to a chosen node: the planned
+//! moves become checks that each pod is running again on a node that stays up. Node upgrades
+//! (kubeadm, packages, OS) run on the node itself and have no kubectl command.
+
+use crate::model::Workload;
+
+use super::{CheckSpec, Commands, Instruction, Phase, StepSpec, end_of_options, join, sh_each, target_words};
+use crate::runbook::facts::WaveFacts;
+use crate::runbook::quote::sh_operands;
+use crate::runbook::{Action, CheckKind, and_list};
+
+const ZONE: &str = "topology.kubernetes.io/zone";
+
+/// A Kubernetes cluster.
+pub struct Kubernetes;
+
+fn pods(names: &[&str]) -> String {
+    sh_each(names, |p| {
+        format!("kubectl get pods --all-namespaces -o wide --field-selector metadata.name={p}")
+    })
+}
+
+impl Commands for Kubernetes {
+    fn cluster_state(&self) -> Option<String> {
+        Some(format!("kubectl get nodes -L {ZONE}"))
+    }
+
+    fn host_states(&self, hosts: &[&str]) -> Option<String> {
+        Some(format!(
+            "kubectl get nodes -L {ZONE} {}",
+            sh_operands(hosts.iter().copied())
+        ))
+    }
+
+    fn versions(&self, hosts: &[&str]) -> Option<String> {
+        Some(format!(
+            "kubectl get nodes -o wide {}",
+            sh_operands(hosts.iter().copied())
+        ))
+    }
+
+    fn members(&self, hosts: &[&str], workloads: &[&str], _components: &[&str]) -> Option<String> {
+        join([
+            (!hosts.is_empty()).then(|| self.host_states(hosts)).flatten(),
+            (!workloads.is_empty()).then(|| pods(workloads)),
+        ])
+    }
+
+    fn budget(&self, name: &str, workloads: &[&str]) -> Option<String> {
+        Some(format!(
+            "kubectl get pdb --all-namespaces --field-selector metadata.name={}; {}",
+            crate::runbook::quote::sh(name),
+            pods(workloads)
+        ))
+    }
+
+    fn capacity(&self, up_hosts: &[&str]) -> Option<String> {
+        Some(format!(
+            "kubectl describe nodes {}",
+            sh_operands(up_hosts.iter().copied())
+        ))
+    }
+
+    fn storage(&self, _facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
+        vec![CheckSpec {
+            kind: CheckKind::Storage,
+            subject: "volumes".into(),
+            expect: match phase {
+                Phase::Before => "every PersistentVolumeClaim Bound; no VolumeAttachment stuck detaching",
+                Phase::After => {
+                    "every PersistentVolumeClaim Bound and every pod with a volume Running again; \
+                     no VolumeAttachment left on a node of this wave for a pod that moved"
+                }
+            }
+            .into(),
+            command: Some("kubectl get pvc --all-namespaces; kubectl get volumeattachments".into()),
+        }]
+    }
+
+    fn policies(&self, facts: &WaveFacts<'_>) -> Vec<CheckSpec> {
+        let cluster = facts.cluster;
+        let hosts = facts.host_names();
+        let mut out = Vec::new();
+        if !cluster.budgets.is_empty() {
+            let names: Vec<&str> = cluster.budgets.iter().map(|b| b.name.as_str()).collect();
+            out.push(CheckSpec {
+                kind: CheckKind::Policy,
+                subject: "PodDisruptionBudgets".into(),
+                expect: format!("still present, unchanged: {}", and_list(&names)),
+                command: Some("kubectl get pdb --all-namespaces".into()),
+            });
+        }
+        let zones: Vec<String> = facts
+            .hosts()
+            .iter()
+            .map(|&h| {
+                let host = cluster.host(h);
+                let domain = cluster.fault_domain(host.fault_domain);
+                if domain.implicit {
+                    format!("{} its zone label", host.name)
+                } else {
+                    format!("{} {ZONE}={}", host.name, domain.name)
+                }
+            })
+            .collect();
+        out.push(CheckSpec {
+            kind: CheckKind::Policy,
+            subject: "node labels and taints".into(),
+            expect: format!(
+                "labels and taints as before the upgrade (zone-scoped anti-affinity and spread \
+                 rely on them): {}",
+                and_list(&zones)
+            ),
+            command: Some(format!(
+                "kubectl get nodes -o 'custom-columns=NAME:.metadata.name,ZONE:.metadata.labels.topology\\.kubernetes\\.io/zone,TAINTS:.spec.taints' {}",
+                sh_operands(hosts.iter().copied())
+            )),
+        });
+        out
+    }
+
+    fn prepare(&self, host: &str) -> Option<StepSpec> {
+        Some(StepSpec::new(
+            Action::Cordon,
+            host,
+            Some(format!("kubectl cordon {}", sh_operands([host]))),
+            format!("mark {host} unschedulable, before any node of this wave is drained"),
+        ))
+    }
+
+    fn evacuates_on_enter(&self) -> bool {
+        true
+    }
+
+    fn enter(&self, host: &str) -> Option<StepSpec> {
+        Some(StepSpec::new(
+            Action::Drain,
+            host,
+            Some(format!(
+                "kubectl drain --ignore-daemonsets --delete-emptydir-data --timeout=15m {}",
+                sh_operands([host])
+            )),
+            format!(
+                "evict every pod of {host} through the eviction API, which enforces the \
+                 PodDisruptionBudgets; a drain that keeps retrying an eviction means a budget \
+                 would break: stop and find out why"
+            ),
+        ))
+    }
+
+    fn migrate(&self, workload: &Workload, from: &str, to: &str) -> Instruction {
+        Instruction::run(
+            pods(&[workload.name.as_str()]),
+            format!(
+                "{} was evicted by the drain of {from}; check that it is Running again on a node \
+                 that stays up (the plan found room for it on {to}; the scheduler may choose \
+                 another)",
+                workload.name
+            ),
+        )
+    }
+
+    fn upgrade(&self, host: &str, target: Option<&str>) -> Instruction {
+        Instruction::prose(format!(
+            "on {host}: upgrade kubeadm, then `kubeadm upgrade node` (`kubeadm upgrade apply \
+             {0}` on the first control-plane node), then kubelet and kubectl to {0}, and \
+             restart kubelet (or the equivalent with the cluster's own tooling)",
+            target_words(target)
+        ))
+    }
+
+    fn reboot(&self, host: &str) -> Instruction {
+        Instruction::prose(format!(
+            "reboot {host} for its OS updates and wait until the node is Ready again"
+        ))
+    }
+
+    fn exit(&self, host: &str) -> StepSpec {
+        StepSpec::new(
+            Action::Uncordon,
+            host,
+            Some(format!("kubectl uncordon {}", sh_operands([host]))),
+            format!("mark {host} schedulable again"),
+        )
+    }
+
+    fn rollback(&self, facts: &WaveFacts<'_>) -> String {
+        let hosts = facts.host_names();
+        format!(
+            "Leave a node that failed its upgrade cordoned: its pods already run elsewhere. \
+             Uncordon the nodes that are back and Ready ({}). A kubelet may be one minor version \
+             older than the API server, never newer: do not bring up a node at a version the \
+             control plane does not run yet. If a control-plane node broke, restore its static \
+             pod manifests from the backup kubeadm keeps under /etc/kubernetes/tmp before \
+             touching etcd.",
+            sh_each(&hosts, |h| format!(
+                "kubectl uncordon {}{h}",
+                end_of_options(&hosts)
+            ))
+        )
+    }
+}

@@ -1,0 +1,380 @@
+//! Pre-checks: what must hold before a wave touches anything.
+//!
+//! In order: the previous wave finished; the declared state matches reality (the whole
+//! cluster in wave 1, this wave's hosts afterwards); every quorum group and disruption budget
+//! the wave touches keeps the votes the plan counted on; only the expected fault domains and
+//! sites go down; the hosts that stay up have room for the evacuation and the HA reserve;
+//! storage is healthy.
+
+use crate::model::resources::show;
+use crate::model::{HostId, HostState, ItemId, MemberId, Resource};
+
+use super::facts::{GroupState, WaveFacts};
+use super::platform::{CheckSpec, Commands, Phase, join};
+use super::{CheckKind, and_list, subject_of};
+
+/// The pre-checks of a wave, in the order to run them.
+pub(super) fn checks(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<CheckSpec> {
+    let mut out = Vec::new();
+    previous_wave(facts, commands, &mut out);
+    declared_state(facts, commands, &mut out);
+    groups(facts, commands, &mut out);
+    domains(facts, commands, &mut out);
+    capacity(facts, commands, &mut out);
+    if !facts.hosts().is_empty() {
+        out.extend(commands.storage(facts, Phase::Before));
+    }
+    out
+}
+
+fn previous_wave(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpec>) {
+    let Some(previous) = facts.previous else {
+        return;
+    };
+    let cluster = facts.cluster;
+    for &item in &previous.items {
+        let (expect, command) = match item {
+            ItemId::Host(h) => {
+                let host = cluster.host(h);
+                let name = host.name.as_str();
+                (
+                    format!(
+                        "{name} (wave {}) is back: up, out of maintenance, taking workloads, \
+                         and runs {}",
+                        facts.index - 1,
+                        version_words(host.target_version.as_deref())
+                    ),
+                    join([commands.host_states(&[name]), commands.versions(&[name])]),
+                )
+            }
+            ItemId::Component(c) => {
+                let component = cluster.component(c);
+                (
+                    format!(
+                        "{} (wave {}) is up and runs {}",
+                        component.name,
+                        facts.index - 1,
+                        version_words(component.target_version.as_deref())
+                    ),
+                    commands.component_version(&component.name),
+                )
+            }
+        };
+        out.push(CheckSpec {
+            kind: CheckKind::PreviousWave,
+            subject: cluster.item_name(item).to_string(),
+            expect,
+            command,
+        });
+    }
+}
+
+fn version_words(version: Option<&str>) -> String {
+    version.map_or_else(|| "its new version".to_string(), |v| v.to_string())
+}
+
+/// Declared state against reality: versions and states of the hosts in scope (all in wave 1,
+/// this wave's afterwards), declared-unavailable hosts (wave 1), the components of the wave.
+fn declared_state(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpec>) {
+    let cluster = facts.cluster;
+    let first = facts.index == 1;
+    let scope: Vec<HostId> = if first {
+        cluster.ready_hosts().collect()
+    } else {
+        facts.hosts()
+    };
+    // Hosts grouped by declared version, in the order of their first host.
+    let mut by_version: Vec<(Option<&str>, Vec<&str>)> = Vec::new();
+    for &h in &scope {
+        let host = cluster.host(h);
+        let version = host.version.as_deref();
+        match by_version.iter_mut().find(|(v, _)| *v == version) {
+            Some((_, names)) => names.push(&host.name),
+            None => by_version.push((version, vec![&host.name])),
+        }
+    }
+    for (version, names) in &by_version {
+        let expect = match version {
+            Some(v) if names.len() == 1 => format!("{} runs {v}, as declared", names[0]),
+            Some(v) => format!("run {v}, as declared: {}", and_list(names)),
+            None => format!(
+                "no version declared for {}: record what {} before the upgrade",
+                and_list(names),
+                if names.len() == 1 { "it runs" } else { "they run" }
+            ),
+        };
+        out.push(CheckSpec {
+            kind: CheckKind::Version,
+            subject: subject_of(names, "hosts"),
+            expect,
+            command: commands.versions(names),
+        });
+    }
+    if !scope.is_empty() {
+        let names: Vec<&str> = scope.iter().map(|&h| cluster.host(h).name.as_str()).collect();
+        let in_maintenance: Vec<&str> = cluster
+            .unavailable_hosts()
+            .filter(|&h| cluster.host(h).state == HostState::Maintenance)
+            .map(|h| cluster.host(h).name.as_str())
+            .collect();
+        let elsewhere = if in_maintenance.is_empty() {
+            "no host of the cluster is in maintenance".to_string()
+        } else {
+            format!(
+                "the only hosts in maintenance are the declared {}",
+                and_list(&in_maintenance)
+            )
+        };
+        out.push(CheckSpec {
+            kind: CheckKind::HostState,
+            subject: subject_of(&names, "hosts"),
+            expect: format!(
+                "{} up, healthy and out of maintenance, as declared; {elsewhere}",
+                and_list(&names)
+            ),
+            command: if first {
+                commands.cluster_state()
+            } else {
+                commands.host_states(&names)
+            },
+        });
+    }
+    if first {
+        for h in cluster.unavailable_hosts() {
+            let host = cluster.host(h);
+            let state = match host.state {
+                HostState::Maintenance => "in maintenance",
+                _ => "down",
+            };
+            out.push(CheckSpec {
+                kind: CheckKind::Unavailable,
+                subject: host.name.clone(),
+                expect: format!(
+                    "{state}, as declared, and stays so for the whole plan: the plan counts it \
+                     as unavailable in every wave and never upgrades it"
+                ),
+                command: commands.host_states(&[&host.name]),
+            });
+        }
+    }
+    for c in facts.components() {
+        let component = cluster.component(c);
+        out.push(CheckSpec {
+            kind: CheckKind::Version,
+            subject: component.name.clone(),
+            expect: match &component.version {
+                Some(v) => format!("{} is up and runs {v}, as declared", component.name),
+                None => format!(
+                    "{} is up; no version declared: record what it runs before the upgrade",
+                    component.name
+                ),
+            },
+            command: commands.component_version(&component.name),
+        });
+    }
+}
+
+/// Members healthy now (every group in wave 1, the touched ones later), then what each
+/// touched group and budget keeps during the wave.
+fn groups(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpec>) {
+    let cluster = facts.cluster;
+    let mut during = Vec::new();
+    for group in &cluster.quorum_groups {
+        let state = facts.quorum(group);
+        if !(state.touched() || facts.index == 1) {
+            continue;
+        }
+        let (mut hosts, mut workloads, mut components) = (Vec::new(), Vec::new(), Vec::new());
+        for m in &group.members {
+            let name = cluster.member_name(m.id);
+            match m.id {
+                MemberId::Host(_) => hosts.push(name),
+                MemberId::Workload(_) => workloads.push(name),
+                MemberId::Component(_) => components.push(name),
+            }
+        }
+        let command = commands.members(&hosts, &workloads, &components);
+        out.push(CheckSpec {
+            kind: CheckKind::Members,
+            subject: group.name.clone(),
+            expect: members_healthy(&state, "votes", group.members.len()),
+            command: command.clone(),
+        });
+        if state.touched() {
+            during.push(CheckSpec {
+                kind: CheckKind::Quorum,
+                subject: group.name.clone(),
+                expect: format!(
+                    "{} of {} votes stay up during this wave (quorum {}{}): {}",
+                    state.up,
+                    state.total,
+                    state.needed,
+                    if group.default_quorum {
+                        ", a strict majority"
+                    } else {
+                        ""
+                    },
+                    going(&state)
+                ),
+                command,
+            });
+        }
+    }
+    for budget in &cluster.budgets {
+        let state = facts.budget(budget);
+        if !state.touched() {
+            continue;
+        }
+        let names: Vec<&str> = budget
+            .workloads
+            .iter()
+            .map(|&w| cluster.workload(w).name.as_str())
+            .collect();
+        let limit = match budget.limit {
+            crate::model::BudgetLimit::MaxUnavailable(n) => format!("max_unavailable {n}"),
+            crate::model::BudgetLimit::MinAvailable(n) => format!("min_available {n}"),
+        };
+        during.push(CheckSpec {
+            kind: CheckKind::Budget,
+            subject: budget.name.clone(),
+            expect: format!(
+                "{} of {} members stay up during this wave ({limit}: at least {} up); every \
+                 member outside this wave healthy now; {}",
+                state.up,
+                state.total,
+                state.needed,
+                going(&state)
+            ),
+            command: commands.budget(&budget.name, &names),
+        });
+    }
+    out.extend(during);
+}
+
+fn members_healthy(state: &GroupState, unit: &str, members: usize) -> String {
+    let mut text = format!(
+        "every member up and healthy now: {} of {} {unit} ({members} members)",
+        state.up_at_rest, state.total
+    );
+    if !state.already_down.is_empty() {
+        text.push_str(&format!(
+            "; already down, as declared: {}",
+            and_list(&state.already_down)
+        ));
+    }
+    text
+}
+
+fn going(state: &GroupState) -> String {
+    let mut parts = Vec::new();
+    if !state.going_down.is_empty() {
+        parts.push(format!("goes down: {}", and_list(&state.going_down)));
+    }
+    if !state.moving.is_empty() {
+        parts.push(format!("live-migrates and stays up: {}", and_list(&state.moving)));
+    }
+    if !state.already_down.is_empty() {
+        parts.push(format!("already down: {}", and_list(&state.already_down)));
+    }
+    if parts.is_empty() {
+        "nothing goes down".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn domains(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpec>) {
+    let cluster = facts.cluster;
+    let policy = &cluster.policy;
+    let declared = cluster.fault_domains.iter().any(|d| !d.implicit);
+    if declared || policy.max_fault_domains_down.is_some() {
+        let down: Vec<&str> = facts
+            .fault_domains_down()
+            .iter()
+            .map(|&d| cluster.fault_domain(d).name.as_str())
+            .collect();
+        let limit = policy
+            .max_fault_domains_down
+            .map_or_else(|| "no limit".to_string(), |n| format!("at most {n}"));
+        out.push(CheckSpec {
+            kind: CheckKind::FaultDomains,
+            subject: "fault domains".into(),
+            expect: format!(
+                "down during this wave: {} ({} of {}, {limit}); every host of every other \
+                 fault domain up",
+                if down.is_empty() {
+                    "none".to_string()
+                } else {
+                    and_list(&down)
+                },
+                down.len(),
+                cluster.fault_domains.len()
+            ),
+            command: commands.cluster_state(),
+        });
+    }
+    if cluster.sites.len() > 1 || policy.max_sites_down.is_some() {
+        let down: Vec<&str> = facts
+            .sites_down()
+            .iter()
+            .map(|s| cluster.sites[s.index()].name.as_str())
+            .collect();
+        let limit = policy
+            .max_sites_down
+            .map_or_else(|| "no limit".to_string(), |n| format!("at most {n}"));
+        out.push(CheckSpec {
+            kind: CheckKind::Sites,
+            subject: "sites".into(),
+            expect: format!(
+                "down during this wave: {} ({} of {}, {limit}); every host of every other site up",
+                if down.is_empty() {
+                    "none".to_string()
+                } else {
+                    and_list(&down)
+                },
+                down.len(),
+                cluster.sites.len()
+            ),
+            command: commands.cluster_state(),
+        });
+    }
+}
+
+fn capacity(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpec>) {
+    let cluster = facts.cluster;
+    let up: Vec<&str> = facts
+        .up_hosts()
+        .iter()
+        .map(|&h| cluster.host(h).name.as_str())
+        .collect();
+    let headroom = cluster.policy.headroom_percent;
+    let after_headroom = if headroom > 0.0 {
+        format!(", after {headroom}% headroom")
+    } else {
+        String::new()
+    };
+    for resource in Resource::ALL {
+        let room = facts.room(resource);
+        if room.needed() == 0 {
+            continue;
+        }
+        let mut expect = format!(
+            "at least {} of {resource} free on the {} hosts that stay up: {} to evacuate + {} \
+             HA reserve; declared free: {}{after_headroom}",
+            show(room.needed(), resource),
+            room.up_hosts,
+            show(room.moving, resource),
+            show(room.reserve, resource),
+            show(room.free, resource),
+        );
+        if !room.all_tracked {
+            expect.push_str("; hosts without storage_gib take any amount and are not counted");
+        }
+        out.push(CheckSpec {
+            kind: CheckKind::Capacity,
+            subject: resource.to_string(),
+            expect,
+            command: commands.capacity(&up),
+        });
+    }
+}

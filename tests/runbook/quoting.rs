@@ -1,0 +1,353 @@
+//! Quoting: commands built from hostile names are run for real by `sh`, with every tool
+//! replaced by a stub that records its arguments, and each name must arrive as one argument,
+//! with nothing else run. PowerShell, which the test machine lacks, is read back with a
+//! tokenizer of its single-quoted strings.
+
+use std::path::{Path, PathBuf};
+
+use quorate::Cluster;
+use quorate::document::{PlanDocument, StepDocument};
+use quorate::model::{HostId, ItemId};
+use quorate::placement::{DEFAULT_NODE_BUDGET, Placement, place};
+use quorate::plan::{Plan, Quality, Wave};
+use quorate::runbook::{Action, build};
+
+use crate::support;
+
+/// Hostile names. `rm`, `touch` and `id` are stubs too, so even a quoting bug would run
+/// nothing; the stubs' record shows it.
+const HOSTS: [&str; 3] = [
+    "esx-01; rm -rf /",
+    "it's \"two\" ‘x’",
+    "$(touch pwned) `id` 日本 🦀",
+];
+const WORKLOADS: [&str; 3] = ["db 1\nline 2", "--help", "a'b$c\\d"];
+
+fn hostile(platform: &str) -> (Cluster, Plan) {
+    let text = format!(
+        r#"
+[cluster]
+name = "lab; id"
+platform = "{platform}"
+
+[[host]]
+name = "h1"
+cpu = 16
+memory_gib = 64
+
+[[host]]
+name = "h2"
+cpu = 16
+memory_gib = 64
+
+[[host]]
+name = "h3"
+cpu = 16
+memory_gib = 64
+
+[[workload]]
+name = "w1"
+host = "h1"
+cpu = 1
+memory_gib = 1
+
+[[workload]]
+name = "w2"
+host = "h1"
+cpu = 1
+memory_gib = 1
+migration = "restart"
+
+[[workload]]
+name = "w3"
+host = "h2"
+cpu = 1
+memory_gib = 1
+
+[[quorum_group]]
+name = "q"
+members = ["h1", "h2", "h3", "w3"]
+
+[[disruption_budget]]
+name = "b"
+workloads = ["w1", "w3"]
+max_unavailable = 1
+"#
+    );
+    let mut cluster = support::load_ok("hostile", &text).cluster;
+    // The loader refuses control characters in names; the runbook must not rely on that.
+    for (host, name) in cluster.hosts.iter_mut().zip(HOSTS) {
+        host.name = name.to_string();
+    }
+    for (workload, name) in cluster.workloads.iter_mut().zip(WORKLOADS) {
+        workload.name = name.to_string();
+    }
+    let waves = [0, 1]
+        .into_iter()
+        .map(|h| {
+            let mut wave = Wave::new(vec![ItemId::Host(HostId(h))]);
+            match place(&cluster, &[HostId(h)], DEFAULT_NODE_BUDGET) {
+                Placement::Found { moves, .. } => wave.moves = moves,
+                other => panic!("{other:?}"),
+            }
+            wave
+        })
+        .collect();
+    let plan = Plan {
+        waves,
+        quality: Quality {
+            lower_bound_waves: 2,
+            lower_bound_minutes: 0,
+            optimal: true,
+            proof: "bounds",
+            solver: "none",
+            solve_seconds: 0.0,
+        },
+        warnings: Vec::new(),
+    };
+    (cluster, plan)
+}
+
+const TOOLS: &[&str] = &[
+    "govc",
+    "kubectl",
+    "ceph",
+    "acli",
+    "ncli",
+    "cluster",
+    "manage_ovs",
+    "pvecm",
+    "pvesh",
+    "pvesm",
+    "ha-manager",
+    "jq",
+    "ssh",
+    "openstack",
+    "grep",
+    "sleep",
+    "rm",
+    "touch",
+    "id",
+];
+
+/// A folder of stub tools that append their name and arguments to `log`, separated by US and
+/// terminated by RS (names are printable, so neither occurs in one).
+fn stubs(dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("stub folder");
+    for tool in TOOLS {
+        let path = bin.join(tool);
+        std::fs::write(
+            &path,
+            "#!/bin/sh\nprintf '%s\\037' \"${0##*/}\" \"$@\" >> \"$STUB_LOG\"\nprintf '\\036' >> \"$STUB_LOG\"\n",
+        )
+        .expect("stub");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    bin
+}
+
+/// Runs `command` with `sh`, only the stubs on PATH; returns every invocation as [tool, args...].
+fn run(dir: &Path, bin: &Path, command: &str) -> Vec<Vec<String>> {
+    let log = dir.join("log");
+    let _ = std::fs::remove_file(&log);
+    let mut child = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", bin)
+        .env("STUB_LOG", &log)
+        .spawn()
+        .expect("sh runs");
+    // A command that loops on a tool (waiting for a state) must not hang the test suite.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("sh is waited for") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command}: still running after 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert!(status.success(), "{command}: {status}");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    text.split('\u{1e}')
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            r.trim_end_matches('\u{1f}')
+                .split('\u{1f}')
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("quorate-runbook-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+#[test]
+fn posix_commands_pass_every_hostile_name_as_one_argument() {
+    for platform in [
+        "vsphere",
+        "vsan",
+        "nutanix",
+        "proxmox",
+        "openstack",
+        "kubernetes",
+        "ceph",
+    ] {
+        let dir = scratch(platform);
+        let bin = stubs(&dir);
+        let (cluster, plan) = hostile(platform);
+        let doc = PlanDocument::new(&cluster, &plan);
+        let mut commands = 0;
+        let names: Vec<&str> = HOSTS.iter().chain(&WORKLOADS).copied().collect();
+        for wave in &doc.waves {
+            let checks = wave.pre_checks.iter().chain(&wave.post_checks);
+            let targets = checks
+                .map(|c| (c.command.as_deref(), c.subject.as_str(), false))
+                .chain(
+                    wave.steps
+                        .iter()
+                        .map(|s: &StepDocument| (s.command.as_deref(), s.target.as_str(), true)),
+                );
+            for (command, target, is_step) in targets {
+                let Some(command) = command else { continue };
+                commands += 1;
+                let calls = run(&dir, &bin, command);
+                assert!(!calls.is_empty(), "{platform}: {command} ran no tool");
+                for call in &calls {
+                    assert!(
+                        !["rm", "touch", "id"].contains(&call[0].as_str()),
+                        "{platform}: {command:?} ran {call:?}"
+                    );
+                }
+                let args: Vec<&str> = calls
+                    .iter()
+                    .flat_map(|c| c[1..].iter().map(String::as_str))
+                    .collect();
+                // A step's command names what it acts on whole, inside one argument (alone, or
+                // as host=NAME, root@NAME, /nodes/NAME/status, metadata.name=NAME).
+                if is_step && names.contains(&target) {
+                    assert!(
+                        args.iter().any(|a| a.contains(target)),
+                        "{platform}: {command:?} does not pass {target:?} whole: {args:?}"
+                    );
+                }
+                // No argument holds a piece of a name without the whole of it.
+                for name in &names {
+                    for piece in name.split([' ', ';', '\n']).filter(|p| p.len() > 2) {
+                        for arg in &args {
+                            assert!(
+                                !arg.contains(piece) || arg.contains(name),
+                                "{platform}: {command:?} split {name:?}: {args:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(commands > 10, "{platform}: only {commands} commands");
+        assert!(!dir.join("pwned").exists(), "{platform}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn the_headline_host_name_is_exactly_one_argument_of_govc() {
+    let dir = scratch("headline");
+    let bin = stubs(&dir);
+    let (cluster, plan) = hostile("vsan");
+    let book = build(&cluster, &plan);
+    let enter = book.waves[0]
+        .steps
+        .iter()
+        .find(|s| s.action == Action::EnterMaintenance)
+        .expect("maintenance");
+    assert_eq!(enter.target, "esx-01; rm -rf /");
+    let command = enter.command.as_deref().expect("a govc command");
+    assert_eq!(command, "govc host.maintenance.enter 'esx-01; rm -rf /'");
+    assert_eq!(
+        run(&dir, &bin, command),
+        [["govc", "host.maintenance.enter", "esx-01; rm -rf /"]]
+    );
+    // An operand that looks like an option follows `--`.
+    let migrate = book.waves[0]
+        .steps
+        .iter()
+        .find(|s| s.action == Action::Migrate && s.target == "--help");
+    if let Some(step) = migrate {
+        let calls = run(&dir, &bin, step.command.as_deref().expect("a command"));
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.ends_with(&["--".to_string(), "--help".to_string()])),
+            "{calls:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Reads the single-quoted strings of a PowerShell command: `''` (or a doubled typographic
+/// quote) inside one is a literal quote.
+fn powershell_strings(command: &str) -> Vec<String> {
+    const QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+    let mut out = Vec::new();
+    let mut chars = command.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !QUOTES.contains(&c) {
+            continue;
+        }
+        let mut s = String::new();
+        loop {
+            match chars.next() {
+                Some(q) if QUOTES.contains(&q) => {
+                    if chars.peek().is_some_and(|n| QUOTES.contains(n)) {
+                        s.push(chars.next().expect("peeked"));
+                    } else {
+                        break;
+                    }
+                }
+                Some(other) => s.push(other),
+                None => panic!("unterminated string in {command:?}"),
+            }
+        }
+        out.push(s);
+    }
+    out
+}
+
+#[test]
+fn powershell_commands_pass_every_hostile_name_as_one_string() {
+    let (cluster, plan) = hostile("hyperv");
+    let doc = PlanDocument::new(&cluster, &plan);
+    let names: Vec<&str> = HOSTS.iter().chain(&WORKLOADS).copied().collect();
+    let mut seen = 0;
+    for wave in &doc.waves {
+        for step in &wave.steps {
+            let Some(command) = &step.command else { continue };
+            if names.contains(&step.target.as_str()) {
+                let strings = powershell_strings(command);
+                assert!(
+                    strings.iter().any(|s| s == &step.target),
+                    "{command:?}: {strings:?}"
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 8, "{seen}");
+    assert_eq!(
+        powershell_strings("Suspend-ClusterNode -Name 'it''s ‘‘x’’' -Drain"),
+        ["it's ‘x’"]
+    );
+}
