@@ -125,12 +125,14 @@ fn full_document() -> PlanDocument {
                         id: s("W1.S1"),
                         action: s("enter_maintenance"),
                         target: s("esx|01"),
+                        detail: Some(s("vSAN mode \"ensure accessibility\" | *default*")),
                         command: Some(s("govc host.maintenance.enter 'esx|01'")),
                     },
                     StepDocument {
                         id: s("W1.S2"),
                         action: s("upgrade"),
                         target: s("esx `02`"),
+                        detail: None,
                         command: Some(s(
                             "esxcli software profile update \\\n  -d /vmfs/depot.zip -p 'esx `02`' # ``` ok",
                         )),
@@ -139,6 +141,7 @@ fn full_document() -> PlanDocument {
                         id: s("W1.S3"),
                         action: s("reboot"),
                         target: s(r"esx\03 *new*"),
+                        detail: None,
                         command: None,
                     },
                 ],

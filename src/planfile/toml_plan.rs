@@ -98,7 +98,7 @@ fn wave(mut t: Fields<'_, '_>, errors: &mut Vec<InputError>) -> Option<WaveInput
         }
     }
     for step in t.array_of_tables("step", errors) {
-        runbook_entry(step, &["id", "action", "target", "command"], errors);
+        runbook_entry(step, &["id", "action", "target", "detail", "command"], errors);
     }
     let header = t.header();
     t.finish(errors);

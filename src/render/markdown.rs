@@ -174,13 +174,19 @@ fn steps(out: &mut String, steps: &[StepDocument]) {
     let _ = writeln!(out, "### Steps\n");
     for (n, step) in steps.iter().enumerate() {
         let number = format!("{}. ", n + 1);
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{number}[ ] **{}** {} {}",
             text(&step.id),
             text(&step.action),
             code(&step.target)
         );
+        match &step.detail {
+            Some(detail) => {
+                let _ = writeln!(out, ": {}", text(detail));
+            }
+            None => out.push('\n'),
+        }
         if let Some(command) = &step.command {
             // The block belongs to the list item when indented to its content's column.
             out.push('\n');

@@ -112,6 +112,9 @@ fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64, 
             );
             let mut pieces = vec![printable(&step.action).into_owned()];
             pieces.push(printable(&step.target).into_owned());
+            if let Some(detail) = &step.detail {
+                pieces.push(format!("— {}", printable(detail)));
+            }
             wrapped(out, &lead, 6 + number_width, &pieces);
             if let Some(command) = &step.command {
                 command_lines(out, 6 + number_width, command, paint);

@@ -155,6 +155,8 @@ struct Step<'a> {
     action: &'a str,
     target: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     command: Option<&'a str>,
 }
 
@@ -164,6 +166,7 @@ impl<'a> From<&'a StepDocument> for Step<'a> {
             id: &s.id,
             action: &s.action,
             target: &s.target,
+            detail: s.detail.as_deref(),
             command: s.command.as_deref(),
         }
     }
