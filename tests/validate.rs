@@ -346,7 +346,7 @@ fn json_output_is_the_validation_document() {
 }
 
 #[test]
-fn every_example_planned_as_json_validates_from_standard_input() {
+fn every_example_planned_as_json_and_as_toml_validates_from_standard_input() {
     let mut examples: Vec<String> = std::fs::read_dir(support::root().join("examples"))
         .expect("the examples folder")
         .map(|e| e.unwrap().path())
@@ -356,11 +356,16 @@ fn every_example_planned_as_json_validates_from_standard_input() {
     examples.sort();
     assert!(examples.len() >= 7, "{examples:?}");
     for example in &examples {
-        let (code, plan, stderr) = run(&["plan", "-o", "json", example], None);
-        assert_eq!(code, Some(0), "{example}: {stderr}");
-        let (code, stdout, stderr) = run(&["validate", example, "-"], Some(&plan));
-        assert_eq!(code, Some(0), "{example}: {stdout}{stderr}");
-        assert!(stdout.starts_with("safe: <stdin> (JSON)"), "{example}: {stdout}");
+        for (format, label) in [("json", "JSON"), ("toml", "TOML")] {
+            let (code, plan, stderr) = run(&["plan", "-o", format, example], None);
+            assert_eq!(code, Some(0), "{example}: {stderr}");
+            let (code, stdout, stderr) = run(&["validate", example, "-"], Some(&plan));
+            assert_eq!(code, Some(0), "{example} as {format}: {stdout}{stderr}");
+            assert!(
+                stdout.starts_with(&format!("safe: <stdin> ({label})")),
+                "{example}: {stdout}"
+            );
+        }
     }
 }
 
