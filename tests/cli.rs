@@ -360,3 +360,29 @@ fn an_unknown_solver_or_time_limit_is_a_usage_error() {
     let (code, _, _) = run(&["plan", "--time-limit", "0", GRAPH]);
     assert_eq!(code, Some(2));
 }
+
+#[test]
+fn the_text_and_markdown_runbooks_are_identical_byte_for_byte() {
+    for format in ["text", "markdown"] {
+        let run = |solver: &str| {
+            let output = support::quorate()
+                .args([
+                    "plan",
+                    "-o",
+                    format,
+                    "--solver",
+                    solver,
+                    "examples/kubernetes.toml",
+                ])
+                .output()
+                .expect("quorate runs");
+            assert_eq!(output.status.code(), Some(0));
+            output.stdout
+        };
+        let first = run("microlp");
+        assert_eq!(first, run("microlp"), "{format}: two runs differ");
+        for backend in quorate::solve::Backend::available() {
+            assert_eq!(first, run(backend.name()), "{format}: {}", backend.name());
+        }
+    }
+}

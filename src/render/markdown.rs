@@ -63,7 +63,6 @@ fn summary(out: &mut String, doc: &PlanDocument) {
                 s.lower_bound_minutes
             ),
         ),
-        ("Solver", format!("{}, {} s", text(&s.solver), s.solve_seconds)),
     ];
     for (name, value) in rows {
         let _ = writeln!(out, "| {name} | {value} |");

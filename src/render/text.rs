@@ -59,13 +59,13 @@ fn summary(out: &mut String, doc: &PlanDocument, paint: Paint) {
             paint.yellow(&verdict)
         }
     );
+    // No backend name or solve time here: the text runbook is the same on every run and
+    // backend (the JSON and TOML plans carry both).
     let _ = writeln!(
         out,
-        "  lower bound {}, {} min; solver {}, {} s",
+        "  lower bound {}, {} min",
         count(s.lower_bound as usize, "wave", "waves"),
-        s.lower_bound_minutes,
-        printable(&s.solver),
-        s.solve_seconds
+        s.lower_bound_minutes
     );
 }
 
