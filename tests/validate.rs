@@ -16,6 +16,8 @@ use quorate::validate::{ViolationCode, validate};
 
 use crate::support;
 
+mod robustness;
+
 /// Safe plans: `(plan, cluster)`.
 const SAFE: &[(&str, &str)] = &[
     ("plans/vsan-16-hosts.valid.toml", "examples/vsan-16-hosts.toml"),
