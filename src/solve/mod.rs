@@ -139,11 +139,11 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     let exclusive = cluster.components.iter().filter(|c| c.exclusive).count() as u32;
     let quick =
         domains::exact_domain_bound(&rules, &search.liberating, None).map_or(0, |d| d.waves + exclusive);
-    let waves = match heuristic::best_plan(&rules, &precedence, bounds.waves().max(quick)) {
-        Some(waves) => waves,
-        None if conflicts.is_empty() => one_per_wave(&precedence, &items),
+    let (waves, from_ilp) = match heuristic::best_plan(&rules, &precedence, bounds.waves().max(quick)) {
+        Some(waves) => (waves, false),
+        None if conflicts.is_empty() => (one_per_wave(&precedence, &items), false),
         None => match search.solve_with_cuts(items.len(), false, None, &[]) {
-            Found::Plan(solution, _) => solution.into_iter().filter(|w| !w.is_empty()).collect(),
+            Found::Plan(solution, _) => (solution.into_iter().filter(|w| !w.is_empty()).collect(), true),
             Found::Infeasible if !search.exact_cuts_unproven => {
                 return Err(NoSafePlan {
                     conflicts: merge_conflicts(conflicts),
@@ -171,8 +171,8 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     }
     let lower_minutes = lower_minutes.max(duration_lower_bound(cluster, shared_waves));
     let (waves, quality) = match cluster.policy.objective {
-        Objective::Waves => search.fewest_waves(waves, lower_waves, lower_minutes),
-        Objective::Duration => search.least_minutes(waves, lower_waves, lower_minutes),
+        Objective::Waves => search.fewest_waves(waves, from_ilp, lower_waves, lower_minutes),
+        Objective::Duration => search.least_minutes(waves, from_ilp, lower_waves, lower_minutes),
     };
     Ok(build_plan(&rules, waves, quality))
 }

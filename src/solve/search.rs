@@ -197,19 +197,26 @@ impl Search<'_, '_> {
         hosts
     }
 
+    /// The plan with the fewest waves, starting from `best` (a safe plan; `from_ilp` when a
+    /// backend found it, so it must be made canonical) and the lower bound `lower`.
     pub(super) fn fewest_waves(
         &mut self,
         best: Vec<Vec<ItemId>>,
+        from_ilp: bool,
         lower: u32,
         lower_minutes: u64,
     ) -> (Vec<Vec<ItemId>>, Quality) {
         let mut best = best;
+        let bound = lower as usize;
         let mut lower = lower as usize;
         if best.len() <= lower {
+            if from_ilp {
+                best = self.canonical(best, None);
+            }
             let quality = self.quality(best.len() as u32, lower_minutes, true, "bounds");
             return (best, quality);
         }
-        let mut from_ilp = false;
+        let mut from_ilp = from_ilp;
         let mut out_of_time = false;
         let (first, last) = (lower, best.len());
         for t in first..last {
@@ -231,14 +238,23 @@ impl Search<'_, '_> {
         if from_ilp {
             best = self.canonical(best, None);
         }
-        let proof = if proven { "ilp" } else { "none" };
+        // What proves the plan optimal, whichever way it was found: the combinatorial bound
+        // alone, or the integer program that raised it.
+        let proof = match proven {
+            true if bound >= best.len() => "bounds",
+            true => "ilp",
+            false => "none",
+        };
         let quality = self.quality(lower.min(best.len()) as u32, lower_minutes, proven, proof);
         (best, quality)
     }
 
+    /// The plan with the least total minutes, starting from `best` (a safe plan; `from_ilp` when
+    /// a backend found it) and the lower bounds.
     pub(super) fn least_minutes(
         &mut self,
         best: Vec<Vec<ItemId>>,
+        from_ilp: bool,
         lower_waves: u32,
         lower_minutes: u64,
     ) -> (Vec<Vec<ItemId>>, Quality) {
@@ -249,7 +265,15 @@ impl Search<'_, '_> {
             )
         };
         let upper = minutes(&best);
+        let canonical_best = |search: &mut Self, best: Vec<Vec<ItemId>>| {
+            if from_ilp {
+                search.canonical(best, Some(upper))
+            } else {
+                best
+            }
+        };
         if upper <= lower_minutes {
+            let best = canonical_best(self, best);
             return (best, self.quality(lower_waves, lower_minutes, true, "bounds"));
         }
         // No optimal plan has more waves than the upper bound allows at the cheapest wave cost.
@@ -269,15 +293,12 @@ impl Search<'_, '_> {
             Found::Plan(solution, proven) => {
                 let solution: Vec<Vec<ItemId>> = solution.into_iter().filter(|w| !w.is_empty()).collect();
                 let found = minutes(&solution);
-                let (mut waves, value) = if found < upper {
-                    (solution, found)
-                } else {
-                    (best, upper)
-                };
                 let proven = proven && !self.exact_cuts_unproven;
-                if found < upper {
-                    waves = self.canonical(waves, Some(value));
-                }
+                let (waves, value) = if found < upper {
+                    (self.canonical(solution, Some(found)), found)
+                } else {
+                    (canonical_best(self, best), upper)
+                };
                 let lower = if proven { value } else { lower_minutes };
                 let mut quality =
                     self.quality(lower_waves, lower, proven, if proven { "ilp" } else { "none" });
@@ -285,6 +306,7 @@ impl Search<'_, '_> {
                 (waves, quality)
             }
             Found::Infeasible | Found::OutOfTime => {
+                let best = canonical_best(self, best);
                 (best, self.quality(lower_waves, lower_minutes, false, "none"))
             }
         }
