@@ -231,9 +231,16 @@ fn posix_commands_pass_every_hostile_name_as_one_argument() {
                         "{platform}: {command:?} ran {call:?}"
                     );
                 }
-                let args: Vec<&str> = calls
+                // govc's finder reads its names as glob paths, so they arrive escaped; compare
+                // what govc makes of them.
+                let args: Vec<String> = calls
                     .iter()
-                    .flat_map(|c| c[1..].iter().map(String::as_str))
+                    .flat_map(|c| {
+                        let govc = c[0] == "govc";
+                        c[1..]
+                            .iter()
+                            .map(move |a| if govc { govc_reads(a) } else { a.clone() })
+                    })
                     .collect();
                 // A step's command names what it acts on whole, inside one argument (alone, or
                 // as host=NAME, root@NAME, /nodes/NAME/status, metadata.name=NAME).
@@ -275,11 +282,11 @@ fn the_headline_host_name_is_exactly_one_argument_of_govc() {
         .expect("maintenance");
     assert_eq!(enter.target, "esx-01; rm -rf /");
     let command = enter.command.as_deref().expect("a govc command");
-    assert_eq!(command, "govc host.maintenance.enter 'esx-01; rm -rf /'");
-    assert_eq!(
-        run(&dir, &bin, command),
-        [["govc", "host.maintenance.enter", "esx-01; rm -rf /"]]
-    );
+    // vSphere keeps the slash of a name as %2f, and govc looks the name up in that form.
+    assert_eq!(command, "govc host.maintenance.enter 'esx-01; rm -rf %2f'");
+    let calls = run(&dir, &bin, command);
+    assert_eq!(calls, [["govc", "host.maintenance.enter", "esx-01; rm -rf %2f"]]);
+    assert_eq!(govc_reads(&calls[0][2]), "esx-01; rm -rf /");
     // An operand that looks like an option follows `--`.
     let migrate = book.waves[0]
         .steps
@@ -350,4 +357,121 @@ fn powershell_commands_pass_every_hostile_name_as_one_string() {
         powershell_strings("Suspend-ClusterNode -Name 'it''s ‘‘x’’' -Drain"),
         ["it's ‘x’"]
     );
+}
+
+/// The name vSphere displays for a govc operand quorate wrote: `\c` is the character c (Go's
+/// `path.Match`), and `%2f`, `%5c`, `%25` are the escapes vSphere keeps in names for `/`, `\`
+/// and `%`.
+fn govc_reads(arg: &str) -> String {
+    let mut out = String::new();
+    let mut chars = arg.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            _ => out.push(c),
+        }
+    }
+    out.replace("%2f", "/").replace("%5c", "\\").replace("%25", "%")
+}
+
+/// Go's `path.Match` (the finder's matcher), for one path element: `*` any run of characters
+/// but `/`, `?` one such character, `[…]` a class (`^` negates, `a-z` ranges), `\c` the
+/// character c.
+fn go_match(pattern: &[char], name: &[char]) -> bool {
+    match pattern.split_first() {
+        None => name.is_empty(),
+        Some(('*', rest)) => (0..=name.len())
+            .take_while(|&i| i == 0 || name[i - 1] != '/')
+            .any(|i| go_match(rest, &name[i..])),
+        Some(('?', rest)) => matches!(name.first(), Some(&c) if c != '/') && go_match(rest, &name[1..]),
+        Some(('[', rest)) => {
+            let Some((&c, tail)) = name.split_first() else {
+                return false;
+            };
+            let (negated, mut rest) = match rest.split_first() {
+                Some(('^', r)) => (true, r),
+                _ => (false, rest),
+            };
+            let mut hit = false;
+            let mut first = true;
+            loop {
+                let Some((&lo, r)) = rest.split_first() else {
+                    return false;
+                };
+                if lo == ']' && !first {
+                    rest = r;
+                    break;
+                }
+                first = false;
+                let (lo, r) = if lo == '\\' { (r[0], &r[1..]) } else { (lo, r) };
+                let (hi, r) = match r {
+                    ['-', '\\', h, r @ ..] => (*h, r),
+                    ['-', h, r @ ..] if *h != ']' => (*h, r),
+                    _ => (lo, r),
+                };
+                hit |= lo <= c && c <= hi;
+                rest = r;
+            }
+            hit != negated && go_match(rest, tail)
+        }
+        Some(('\\', rest)) => match rest.split_first() {
+            Some((&e, rest)) => name.first() == Some(&e) && go_match(rest, &name[1..]),
+            None => false,
+        },
+        Some((&p, rest)) => name.first() == Some(&p) && go_match(rest, &name[1..]),
+    }
+}
+
+#[test]
+fn the_go_matcher_of_this_test_reads_globs_as_go_does() {
+    let m = |p: &str, n: &str| go_match(&p.chars().collect::<Vec<_>>(), &n.chars().collect::<Vec<_>>());
+    assert!(m("esx-*", "esx-01") && m("esx-*", "esx-") && !m("esx-*", "esx/01"));
+    assert!(m("esx-0?", "esx-01") && !m("esx-0?", "esx-1"));
+    assert!(m("h[0-9]", "h7") && !m("h[^0-9]", "h7") && m("h[ab]", "hb"));
+    assert!(m(r"esx-\*", "esx-*") && !m(r"esx-\*", "esx-01"));
+}
+
+/// govc's inventory finder matches each name as a glob: a host named `esx-*` must put that one
+/// host into maintenance, not every host of the datacenter.
+#[test]
+fn govc_names_are_literal_for_its_inventory_finder() {
+    let dir = scratch("globs");
+    let bin = stubs(&dir);
+    let (mut cluster, plan) = hostile("vsan");
+    let names = ["esx-*", r"rack/1 [a]?\b", "esx-01"];
+    for (host, name) in cluster.hosts.iter_mut().zip(names) {
+        host.name = name.to_string();
+    }
+    let book = build(&cluster, &plan);
+    let entered: Vec<&str> = book
+        .waves
+        .iter()
+        .flat_map(|w| &w.steps)
+        .filter(|s| s.action == Action::EnterMaintenance)
+        .map(|s| s.command.as_deref().expect("a govc command"))
+        .collect();
+    assert_eq!(
+        entered,
+        [
+            r"govc host.maintenance.enter 'esx-\*'",
+            r"govc host.maintenance.enter 'rack%2f1 \[a]\?%5cb'",
+        ]
+    );
+    // The names as the finder sees them in the inventory, escaped the way vSphere keeps them.
+    let inventory: Vec<Vec<char>> = names
+        .iter()
+        .map(|n| n.replace('\\', "%5c").replace('/', "%2f").chars().collect())
+        .collect();
+    for (command, name) in entered.iter().zip(names) {
+        let calls = run(&dir, &bin, command);
+        let pattern: Vec<char> = calls[0].last().expect("an operand").chars().collect();
+        let matched: Vec<&str> = names
+            .iter()
+            .zip(&inventory)
+            .filter(|(_, seen)| go_match(&pattern, seen))
+            .map(|(n, _)| *n)
+            .collect();
+        assert_eq!(matched, [name], "{command}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,6 +5,10 @@
 //! point at the right vCenter and datacenter. Upgrades are vLCM remediations, which have no
 //! govc command: those steps say what to remediate and to which image.
 //!
+//! govc's inventory finder reads every name it is given as a path of glob patterns (Go's
+//! `path.Match`, one per `/`-separated element), so a host named `esx-*` would match every host.
+//! Every name therefore goes through [`inventory`] before it is shell-quoted.
+//!
 //! On vSAN, `host.maintenance.enter` uses the API's default vSAN mode, "ensure accessibility":
 //! no data is evacuated, objects lose one replica for the duration, which is what the fault
 //! domain limit of the description protects.
@@ -12,12 +16,56 @@
 use crate::model::{Cluster, Migration, Workload};
 
 use super::{
-    CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, end_of_options, join, sh_each,
+    CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, end_of_options, join,
     target_words,
 };
 use crate::runbook::facts::WaveFacts;
-use crate::runbook::quote::{sh, sh_operands};
+use crate::runbook::quote;
 use crate::runbook::{Action, CheckKind, and_list};
+
+/// A name as govc's inventory finder takes it literally.
+///
+/// vSphere keeps a `/`, `\` or `%` inside an entity's name escaped, as `%2f`, `%5c` and `%25`
+/// (a `%` followed by two hex digits already is such an escape and stays), the form the finder
+/// compares with. The finder then matches with Go's `path.Match`, so `*`, `?` and `[` are
+/// escaped with `\`: a host named `esx-*` must name that host, not every host.
+fn inventory(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len());
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '*' | '?' | '[' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '/' => out.push_str("%2f"),
+            '\\' => out.push_str("%5c"),
+            '%' if !matches!(chars.get(i + 1..i + 3), Some([a, b]) if a.is_ascii_hexdigit() && b.is_ascii_hexdigit()) => {
+                out.push_str("%25")
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A name as one shell word that govc's finder reads literally.
+fn sh(name: &str) -> String {
+    quote::sh(&inventory(name))
+}
+
+/// Names as govc operands (see [`quote::sh_operands`]), each read literally by the finder.
+fn sh_operands<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.into_iter().map(inventory).collect();
+    quote::sh_operands(names.iter().map(String::as_str))
+}
+
+/// [`super::sh_each`] over names the finder reads literally.
+fn sh_each(names: &[&str], body: impl Fn(&str) -> String) -> String {
+    let names: Vec<String> = names.iter().map(|n| inventory(n)).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    super::sh_each(&names, body)
+}
 
 /// vSphere, with or without vSAN.
 pub struct Vsphere {
@@ -242,5 +290,23 @@ impl Commands for Vsphere {
                 ""
             }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inventory;
+
+    #[test]
+    fn inventory_names_escape_what_vsphere_and_the_finder_would_read_otherwise() {
+        assert_eq!(inventory("esx-01.lab"), "esx-01.lab");
+        assert_eq!(inventory("esx-*"), r"esx-\*");
+        assert_eq!(inventory("db[1]?"), r"db\[1]\?");
+        assert_eq!(inventory(r"a/b\c"), "a%2fb%5cc");
+        // A percent sign is escaped unless it already starts an escape, as vSphere does.
+        assert_eq!(inventory("50% off"), "50%25 off");
+        assert_eq!(inventory("a%2fb"), "a%2fb");
+        assert_eq!(inventory("100%"), "100%25");
+        assert_eq!(inventory("%zz 日本"), "%25zz 日本");
     }
 }
