@@ -397,14 +397,26 @@ impl<'c> IlpModel<'c> {
 
 type Values = (Vec<Vec<f64>>, bool);
 
-fn collect<M>(model: M, rows: Vec<Constraint>, x: &[Vec<Variable>]) -> Result<Values, Outcome>
+/// Solves `model` with `rows` and reads the assignment `x` back. `gap_proves`: the backend was
+/// told to stop only once the gap between its solution and its bound is below one minute, so
+/// that a solution it returns at that gap is optimal too (see [`run_highs`]).
+fn collect<M>(
+    model: M,
+    rows: Vec<Constraint>,
+    x: &[Vec<Variable>],
+    gap_proves: bool,
+) -> Result<Values, Outcome>
 where
     M: SolverModel<Error = ResolutionError>,
 {
     let model = model.with_all(rows);
     match model.solve() {
         Ok(solution) => {
-            let proven = matches!(solution.status(), SolutionStatus::Optimal);
+            let proven = match solution.status() {
+                SolutionStatus::Optimal => true,
+                SolutionStatus::GapLimit => gap_proves,
+                SolutionStatus::TimeLimit => false,
+            };
             let values = x
                 .iter()
                 .map(|row| row.iter().map(|&v| solution.value(v)).collect())
@@ -432,6 +444,7 @@ fn run_microlp(
             .with_time_limit(limit),
         rows,
         x,
+        false,
     )
 }
 
@@ -452,11 +465,18 @@ fn run_highs(
     limit: f64,
     x: &[Vec<Variable>],
 ) -> Result<Values, Outcome> {
+    // HiGHS stops by default at a relative gap of 1e-4, which on a plan of a few thousand
+    // minutes could leave a minute on the table, and it reports any positive gap, however
+    // small, as a gap limit rather than optimal. Every objective here is a whole number of
+    // minutes at its optimum (overheads and upgrade times are whole minutes, the waves objective
+    // is 0), so a solution less than one minute from the bound is optimal: ask for exactly that.
     let model = problem
         .using(good_lp::solvers::highs::highs)
         .set_threads(1)
+        .set_option("mip_rel_gap", 0.0)
+        .set_option("mip_abs_gap", 0.99)
         .with_time_limit(limit);
-    collect(model, rows, x)
+    collect(model, rows, x, true)
 }
 
 #[cfg(not(feature = "highs"))]
