@@ -433,3 +433,48 @@ fn a_duration_optimum_the_integer_program_proves_is_proven_on_every_backend() {
     assert!(plan.quality.optimal, "{:?}", plan.quality);
     assert_eq!(plan.quality.lower_bound_minutes, 150);
 }
+
+/// A clock whose time is always up.
+struct TimeIsUp;
+
+impl quorate::solve::Clock for TimeIsUp {
+    fn elapsed(&self) -> f64 {
+        f64::INFINITY
+    }
+}
+
+/// When the time limit has passed before the heuristic even starts, a plan still comes back:
+/// safe (the validator accepts it), every host in it, waves of several hosts, and no claim of
+/// optimality it cannot prove.
+#[test]
+fn with_no_time_left_the_plan_is_still_safe_and_makes_no_false_claim() {
+    use quorate::validate::{PlanInput, validate};
+    // 32 hosts in 8 racks of 4, at most two racks down, eight 10-core VMs on each 100-core host,
+    // 5% headroom: an up host has room for one more VM, so k hosts can go down together only if
+    // 8k <= 32 - k, that is k <= 3, and any plan needs at least ceil(32 / 3) = 11 waves. Halving
+    // from two racks finds waves of two or three hosts.
+    let text = racks(
+        32,
+        8,
+        100,
+        8,
+        10.0,
+        "max_fault_domains_down = 2\nheadroom_percent = 5",
+    );
+    let cluster = support::load_ok("t.toml", &text).cluster;
+    let options = SolveOptions {
+        backend: Backend::default_backend().expect("a backend"),
+        time_limit: 10.0,
+        clock: &TimeIsUp,
+    };
+    let plan = solve(&cluster, &options).expect("a plan");
+    let validation = validate(&cluster, &PlanInput::from_plan(&cluster, &plan));
+    assert!(validation.is_valid(), "{:#?}", validation.violations);
+    let hosts: usize = plan.waves.iter().map(|w| w.items.len()).sum();
+    assert_eq!(hosts, 32);
+    assert!(plan.waves.len() < 32, "{:?}", waves(&cluster, &plan));
+    assert_eq!(plan.waves.len(), 12, "{:?}", waves(&cluster, &plan));
+    assert!(!plan.quality.optimal, "{:?}", plan.quality);
+    assert_eq!(plan.quality.proof, "none");
+    assert!(plan.quality.lower_bound_waves <= 11, "{:?}", plan.quality);
+}

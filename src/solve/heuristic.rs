@@ -16,10 +16,15 @@ use crate::solve::wave::WaveRules;
 /// Builds the best plan the heuristic finds, as waves of items in order. `None` only if some
 /// item cannot go down even alone (the caller checks that first). For the `waves` objective the
 /// search stops as soon as a plan reaches `lower_bound` waves: nothing can do better.
+///
+/// `expired` says when the time is up. From then on the heuristic finishes the plan it is
+/// building as cheaply as it safely can (each remaining wave takes the first item that can go,
+/// alone) and tries nothing more, so that a plan always comes back soon after the time limit.
 pub fn best_plan(
     rules: &WaveRules<'_>,
     precedence: &Precedence,
     lower_bound: u32,
+    expired: &dyn Fn() -> bool,
 ) -> Option<Vec<Vec<ItemId>>> {
     let cluster = rules.cluster();
     let items = cluster.items();
@@ -28,10 +33,12 @@ pub fn best_plan(
         ItemId::Host(h) => (cluster.host(h).fault_domain.0, h.0),
         ItemId::Component(c) => (u32::MAX, c.0),
     };
+    let totals = Resource::ALL.map(|r| total_weight(cluster, rules, r));
     let weight = |i: ItemId| match i {
         ItemId::Host(h) => Resource::ALL
             .iter()
-            .map(|&r| rules.host_weight(h, r) as f64 / total_weight(cluster, rules, r))
+            .zip(&totals)
+            .map(|(&r, &total)| rules.host_weight(h, r) as f64 / total)
             .fold(0.0, f64::max),
         ItemId::Component(_) => 0.0,
     };
@@ -41,7 +48,7 @@ pub fn best_plan(
     let mut orders: Vec<Vec<ItemId>> = Vec::new();
     let mut by = |key: &dyn Fn(ItemId) -> (std::cmp::Reverse<u32>, u64, u64, (u32, u32))| {
         let mut order = items.clone();
-        order.sort_by_key(|&i| key(i));
+        order.sort_by_cached_key(|&i| key(i));
         orders.push(order);
     };
     by(&|i| (tail(i), 0, 0, domain(i)));
@@ -64,11 +71,14 @@ pub fn best_plan(
     let reached =
         |waves: &Vec<Vec<ItemId>>| objective == Objective::Waves && waves.len() as u32 <= lower_bound;
     for order in &orders {
-        let Some(mut waves) = construct(rules, precedence, order) else {
+        if best.is_some() && expired() {
+            break;
+        }
+        let Some(mut waves) = construct(rules, precedence, order, expired) else {
             continue;
         };
         if !reached(&waves) {
-            improve(rules, precedence, &mut waves);
+            improve(rules, precedence, &mut waves, expired);
         }
         if best.as_ref().is_none_or(|b| score(&waves) < score(b)) {
             best = Some(waves);
@@ -102,11 +112,13 @@ fn groups_touched(cluster: &Cluster, item: ItemId) -> u64 {
         .count() as u64
 }
 
-/// Fills waves greedily in `order`.
+/// Fills waves greedily in `order`; once `expired`, each wave takes only the first free item
+/// that can go.
 pub fn construct(
     rules: &WaveRules<'_>,
     precedence: &Precedence,
     order: &[ItemId],
+    expired: &dyn Fn() -> bool,
 ) -> Option<Vec<Vec<ItemId>>> {
     let cluster = rules.cluster();
     let mut done: HashSet<ItemId> = HashSet::new();
@@ -124,9 +136,14 @@ pub fn construct(
         });
         let wave = if let Some(component) = exclusive {
             vec![component]
+        } else if expired() {
+            hurried_wave(rules, &free)
         } else {
             let mut state = rules.empty();
             for &item in &free {
+                if !state.is_empty() && expired() {
+                    break;
+                }
                 state.add(item);
                 let ok =
                     state.problem().is_none() && (!matches!(item, ItemId::Host(_)) || state.place().is_ok());
@@ -145,12 +162,44 @@ pub fn construct(
     Some(waves)
 }
 
+/// A wave built with few placements, for when the time is up: the free items the counted rules
+/// allow together (those rules only get harder as a wave grows, so every prefix of them passes
+/// too), cut to the longest prefix that halving finds a placement for; failing that, the first
+/// item that can go alone.
+fn hurried_wave(rules: &WaveRules<'_>, free: &[ItemId]) -> Vec<ItemId> {
+    let mut state = rules.empty();
+    for &item in free {
+        state.add(item);
+        if state.problem().is_some() {
+            state.pop();
+        }
+    }
+    let allowed = state.items().to_vec();
+    let mut k = allowed.len();
+    while k > 1 {
+        if rules.check(&allowed[..k]).is_ok() {
+            return allowed[..k].to_vec();
+        }
+        k /= 2;
+    }
+    free.iter()
+        .copied()
+        .find(|&i| rules.check(&[i]).is_ok())
+        .map_or_else(Vec::new, |i| vec![i])
+}
+
 /// Local search: empty the smallest waves by moving their items elsewhere; for the duration
-/// objective, also move each wave's longest item to a wave that already runs as long.
-pub fn improve(rules: &WaveRules<'_>, precedence: &Precedence, waves: &mut Vec<Vec<ItemId>>) {
-    while eliminate_one(rules, precedence, waves) {}
+/// objective, also move each wave's longest item to a wave that already runs as long. Stops
+/// when `expired`; every step keeps the plan safe.
+pub fn improve(
+    rules: &WaveRules<'_>,
+    precedence: &Precedence,
+    waves: &mut Vec<Vec<ItemId>>,
+    expired: &dyn Fn() -> bool,
+) {
+    while !expired() && eliminate_one(rules, precedence, waves, expired) {}
     if rules.cluster().policy.objective == Objective::Duration {
-        while shorten_one(rules, precedence, waves) {}
+        while !expired() && shorten_one(rules, precedence, waves) {}
     }
 }
 
@@ -196,10 +245,18 @@ fn relocate(
     true
 }
 
-fn eliminate_one(rules: &WaveRules<'_>, precedence: &Precedence, waves: &mut Vec<Vec<ItemId>>) -> bool {
+fn eliminate_one(
+    rules: &WaveRules<'_>,
+    precedence: &Precedence,
+    waves: &mut Vec<Vec<ItemId>>,
+    expired: &dyn Fn() -> bool,
+) -> bool {
     let mut by_size: Vec<usize> = (0..waves.len()).collect();
     by_size.sort_by_key(|&t| (waves[t].len(), t));
     for victim in by_size {
+        if expired() {
+            return false;
+        }
         let mut trial = waves.clone();
         let moving = std::mem::take(&mut trial[victim]);
         let all = relocate(rules, precedence, &mut trial, &moving, victim, |_| true);

@@ -139,7 +139,13 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     let exclusive = cluster.components.iter().filter(|c| c.exclusive).count() as u32;
     let quick =
         domains::exact_domain_bound(&rules, &search.liberating, None).map_or(0, |d| d.waves + exclusive);
-    let (waves, from_ilp) = match heuristic::best_plan(&rules, &precedence, bounds.waves().max(quick)) {
+    let expired = || options.clock.elapsed() >= options.time_limit;
+    let (waves, from_ilp) = match heuristic::best_plan(
+        &rules,
+        &precedence,
+        bounds.waves().max(quick),
+        &expired,
+    ) {
         Some(waves) => (waves, false),
         None if conflicts.is_empty() => (one_per_wave(&precedence, &items), false),
         None => match search.solve_with_cuts(items.len(), false, None, &[]) {
