@@ -18,8 +18,8 @@ use crate::solve::wave::WaveRules;
 /// search stops as soon as a plan reaches `lower_bound` waves: nothing can do better.
 ///
 /// `expired` says when the time is up. From then on the heuristic finishes the plan it is
-/// building as cheaply as it safely can (each remaining wave takes the first item that can go,
-/// alone) and tries nothing more, so that a plan always comes back soon after the time limit.
+/// building with few placements per wave (see [`construct`]) and tries nothing more, so that a
+/// plan always comes back soon after the time limit.
 pub fn best_plan(
     rules: &WaveRules<'_>,
     precedence: &Precedence,
@@ -112,8 +112,9 @@ fn groups_touched(cluster: &Cluster, item: ItemId) -> u64 {
         .count() as u64
 }
 
-/// Fills waves greedily in `order`; once `expired`, each wave takes only the first free item
-/// that can go.
+/// Fills waves greedily in `order`, placing the wave again for every host it adds; once
+/// `expired`, the rest are hurried: the items the counted rules allow together, halved until
+/// the wave has a placement.
 pub fn construct(
     rules: &WaveRules<'_>,
     precedence: &Precedence,

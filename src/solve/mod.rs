@@ -139,7 +139,7 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     let exclusive = cluster.components.iter().filter(|c| c.exclusive).count() as u32;
     let quick =
         domains::exact_domain_bound(&rules, &search.liberating, None).map_or(0, |d| d.waves + exclusive);
-    let expired = || options.clock.elapsed() >= options.time_limit;
+    let expired = || search.remaining() <= 0.0;
     let (waves, from_ilp) = match heuristic::best_plan(
         &rules,
         &precedence,

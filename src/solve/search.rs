@@ -30,7 +30,8 @@ pub(super) enum Found {
 }
 
 impl Search<'_, '_> {
-    fn remaining(&self) -> f64 {
+    /// Seconds left of the time limit (zero or less when it is up).
+    pub(super) fn remaining(&self) -> f64 {
         self.options.time_limit - self.options.clock.elapsed()
     }
 
