@@ -107,6 +107,10 @@ pub struct CheckDocument {
     /// A shell command that verifies it, where the platform has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// A command that exits 0 exactly when the expectation holds and otherwise prints the
+    /// expected and the observed value, where the platform has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assert: Option<String>,
 }
 
 /// A step of the runbook.
@@ -134,6 +138,7 @@ impl From<&Check> for CheckDocument {
             subject: check.subject.clone(),
             expect: check.expect.clone(),
             command: check.command.clone(),
+            assert: check.assert.clone(),
         }
     }
 }

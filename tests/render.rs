@@ -119,6 +119,7 @@ fn full_document() -> PlanDocument {
                     subject: s(r#"etcd "main""#),
                     expect: s("at least 2 of 3 members up (3 now); *no* member <degraded>"),
                     command: Some(s("etcdctl --endpoints 'https://esx|01:2379' endpoint health")),
+                    assert: None,
                 }],
                 steps: vec![
                     StepDocument {
@@ -151,6 +152,7 @@ fn full_document() -> PlanDocument {
                     subject: s("esx|01"),
                     expect: s("8.0.3"),
                     command: None,
+                    assert: None,
                 }],
                 rollback: Some(s(
                     "Exit maintenance on every host of the wave:\n- esx|01 first\n# then the rest, see [KB 1234]",

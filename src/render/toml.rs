@@ -135,6 +135,8 @@ struct Check<'a> {
     expect: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     command: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assert: Option<&'a str>,
 }
 
 impl<'a> From<&'a CheckDocument> for Check<'a> {
@@ -145,6 +147,7 @@ impl<'a> From<&'a CheckDocument> for Check<'a> {
             subject: &c.subject,
             expect: &c.expect,
             command: c.command.as_deref(),
+            assert: c.assert.as_deref(),
         }
     }
 }

@@ -145,6 +145,9 @@ pub struct Check {
     pub expect: String,
     /// A command that shows it, where the platform has one.
     pub command: Option<String>,
+    /// A command that exits 0 exactly when the expectation holds, and otherwise prints the
+    /// expected and the observed value; where the platform has one.
+    pub assert: Option<String>,
 }
 
 /// Something to do.
@@ -222,6 +225,7 @@ fn number(facts: &WaveFacts<'_>, phase: &str, specs: Vec<platform::CheckSpec>) -
             subject: c.subject,
             expect: c.expect,
             command: c.command,
+            assert: None,
         })
         .collect()
 }
