@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod examples;
 mod input_errors;
+mod outputs;
 mod planner;
 mod planner_props;
 mod render;

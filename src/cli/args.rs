@@ -53,7 +53,8 @@ pub struct PlanArgs {
     /// The cluster description (TOML), or - for standard input.
     pub cluster: String,
 
-    /// Output format: text (default on a terminal), markdown, json (default otherwise), toml.
+    /// Output format: text (default on a terminal), markdown, json (default otherwise), toml,
+    /// script.
     #[arg(short = 'o', long = "output", value_enum)]
     pub format: Option<Format>,
 
@@ -81,6 +82,8 @@ pub enum Format {
     Json,
     /// A hand-written-style plan that `validate` accepts.
     Toml,
+    /// A runbook that runs: bash, or PowerShell for Hyper-V.
+    Script,
 }
 
 /// `quorate validate`.

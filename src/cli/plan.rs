@@ -4,9 +4,9 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 use quorate::document::PlanDocument;
-use quorate::render;
 use quorate::solve::{self, Backend, Clock, NoSafePlan, SolveOptions};
 use quorate::validate::{PlanInput, validate};
+use quorate::{render, runbook};
 
 use super::args::{ColorChoice, Format, PlanArgs};
 use super::report::Style;
@@ -93,6 +93,7 @@ pub fn run(args: &PlanArgs, color: ColorChoice, style: &Style) -> Exit {
         Format::Json => doc.to_json(),
         Format::Text => render::text::render(&doc, colour(color, args.out.as_deref())),
         Format::Markdown => render::markdown::render(&doc),
+        Format::Script => render::script::render(&doc, runbook::platform::for_cluster(cluster).shell()),
         Format::Toml => match render::toml::render(&doc) {
             Ok(text) => text,
             Err(e) => {

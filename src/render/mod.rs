@@ -7,6 +7,7 @@
 //! - [`text`]: the runbook for the terminal, coloured only when the caller asks;
 //! - [`markdown`]: the runbook for a change ticket, with a Mermaid Gantt chart of the waves;
 //! - [`toml`]: the plan file of `docs/plan-files.md`, which `quorate validate` reads back;
+//! - [`script`]: the runbook as a bash (PowerShell for Hyper-V) script that runs it;
 //! - JSON is [`PlanDocument::to_json`]; its schema ships as `schema/plan.schema.json`.
 //!
 //! Names come from the operator's description and may hold any printable character; each
@@ -16,6 +17,7 @@
 pub mod markdown;
 mod markdown_inline;
 mod mermaid;
+pub mod script;
 pub mod text;
 pub mod toml;
 
