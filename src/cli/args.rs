@@ -34,6 +34,17 @@ pub enum Command {
         /// The cluster description (TOML), or - for standard input.
         cluster: String,
     },
+    /// Render a plan quorate wrote (`plan -o json`) as a playbook or a change request, without
+    /// planning again.
+    Export(super::export::ExportArgs),
+    /// Print shell completions for bash, zsh, fish or powershell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of quorate and its commands.
+    Man,
 }
 
 /// `--color`.
@@ -54,7 +65,7 @@ pub struct PlanArgs {
     pub cluster: String,
 
     /// Output format: text (default on a terminal), markdown, json (default otherwise), toml,
-    /// script.
+    /// script, ansible, change, change-md.
     #[arg(short = 'o', long = "output", value_enum)]
     pub format: Option<Format>,
 
@@ -69,6 +80,10 @@ pub struct PlanArgs {
     /// The MILP backend: microlp (pure Rust, default) or highs (built with --features highs).
     #[arg(long, value_name = "NAME")]
     pub solver: Option<String>,
+
+    /// When the change starts (RFC 3339, e.g. 2026-12-05T22:00:00Z), for -o change and change-md.
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<quorate::render::change::Timestamp>,
 }
 
 /// Plan output formats.
@@ -84,6 +99,12 @@ pub enum Format {
     Toml,
     /// A runbook that runs: bash, or PowerShell for Hyper-V.
     Script,
+    /// An Ansible playbook, one play per wave.
+    Ansible,
+    /// A change request (JSON, ServiceNow `change_request` field names); needs --start.
+    Change,
+    /// The change request as Markdown; needs --start.
+    ChangeMd,
 }
 
 /// `quorate validate`.

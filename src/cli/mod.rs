@@ -11,6 +11,8 @@
 //! | 3 | internal error: a bug in quorate (for example a plan its own validator rejects) |
 
 mod args;
+mod completions;
+mod export;
 mod input;
 mod output;
 mod plan;
@@ -54,6 +56,9 @@ pub fn run() -> ExitCode {
         Command::Graph { cluster } => graph(cluster, &style),
         Command::Plan(plan_args) => plan::run(plan_args, args.color, &style),
         Command::Validate(validate_args) => validate::run(validate_args, &style),
+        Command::Export(export_args) => export::run(export_args, &style),
+        Command::Completions { shell } => completions::completions(*shell),
+        Command::Man => completions::man(),
     };
     exit.into()
 }

@@ -45,6 +45,10 @@ pub fn run(args: &PlanArgs, color: ColorChoice, style: &Style) -> Exit {
         return Exit::Input;
     }
     let format = args.format.unwrap_or_else(|| default_format(args.out.as_deref()));
+    // Known before planning: a change request without its start time is an input error.
+    if matches!(format, Format::Change | Format::ChangeMd) && args.start.is_none() {
+        return super::export::missing_start();
+    }
     let Some(loaded) = input::load_cluster(&args.cluster, style) else {
         return Exit::Input;
     };
@@ -94,6 +98,12 @@ pub fn run(args: &PlanArgs, color: ColorChoice, style: &Style) -> Exit {
         Format::Text => render::text::render(&doc, colour(color, args.out.as_deref())),
         Format::Markdown => render::markdown::render(&doc),
         Format::Script => render::script::render(&doc, runbook::platform::for_cluster(cluster).shell()),
+        Format::Ansible => render::ansible::render(&doc),
+        Format::Change | Format::ChangeMd => match args.start {
+            Some(start) if format == Format::Change => render::change::render(&doc, start),
+            Some(start) => render::change::markdown::render(&doc, start),
+            None => return super::export::missing_start(),
+        },
         Format::Toml => match render::toml::render(&doc) {
             Ok(text) => text,
             Err(e) => {

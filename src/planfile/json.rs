@@ -111,7 +111,7 @@ fn syntax_error(text: &str, error: &serde_json::Error) -> InputError {
 }
 
 /// The byte offset of serde_json's one-based line and column (columns count bytes).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let line_start: usize = text
         .split_inclusive('\n')
         .take(line.saturating_sub(1))

@@ -7,6 +7,7 @@
 //! caused it. The format is told from the content, not the file name, so standard input and
 //! misnamed files work: a JSON plan document starts with `{`, which no TOML file can.
 
+mod document;
 mod json;
 mod json_plan;
 pub mod report;
@@ -16,6 +17,7 @@ use crate::diagnostic::InputErrors;
 use crate::source::Source;
 use crate::validate::PlanInput;
 
+pub use document::read_document;
 pub use report::{ViolationReport, confirmation, summary};
 
 /// The two ways a plan is written.

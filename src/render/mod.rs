@@ -8,12 +8,17 @@
 //! - [`markdown`]: the runbook for a change ticket, with a Mermaid Gantt chart of the waves;
 //! - [`toml`]: the plan file of `docs/plan-files.md`, which `quorate validate` reads back;
 //! - [`script`]: the runbook as a bash (PowerShell for Hyper-V) script that runs it;
+//! - [`ansible`]: an Ansible playbook, one play per wave;
+//! - [`change`]: a change request, fields named as ServiceNow's `change_request` table, as
+//!   JSON (schema `schema/change.schema.json`) or Markdown;
 //! - JSON is [`PlanDocument::to_json`]; its schema ships as `schema/plan.schema.json`.
 //!
 //! Names come from the operator's description and may hold any printable character; each
 //! renderer quotes or escapes them for its own syntax, and never lets a character that a
 //! terminal or a parser would interpret through unchanged.
 
+pub mod ansible;
+pub mod change;
 pub mod markdown;
 mod markdown_inline;
 mod mermaid;

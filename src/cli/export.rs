@@ -1,0 +1,77 @@
+//! `quorate export FORMAT PLAN.json`: a plan quorate wrote, rendered as a playbook or a change
+//! request without planning again.
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use quorate::planfile;
+use quorate::render::{self, change::Timestamp};
+
+use super::report::Style;
+use super::{Exit, input, output};
+
+/// `quorate export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// What to write.
+    #[arg(value_enum)]
+    pub format: ExportFormat,
+
+    /// The plan document (`quorate plan -o json`), or - for standard input.
+    pub plan: String,
+
+    /// When the change starts (RFC 3339, e.g. 2026-12-05T22:00:00Z), for change and change-md.
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<Timestamp>,
+
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// An Ansible playbook, one play per wave.
+    Ansible,
+    /// A change request (JSON, ServiceNow `change_request` field names); needs --start.
+    Change,
+    /// The change request as Markdown; needs --start.
+    ChangeMd,
+}
+
+/// Runs `quorate export`.
+pub fn run(args: &ExportArgs, style: &Style) -> Exit {
+    if matches!(args.format, ExportFormat::Change | ExportFormat::ChangeMd) && args.start.is_none() {
+        return missing_start();
+    }
+    let source = match input::read(&args.plan) {
+        Ok(source) => source,
+        Err(e) => {
+            style.eprint(&e);
+            return Exit::Input;
+        }
+    };
+    let doc = match planfile::read_document(&source) {
+        Ok(doc) => doc,
+        Err(errors) => {
+            style.eprint(&errors);
+            return Exit::Input;
+        }
+    };
+    let text = match (args.format, args.start) {
+        (ExportFormat::Ansible, _) => render::ansible::render(&doc),
+        (ExportFormat::Change, Some(start)) => render::change::render(&doc, start),
+        (ExportFormat::ChangeMd, Some(start)) => render::change::markdown::render(&doc, start),
+        (_, None) => return missing_start(),
+    };
+    output::emit(&text, args.out.as_deref(), Exit::Ok)
+}
+
+/// Says that a change request needs `--start`; exit 2.
+pub fn missing_start() -> Exit {
+    eprintln!(
+        "error: a change request needs its start time: add --start TIME, e.g. --start 2026-12-05T22:00:00Z"
+    );
+    Exit::Input
+}

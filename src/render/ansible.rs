@@ -1,0 +1,184 @@
+//! `-o ansible`: the plan as an Ansible playbook, one play per wave.
+//!
+//! Each play has `any_errors_fatal: true`, and its tasks are, in plan order: the pre-checks, the
+//! steps, the post-checks. A check with an `assert` is a task that runs it and fails (by
+//! `failed_when` on its exit code) when the check does not hold; a step with a `command` is a task
+//! that runs it. A check without an assert and a step without a command are `pause` tasks that
+//! show what to do: on a terminal they wait for Enter, elsewhere Ansible goes on. A failed task
+//! ends the play, and so the playbook: later plays (waves) never start.
+//!
+//! The platform CLI runs on the controller: every play targets `localhost` with the `local`
+//! connection, and runs commands with the `quorate_shell` variable (default `/bin/bash`; set it
+//! with `-e quorate_shell=/usr/bin/pwsh` for Hyper-V's PowerShell commands).
+//!
+//! Every value from the plan is written as `!unsafe "…"`: a YAML double-quoted string, in which
+//! every character a YAML reader would not take literally is escaped, tagged so that Ansible
+//! never templates it (a name holding `{{ … }}` stays that text). References: "Unsafe or raw
+//! strings", <https://docs.ansible.com/ansible/latest/playbook_guide/playbooks_advanced_syntax.html>;
+//! `any_errors_fatal` and `failed_when`,
+//! <https://docs.ansible.com/ansible/latest/playbook_guide/playbooks_error_handling.html>;
+//! `ansible.builtin.shell` (`cmd`, `executable`) and `ansible.builtin.pause` (`prompt`), their
+//! module documentation (`ansible-doc ansible.builtin.shell`).
+
+use std::fmt::Write as _;
+
+use crate::document::{CheckDocument, PlanDocument, StepDocument, WaveDocument};
+
+/// The playbook of `doc`.
+pub fn render(doc: &PlanDocument) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Playbook of cluster {}: {} waves, {} min in all, written by quorate.",
+        super::printable(&doc.cluster),
+        doc.waves.len(),
+        doc.summary.total_minutes
+    );
+    out.push_str(
+        "# One play per wave; a failed check or step ends the run before the next wave.\n\
+         # The platform CLI runs on the controller; quorate_shell is the shell that runs the\n\
+         # commands (default /bin/bash). Check mode (--check) runs nothing.\n---\n",
+    );
+    if doc.waves.is_empty() {
+        out.push_str("[]\n");
+    }
+    for wave in &doc.waves {
+        play(&mut out, doc, wave);
+    }
+    out
+}
+
+fn play(out: &mut String, doc: &PlanDocument, wave: &WaveDocument) {
+    let _ = writeln!(
+        out,
+        "- name: {}",
+        unsafe_str(&format!(
+            "Wave {} of {}: {} ({} min)",
+            wave.index,
+            doc.waves.len(),
+            wave.hosts.join(", "),
+            wave.minutes
+        ))
+    );
+    out.push_str(
+        "  hosts: localhost\n  connection: local\n  gather_facts: false\n  any_errors_fatal: true\n  \
+         vars:\n    quorate_shell: /bin/bash\n",
+    );
+    out.push_str("  tasks:\n");
+    let tasks = wave.pre_checks.len() + wave.steps.len() + wave.post_checks.len();
+    if tasks == 0 {
+        let _ = writeln!(
+            out,
+            "    - name: {}\n      ansible.builtin.debug:\n        msg: nothing to run in this wave",
+            unsafe_str(&format!("W{} has no checks or steps", wave.index))
+        );
+    }
+    for check in &wave.pre_checks {
+        check_task(out, check);
+    }
+    for step in &wave.steps {
+        step_task(out, step);
+    }
+    for check in &wave.post_checks {
+        check_task(out, check);
+    }
+}
+
+fn check_task(out: &mut String, check: &CheckDocument) {
+    let name = format!("{} {} {}: {}", check.id, check.kind, check.subject, check.expect);
+    match &check.assert {
+        Some(assert) => {
+            shell_task(out, &name, assert);
+            out.push_str(
+                "      register: quorate_check\n      changed_when: false\n      failed_when: quorate_check.rc != 0\n",
+            );
+        }
+        None => {
+            let prompt = match &check.command {
+                Some(command) => format!("manual check {}: verify with: {command}", check.id),
+                None => format!("manual check {}", check.id),
+            };
+            pause_task(out, &name, &prompt);
+        }
+    }
+}
+
+fn step_task(out: &mut String, step: &StepDocument) {
+    let name = format!("{} {} {}", step.id, step.action, step.target);
+    match &step.command {
+        Some(command) => shell_task(out, &name, command),
+        None => {
+            let prompt = match &step.detail {
+                Some(detail) => format!("manual step {}: {detail}", step.id),
+                None => format!("manual step {}", step.id),
+            };
+            pause_task(out, &name, &prompt);
+        }
+    }
+}
+
+fn shell_task(out: &mut String, name: &str, command: &str) {
+    let _ = writeln!(
+        out,
+        "    - name: {}\n      ansible.builtin.shell:\n        cmd: {}\n        executable: \"{{{{ quorate_shell }}}}\"",
+        unsafe_str(name),
+        unsafe_str(command)
+    );
+}
+
+fn pause_task(out: &mut String, name: &str, prompt: &str) {
+    let _ = writeln!(
+        out,
+        "    - name: {}\n      ansible.builtin.pause:\n        prompt: {}",
+        unsafe_str(name),
+        unsafe_str(&format!("{prompt} (Enter when done)"))
+    );
+}
+
+/// `text` as `!unsafe "…"`: never templated by Ansible, and read back by a YAML parser exactly.
+fn unsafe_str(text: &str) -> String {
+    format!("!unsafe {}", yaml_double_quoted(text))
+}
+
+/// `text` as a YAML double-quoted scalar. Printable characters are written as they are;
+/// everything else (control characters, DEL, the C1 range, the line and paragraph separators,
+/// the byte order mark, non-characters) is an escape, so the reader neither rejects nor folds it.
+/// YAML 1.1 and 1.2 both define these escapes (<https://yaml.org/spec/1.2.2/#57-escaped-characters>).
+fn yaml_double_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            ' '..='~' => out.push(c),
+            '\u{a0}'..='\u{2027}' | '\u{202a}'..='\u{d7ff}' | '\u{e000}'..='\u{fefe}' | '\u{ff00}'..='\u{fffd}' => {
+                out.push(c);
+            }
+            c if u32::from(c) >= 0x1_0000 => out.push(c),
+            c => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_escape_what_yaml_would_not_read_literally() {
+        assert_eq!(yaml_double_quoted("esx-01"), "\"esx-01\"");
+        assert_eq!(yaml_double_quoted("a \"b\" \\c"), r#""a \"b\" \\c""#);
+        assert_eq!(
+            yaml_double_quoted("l1\nl2\t\u{1b}\u{7f}\u{85}\u{2028}\u{feff}é✓"),
+            r#""l1\nl2\t\u001B\u007F\u0085\u2028\uFEFFé✓""#
+        );
+        assert_eq!(unsafe_str("{{ x }}"), "!unsafe \"{{ x }}\"");
+    }
+}
