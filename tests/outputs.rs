@@ -12,6 +12,9 @@ use quorate::document::PlanDocument;
 
 use crate::support;
 
+mod ansible;
+mod change;
+mod completions;
 mod script;
 
 /// The fixture plan with asserts.
@@ -23,6 +26,16 @@ fn stub_plan_path() -> PathBuf {
 fn stub_plan() -> PlanDocument {
     let text = std::fs::read_to_string(stub_plan_path()).expect("the stub plan is readable");
     serde_json::from_str(&text).expect("the stub plan is a plan document")
+}
+
+/// Every call of the stub plan, in plan order (`tests/fixtures/outputs/stub-plan.calls`, which
+/// `tests/ansible/run.sh` checks the playbook against too): per wave, the pre-check asserts, the
+/// step commands, the post-check asserts. Checks without an assert and steps without a command
+/// make no call.
+fn stub_plan_calls() -> Vec<String> {
+    let path = support::root().join("tests/fixtures/outputs/stub-plan.calls");
+    let text = std::fs::read_to_string(path).expect("the expected calls are readable");
+    text.lines().map(str::to_string).collect()
 }
 
 /// An empty folder for one test.

@@ -18,7 +18,7 @@ use quorate::solve::{Backend, NoClock, SolveOptions, solve};
 use crate::support;
 
 mod out;
-mod schema;
+pub(crate) mod schema;
 
 /// A safe plan cannot be made: two hosts, a quorum of both.
 pub const STUCK: &str = r#"
@@ -45,7 +45,7 @@ quorum = 2
 const SAMPLE: &str = "plans/vsan-16-hosts.runbook.md";
 
 /// Every `examples/*.toml` by stem, sorted.
-fn examples() -> Vec<String> {
+pub(crate) fn examples() -> Vec<String> {
     let dir = support::root().join("examples");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("examples/ is listable")
@@ -63,7 +63,7 @@ fn example_path(name: &str) -> PathBuf {
 
 /// The plan document of `examples/{name}.toml`, as `quorate plan` makes it, with the solve time
 /// fixed at zero. The backend is fixed too: its name is part of the document.
-fn document(name: &str) -> PlanDocument {
+pub(crate) fn document(name: &str) -> PlanDocument {
     let text = std::fs::read_to_string(example_path(name)).expect("the example is readable");
     let loaded = support::load_ok(name, &text);
     let options = SolveOptions {

@@ -23,7 +23,10 @@ pub fn man() -> Exit {
         return Exit::Internal;
     }
     for sub in command.get_subcommands() {
-        let page = sub.clone().display_name(format!("quorate-{}", sub.get_name()));
+        let page = sub
+            .clone()
+            .display_name(format!("quorate-{}", sub.get_name()))
+            .version(env!("CARGO_PKG_VERSION"));
         if let Err(e) = clap_mangen::Man::new(page).render(&mut out) {
             eprintln!("internal error: the man page cannot be written: {e}");
             return Exit::Internal;

@@ -36,7 +36,10 @@ pub fn read_document(source: &Source) -> Result<PlanDocument, InputErrors> {
             let offset = super::json::offset_of(text, e.line(), e.column());
             let at = offset.saturating_sub(1).min(offset);
             let full = e.to_string();
-            let message = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m).to_string();
+            let message = full
+                .rsplit_once(" at line ")
+                .map_or(full.as_str(), |(m, _)| m)
+                .to_string();
             let kind = if message.starts_with("missing field") {
                 ErrorKind::MissingKey
             } else {
@@ -55,7 +58,10 @@ pub fn read_document(source: &Source) -> Result<PlanDocument, InputErrors> {
             InputError::new(
                 ErrorKind::InvalidValue,
                 at..at + "\"schema_version\"".len(),
-                format!("plan document version {} is not one this quorate reads", doc.schema_version),
+                format!(
+                    "plan document version {} is not one this quorate reads",
+                    doc.schema_version
+                ),
                 format!("this quorate reads version {SCHEMA_VERSION}"),
             )
             .with_help("export the plan with the quorate that wrote it, or plan again"),
@@ -74,7 +80,11 @@ mod tests {
         let errors = read_document(&Source::new("plan.json", text)).unwrap_err();
         let error = &errors.errors()[0];
         assert_eq!(error.kind(), ErrorKind::MissingKey);
-        assert!(error.message().contains("missing field `summary`"), "{}", error.message());
+        assert!(
+            error.message().contains("missing field `summary`"),
+            "{}",
+            error.message()
+        );
     }
 
     #[test]

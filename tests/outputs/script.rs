@@ -8,21 +8,7 @@ use std::process::Output;
 use quorate::render::script;
 use quorate::runbook::platform::Shell;
 
-use super::{calls, path_with, scratch, stub_bin, stub_plan};
-
-/// Every call of the stub plan, in plan order: per wave, pre-check asserts, step commands,
-/// post-check asserts. Checks without an assert and steps without a command make no call.
-const ALL_CALLS: [&str; 9] = [
-    "probe quorum etcd",
-    "govc vm.migrate -host esx-02 db-01",
-    "govc host.maintenance.enter esx-01",
-    "govc host.maintenance.exit esx-01",
-    "probe version esx-01",
-    "probe quorum etcd",
-    "govc host.maintenance.enter esx $(id) {{ x }}",
-    "govc host.maintenance.exit esx $(id) {{ x }}",
-    "probe version esx $(id) {{ x }}",
-];
+use super::{calls, path_with, scratch, stub_bin, stub_plan, stub_plan_calls};
 
 struct Run {
     output: Output,
@@ -67,15 +53,16 @@ fn run(test: &str, args: &[&str], fail: Option<&str>) -> Run {
     Run { output, log }
 }
 
+/// The plan's calls in `range`.
 fn expected(range: std::ops::Range<usize>) -> Vec<String> {
-    ALL_CALLS[range].iter().map(|s| s.to_string()).collect()
+    stub_plan_calls()[range].to_vec()
 }
 
 #[test]
 fn the_script_runs_checks_steps_and_post_checks_in_plan_order() {
     let run = run("order", &[], None);
     assert_eq!(run.code(), Some(0), "{}", run.stderr());
-    assert_eq!(run.calls(), expected(0..9));
+    assert_eq!(run.calls(), stub_plan_calls());
     let stdout = run.stdout();
     assert!(
         stdout.contains("manual check W1.PRE.2 capacity cpu: room for db-01 on esx-02"),

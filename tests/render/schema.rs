@@ -17,7 +17,7 @@ fn schema() -> Value {
 }
 
 /// `schema` with `additionalProperties: false` on every object that lists its properties.
-fn strict(schema: &Value) -> Value {
+pub(crate) fn strict(schema: &Value) -> Value {
     match schema {
         Value::Object(map) => {
             let mut map: serde_json::Map<String, Value> =

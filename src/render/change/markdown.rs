@@ -15,16 +15,36 @@ pub fn render(doc: &PlanDocument, start: Timestamp) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Change request: {}\n", text(&request.short_description));
     out.push_str("| Field | Value |\n| --- | --- |\n");
-    let _ = writeln!(out, "| Planned start date (`start_date`) | {} UTC |", request.start_date);
-    let _ = writeln!(out, "| Planned end date (`end_date`) | {} UTC |", request.end_date);
-    let _ = writeln!(out, "| Cluster | {} |", code(&request.cluster).replace('|', "\\|"));
+    let _ = writeln!(
+        out,
+        "| Planned start date (`start_date`) | {} UTC |",
+        request.start_date
+    );
+    let _ = writeln!(
+        out,
+        "| Planned end date (`end_date`) | {} UTC |",
+        request.end_date
+    );
+    let _ = writeln!(
+        out,
+        "| Cluster | {} |",
+        code(&request.cluster).replace('|', "\\|")
+    );
     for (label, field, sections) in [
         ("Description", "description", &fields.description),
         ("Justification", "justification", &fields.justification),
-        ("Implementation plan", "implementation_plan", &fields.implementation_plan),
+        (
+            "Implementation plan",
+            "implementation_plan",
+            &fields.implementation_plan,
+        ),
         ("Test plan", "test_plan", &fields.test_plan),
         ("Backout plan", "backout_plan", &fields.backout_plan),
-        ("Risk and impact analysis", "risk_impact_analysis", &fields.risk_impact_analysis),
+        (
+            "Risk and impact analysis",
+            "risk_impact_analysis",
+            &fields.risk_impact_analysis,
+        ),
     ] {
         let _ = writeln!(out, "\n## {label} (`{field}`)");
         for section in sections {

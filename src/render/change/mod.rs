@@ -184,7 +184,8 @@ pub fn build(doc: &PlanDocument, start: Timestamp) -> ChangeRequest {
 
 /// The change request of `doc` as pretty JSON, ending with a newline.
 pub fn render(doc: &PlanDocument, start: Timestamp) -> String {
-    let mut text = serde_json::to_string_pretty(&build(doc, start)).expect("a change request always serialises");
+    let mut text =
+        serde_json::to_string_pretty(&build(doc, start)).expect("a change request always serialises");
     text.push('\n');
     text
 }

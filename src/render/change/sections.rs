@@ -30,7 +30,12 @@ fn or_none(list: &[String]) -> String {
 }
 
 /// `Wave 2 of 9, 2026-12-05 23:45 UTC to 2026-12-06 01:30 UTC (105 min)`.
-fn wave_heading(doc: &PlanDocument, index: usize, minutes: u64, (start, end): (Timestamp, Timestamp)) -> String {
+fn wave_heading(
+    doc: &PlanDocument,
+    index: usize,
+    minutes: u64,
+    (start, end): (Timestamp, Timestamp),
+) -> String {
     format!(
         "Wave {index} of {}, {} to {}, {}",
         doc.waves.len(),
@@ -57,9 +62,12 @@ pub(super) fn build(doc: &PlanDocument, times: &[(Timestamp, Timestamp)]) -> Cha
         duration(doc.summary.total_minutes),
         count(moves, "workload is moved", "workloads are moved"),
     ))];
-    overview.extend(doc.waves.iter().enumerate().map(|(i, w)| {
-        line(format!("{}: {}", heading(i), w.hosts.join(", ")))
-    }));
+    overview.extend(
+        doc.waves
+            .iter()
+            .enumerate()
+            .map(|(i, w)| line(format!("{}: {}", heading(i), w.hosts.join(", ")))),
+    );
     let description = vec![Section {
         heading: "Summary".to_string(),
         lines: overview,
@@ -80,7 +88,11 @@ pub(super) fn build(doc: &PlanDocument, times: &[(Timestamp, Timestamp)]) -> Cha
             count(doc.summary.lower_bound as usize, "wave", "waves")
         )),
     ];
-    reasons.extend(doc.warnings.iter().map(|w| line(format!("Accepted knowingly: {w}"))));
+    reasons.extend(
+        doc.warnings
+            .iter()
+            .map(|w| line(format!("Accepted knowingly: {w}"))),
+    );
     let justification = vec![Section {
         heading: "Why this plan".to_string(),
         lines: reasons,
@@ -94,10 +106,8 @@ pub(super) fn build(doc: &PlanDocument, times: &[(Timestamp, Timestamp)]) -> Cha
             let mut lines = vec![line(format!("Upgrade {}.", w.hosts.join(", ")))];
             lines.extend(w.steps.iter().map(|s| {
                 let mut text = format!("{} {} {}", s.id, s.action, s.target);
-                if s.command.is_none() {
-                    if let Some(detail) = &s.detail {
-                        text = format!("{text} (manual): {detail}");
-                    }
+                if let (None, Some(detail)) = (&s.command, &s.detail) {
+                    text = format!("{text} (manual): {detail}");
                 }
                 with_command(text, s.command.as_ref())
             }));
@@ -166,7 +176,10 @@ pub(super) fn build(doc: &PlanDocument, times: &[(Timestamp, Timestamp)]) -> Cha
     risk.push(Section {
         heading: "Plan".to_string(),
         lines: vec![
-            line(format!("Proven optimal: {}", if doc.summary.optimal { "yes" } else { "no" })),
+            line(format!(
+                "Proven optimal: {}",
+                if doc.summary.optimal { "yes" } else { "no" }
+            )),
             line(format!("Quality: {}", quality(&doc.summary))),
         ],
     });

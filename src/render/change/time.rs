@@ -19,7 +19,9 @@ pub struct TimeError(String);
 impl Timestamp {
     /// `minutes` later.
     pub fn plus_minutes(self, minutes: u64) -> Timestamp {
-        let seconds = i64::try_from(minutes).unwrap_or(i64::MAX / 120).saturating_mul(60);
+        let seconds = i64::try_from(minutes)
+            .unwrap_or(i64::MAX / 120)
+            .saturating_mul(60);
         Timestamp(self.0.saturating_add(seconds))
     }
 
@@ -58,9 +60,9 @@ impl FromStr for Timestamp {
         let b = s.as_bytes();
         let digits = |from: usize, len: usize| -> Option<i64> {
             let part = b.get(from..from + len)?;
-            part.iter().all(u8::is_ascii_digit).then(|| {
-                part.iter().fold(0i64, |n, &c| n * 10 + i64::from(c - b'0'))
-            })
+            part.iter()
+                .all(u8::is_ascii_digit)
+                .then(|| part.iter().fold(0i64, |n, &c| n * 10 + i64::from(c - b'0')))
         };
         let (Some(year), Some(month), Some(day)) = (digits(0, 4), digits(5, 2), digits(8, 2)) else {
             return Err(bad("it should start with a date, YYYY-MM-DD"));
@@ -105,7 +107,11 @@ impl FromStr for Timestamp {
                 let total = oh * 60 + om;
                 if sign == b'+' { total } else { -total }
             }
-            None => return Err(bad("it has no time zone: end it with Z for UTC, or an offset like +01:00")),
+            None => {
+                return Err(bad(
+                    "it has no time zone: end it with Z for UTC, or an offset like +01:00",
+                ));
+            }
             _ => return Err(bad("it should end with Z or an offset like +01:00")),
         };
         if !(1..=12).contains(&month) {
@@ -186,9 +192,15 @@ mod tests {
     fn minutes_carry_across_days_months_and_years() {
         let start = t("2026-12-31T22:00:00Z");
         assert_eq!(start.plus_minutes(150).rfc3339(), "2027-01-01T00:30:00Z");
-        assert_eq!(t("2028-02-28T23:00:00Z").plus_minutes(60).display(), "2028-02-29 00:00 UTC");
+        assert_eq!(
+            t("2028-02-28T23:00:00Z").plus_minutes(60).display(),
+            "2028-02-29 00:00 UTC"
+        );
         // 1970-01-01 plus 20,000 days is 2024-10-04 (a known conversion).
-        assert_eq!(Timestamp(0).plus_minutes(20_000 * 1440).rfc3339(), "2024-10-04T00:00:00Z");
+        assert_eq!(
+            Timestamp(0).plus_minutes(20_000 * 1440).rfc3339(),
+            "2024-10-04T00:00:00Z"
+        );
     }
 
     #[test]

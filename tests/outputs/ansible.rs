@@ -1,0 +1,170 @@
+//! `-o ansible` and `export ansible`, by structure: one play per wave with `any_errors_fatal`,
+//! tasks in plan order, asserts as `failed_when` tasks, every plan value marked `!unsafe`. The
+//! playbook is run for real by Ansible in `tests/ansible/run.sh` (syntax check of every example,
+//! and a run against stub CLIs); ansible-core is not a dependency of `cargo test`.
+
+use quorate::planfile;
+use quorate::render::ansible;
+use quorate::source::Source;
+
+use super::{scratch, stub_plan, stub_plan_path};
+use crate::render::{document, examples};
+use crate::support;
+
+/// The value of each `- name: !unsafe "…"` line at `indent`, unescaped enough for the
+/// fixture's names (no quotes or backslashes in them).
+fn names(playbook: &str, indent: &str) -> Vec<String> {
+    let prefix = format!("{indent}- name: !unsafe \"");
+    playbook
+        .lines()
+        .filter_map(|l| l.strip_prefix(prefix.as_str()))
+        .map(|rest| rest.trim_end_matches('"').to_string())
+        .collect()
+}
+
+#[test]
+fn one_play_per_wave_each_fatal_on_any_error_and_run_on_the_controller() {
+    let doc = stub_plan();
+    let playbook = ansible::render(&doc);
+    let plays = names(&playbook, "");
+    assert_eq!(
+        plays,
+        [
+            "Wave 1 of 2: esx-01 (60 min)",
+            "Wave 2 of 2: esx $(id) {{ x }} (90 min)"
+        ]
+    );
+    for key in [
+        "  any_errors_fatal: true\n",
+        "  hosts: localhost\n",
+        "  connection: local\n",
+        "  gather_facts: false\n",
+    ] {
+        assert_eq!(
+            playbook.matches(key).count(),
+            doc.waves.len(),
+            "{key:?} in every play"
+        );
+    }
+}
+
+#[test]
+fn tasks_follow_the_plan_pre_checks_steps_post_checks() {
+    let doc = stub_plan();
+    let playbook = ansible::render(&doc);
+    let ids: Vec<String> = names(&playbook, "    ")
+        .iter()
+        .map(|n| n.split(' ').next().unwrap_or_default().to_string())
+        .collect();
+    let expected: Vec<String> = doc
+        .waves
+        .iter()
+        .flat_map(|w| {
+            w.pre_checks
+                .iter()
+                .map(|c| c.id.clone())
+                .chain(w.steps.iter().map(|s| s.id.clone()))
+                .chain(w.post_checks.iter().map(|c| c.id.clone()))
+        })
+        .collect();
+    assert_eq!(ids, expected);
+    // Each assert is a shell task failing on its exit code; each manual item a pause.
+    let asserts = doc
+        .waves
+        .iter()
+        .flat_map(|w| w.pre_checks.iter().chain(&w.post_checks))
+        .filter(|c| c.assert.is_some())
+        .count();
+    assert_eq!(
+        playbook
+            .matches("      failed_when: quorate_check.rc != 0\n")
+            .count(),
+        asserts
+    );
+    assert!(playbook.contains(
+        "    - name: !unsafe \"W1.PRE.1 quorum etcd: at least 2 of 3 members up\"\n      ansible.builtin.shell:\n        cmd: !unsafe \"probe quorum etcd\"\n"
+    ));
+    assert!(playbook.contains(
+        "      ansible.builtin.pause:\n        prompt: !unsafe \"manual step W1.S3: reboot esx-01 from its console (Enter when done)\"\n"
+    ));
+}
+
+#[test]
+fn no_plan_value_is_ever_templated() {
+    // The only Jinja in the playbook is quorate's own variable; every `{{` of a name sits in an
+    // `!unsafe` string, which Ansible never templates.
+    let playbook = ansible::render(&stub_plan());
+    for line in playbook.lines().filter(|l| l.contains("{{")) {
+        let unsafe_value = line
+            .trim_start()
+            .split_once(": ")
+            .is_some_and(|(_, v)| v.starts_with("!unsafe \""));
+        assert!(
+            unsafe_value || line == "        executable: \"{{ quorate_shell }}\"",
+            "templated: {line}"
+        );
+    }
+}
+
+#[test]
+fn export_reads_back_every_example_plan_and_writes_the_same_playbook() {
+    for name in examples() {
+        let doc = document(&name);
+        let read = planfile::read_document(&Source::new("plan.json", doc.to_json()))
+            .unwrap_or_else(|e| panic!("{name}: {:?}", e.errors()));
+        assert_eq!(read, doc, "{name}: the plan document reads back whole");
+        assert_eq!(ansible::render(&read), ansible::render(&doc), "{name}");
+    }
+}
+
+#[test]
+fn export_ansible_writes_the_playbook_of_a_plan_file() {
+    let dir = scratch("export-ansible");
+    let out = dir.join("site.yml");
+    let output = support::quorate()
+        .args(["export", "ansible"])
+        .arg(stub_plan_path())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("quorate runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = std::fs::read_to_string(&out).expect("the playbook is written");
+    assert_eq!(written, ansible::render(&stub_plan()));
+}
+
+#[test]
+fn export_refuses_what_is_not_a_json_plan_with_a_located_error() {
+    let dir = scratch("export-bad");
+    let missing = dir.join("missing.json");
+    std::fs::write(
+        &missing,
+        "{\"schema_version\": 1, \"cluster\": \"c\",\n\"waves\": []}\n",
+    )
+    .unwrap();
+    let output = support::quorate()
+        .args(["export", "ansible"])
+        .arg(&missing)
+        .output()
+        .expect("quorate runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("missing field `summary`"), "{stderr}");
+    assert!(stderr.contains("missing.json:2:"), "the line is shown: {stderr}");
+
+    let toml_plan = support::root().join("plans/kubernetes.valid.toml");
+    let output = support::quorate()
+        .args(["export", "ansible"])
+        .arg(&toml_plan)
+        .output()
+        .expect("quorate runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not a JSON plan document"), "{stderr}");
+    assert!(stderr.contains("-o json"), "{stderr}");
+}
