@@ -61,6 +61,33 @@ impl Source {
     }
 }
 
+/// The most text, in bytes, that a diagnostic draws as a snippet: the lines its span covers,
+/// whole. A longer stretch (a minified JSON plan, a group of 10,000 members on one line) is
+/// named by line and column instead: drawn, it would flood the terminal, and a column past
+/// 65,535 makes miette's renderer panic.
+pub const MAX_DRAWN: usize = 2_000;
+
+/// Whether `span` can be drawn as a snippet: the lines it covers hold at most [`MAX_DRAWN`]
+/// bytes. Looks at no more than that many bytes, however long the text.
+pub fn drawable(text: &str, span: &Span) -> bool {
+    let bytes = text.as_bytes();
+    let (start, end) = (span.start.min(bytes.len()), span.end.min(bytes.len()));
+    if end < start || end - start > MAX_DRAWN {
+        return false;
+    }
+    let budget = MAX_DRAWN - (end - start);
+    let before = &bytes[start.saturating_sub(budget)..start];
+    let Some(line_start) = before.iter().rposition(|&b| b == b'\n').map(|i| i + 1).or(
+        // The window reaches the start of the text: the first line begins there.
+        (start <= budget).then_some(0),
+    ) else {
+        return false;
+    };
+    let used = before.len() - line_start;
+    let after = &bytes[end..(end + (budget - used)).min(bytes.len())];
+    after.contains(&b'\n') || end + after.len() == bytes.len()
+}
+
 /// One-based line and column (in characters) of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -91,6 +118,21 @@ mod tests {
         assert_eq!(line_col(text, eq), (1, 3));
         let second_eq = text.rfind('=').unwrap();
         assert_eq!(line_col(text, second_eq), (2, 6));
+    }
+
+    #[test]
+    fn only_short_lines_are_drawn() {
+        let short = "a = 1\nb = [\"x\"]\n";
+        assert!(drawable(short, &(6..7)));
+        assert!(drawable(short, &(short.len()..short.len())));
+        let long = format!("a = 1\nm = [{}\"x\"]\nc = 2\n", "\"y\", ".repeat(1_000));
+        let x = long.find("\"x\"").unwrap();
+        assert!(!drawable(&long, &(x..x + 3)), "the end of a 5,000-byte line");
+        assert!(!drawable(&long, &(6..7)), "the start of a 5,000-byte line");
+        let c = long.rfind('c').unwrap();
+        assert!(drawable(&long, &(c..c + 1)), "a short line after a long one");
+        let last = "x".repeat(MAX_DRAWN + 1);
+        assert!(!drawable(&last, &(0..1)), "a long last line with no newline");
     }
 
     #[test]
