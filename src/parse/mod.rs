@@ -98,6 +98,13 @@ pub(crate) fn syntax_error(text: &str, error: toml::de::Error) -> InputError {
         None => (message.clone(), message.clone()),
     };
     let at = text.get(span.clone()).unwrap_or("").trim();
+    // The text is repeated in the help only when it is plain: never a control character that a
+    // terminal would act on.
+    let at = if at.chars().any(char::is_control) {
+        "…"
+    } else {
+        at
+    };
     let (label, help) = match headline.as_str() {
         "string values must be quoted" if at.is_empty() => (
             "expected a value".to_string(),
