@@ -5,6 +5,7 @@ mod support;
 mod bad_input;
 mod cli;
 mod examples;
+mod hostile;
 mod input_errors;
 mod planner;
 mod planner_props;
