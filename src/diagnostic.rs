@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceSpan};
 
-use crate::source::{Source, Span};
+use crate::limits::Limits;
+use crate::source::{Source, Span, drawable};
 
 /// What went wrong, as a stable code that tests and scripts may rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,6 +48,10 @@ pub enum ErrorKind {
     AntiAffinityBroken,
     /// An entry that is valid but has no effect, so it is ignored (a warning).
     IgnoredEntry,
+    /// The input is larger than a limit of [`crate::limits::Limits`] allows.
+    Limit,
+    /// A description with no hosts and no components: nothing can be planned from it.
+    NothingToUpgrade,
 }
 
 impl ErrorKind {
@@ -69,6 +74,8 @@ impl ErrorKind {
             ErrorKind::AllowedHostsExcludeHost => "quorate::allowed_hosts_exclude_host",
             ErrorKind::AntiAffinityBroken => "quorate::anti_affinity_broken",
             ErrorKind::IgnoredEntry => "quorate::ignored_entry",
+            ErrorKind::Limit => "quorate::limit",
+            ErrorKind::NothingToUpgrade => "quorate::nothing_to_upgrade",
         }
     }
 }
@@ -83,6 +90,10 @@ pub struct InputError {
     label: String,
     help: Option<String>,
     secondary: Vec<(Span, String)>,
+    /// Set when the span is on a line too long to draw: the label then starts with the place,
+    /// `file:line:column`, and is written under the message instead of drawn (see
+    /// [`crate::source::drawable`]).
+    undrawn: bool,
 }
 
 impl InputError {
@@ -96,6 +107,7 @@ impl InputError {
             label: label.into(),
             help: None,
             secondary: Vec::new(),
+            undrawn: false,
         }
     }
 
@@ -148,11 +160,29 @@ impl InputError {
     pub fn is_warning(&self) -> bool {
         self.severity == Severity::Warning
     }
+
+    /// Ready to render against `source`: when a span lies on a line too long to draw, the
+    /// labels give way to the place written out, `file:line:column`.
+    fn fitted(&self, source: &Source) -> Self {
+        let text = source.text();
+        let mut fitted = self.clone();
+        let spans = std::iter::once(&self.span).chain(self.secondary.iter().map(|(s, _)| s));
+        if spans.into_iter().any(|s| !drawable(text, s)) {
+            let (line, column) = source.line_col(self.span.start);
+            fitted.label = format!("at {}:{line}:{column}: {}", source.name(), self.label);
+            fitted.undrawn = true;
+        }
+        fitted
+    }
 }
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        if self.undrawn {
+            write!(f, "\n  {}", self.label)?;
+        }
+        Ok(())
     }
 }
 
@@ -172,6 +202,9 @@ impl Diagnostic for InputError {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.undrawn {
+            return None;
+        }
         let primary =
             LabeledSpan::new_primary_with_span(Some(self.label.clone()), to_source_span(&self.span));
         let secondary = self
@@ -188,6 +221,10 @@ fn to_source_span(span: &Span) -> SourceSpan {
 }
 
 /// All the problems found in one source, reported together.
+///
+/// Every error is kept, but a report shows only the first [`Limits::diagnostics`] of them, in
+/// file order, and then says how many more there are: rendering each one costs time in
+/// proportion to the file, so showing all of 20,000 duplicate keys would take minutes.
 #[derive(Debug, Clone)]
 pub struct InputErrors(Box<ErrorsInner>);
 
@@ -196,17 +233,36 @@ struct ErrorsInner {
     source: Source,
     named: NamedSource<Arc<str>>,
     errors: Vec<InputError>,
+    /// The first errors, fitted to the source, as the report shows them.
+    shown: Vec<InputError>,
+    /// What the report says about the errors it does not show.
+    omitted: Option<Omitted>,
+    /// Errors found but not kept.
+    more: usize,
 }
 
 impl InputErrors {
     /// Collects `errors` found in `source`. Errors are sorted by position so that a report reads
-    /// top to bottom through the file.
-    pub fn new(source: &Source, mut errors: Vec<InputError>) -> Self {
+    /// top to bottom through the file. The report shows the default number of them.
+    pub fn new(source: &Source, errors: Vec<InputError>) -> Self {
+        InputErrors::limited(source, errors, 0, &Limits::default())
+    }
+
+    /// Like [`InputErrors::new`], showing at most `limits.diagnostics` errors; `more` counts
+    /// errors found but not kept (the parser keeps only the first syntax errors).
+    pub fn limited(source: &Source, mut errors: Vec<InputError>, more: usize, limits: &Limits) -> Self {
         errors.sort_by_key(|e| (e.span.start, e.span.end));
+        let cap = limits.diagnostics.max(1);
+        let shown = errors.iter().take(cap).map(|e| e.fitted(source)).collect();
+        let hidden = errors.len().saturating_sub(cap) + more;
+        let omitted = (hidden > 0).then(|| Omitted::new(hidden, "input error", cap));
         InputErrors(Box::new(ErrorsInner {
             source: source.clone(),
             named: source.named_source(),
             errors,
+            shown,
+            omitted,
+            more,
         }))
     }
 
@@ -228,7 +284,7 @@ impl InputErrors {
 
 impl fmt::Display for InputErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.errors.len();
+        let n = self.0.errors.len() + self.0.more;
         write!(
             f,
             "{}: {} input error{}",
@@ -251,7 +307,57 @@ impl Diagnostic for InputErrors {
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        Some(Box::new(self.0.errors.iter().map(|e| e as &dyn Diagnostic)))
+        let shown = self.0.shown.iter().map(|e| e as &dyn Diagnostic);
+        let omitted = self.0.omitted.iter().map(|o| o as &dyn Diagnostic);
+        Some(Box::new(shown.chain(omitted)))
+    }
+}
+
+/// The line that closes a capped report: how many diagnostics were not shown and how to see
+/// them.
+#[derive(Debug, Clone)]
+pub struct Omitted {
+    count: usize,
+    what: &'static str,
+    cap: usize,
+}
+
+impl Omitted {
+    /// `count` more of `what` (an "input error", a "violation") beyond the `cap` shown.
+    pub fn new(count: usize, what: &'static str, cap: usize) -> Self {
+        Omitted { count, what, cap }
+    }
+}
+
+impl fmt::Display for Omitted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "… and {} more {}{} not shown",
+            self.count,
+            self.what,
+            if self.count == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for Omitted {}
+
+impl Diagnostic for Omitted {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("quorate::omitted"))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(Severity::Advice)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "the first {} are shown; fix those and run again, or see more with `--limit diagnostics={}`",
+            self.cap,
+            self.cap.saturating_add(self.count)
+        )))
     }
 }
 
@@ -282,31 +388,35 @@ impl InputWarnings {
         self.warnings.is_empty()
     }
 
-    /// Each warning as a diagnostic with its source attached.
-    pub fn reports(&self) -> impl Iterator<Item = WithSource<'_>> {
-        self.warnings.iter().map(|w| WithSource {
-            source: self.source.named_source(),
-            inner: w,
-        })
+    /// Each warning as a diagnostic with its source attached: the first
+    /// [`Limits::diagnostics`] of them (the default), fitted to the source.
+    pub fn reports(&self) -> impl Iterator<Item = WithSource> + '_ {
+        self.warnings
+            .iter()
+            .take(Limits::default().diagnostics)
+            .map(|w| WithSource {
+                source: self.source.named_source(),
+                inner: w.fitted(&self.source),
+            })
     }
 }
 
 /// One diagnostic with the source it points into, ready to render on its own.
 #[derive(Debug)]
-pub struct WithSource<'a> {
+pub struct WithSource {
     source: NamedSource<Arc<str>>,
-    inner: &'a InputError,
+    inner: InputError,
 }
 
-impl fmt::Display for WithSource<'_> {
+impl fmt::Display for WithSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.inner, f)
+        fmt::Display::fmt(&self.inner, f)
     }
 }
 
-impl std::error::Error for WithSource<'_> {}
+impl std::error::Error for WithSource {}
 
-impl Diagnostic for WithSource<'_> {
+impl Diagnostic for WithSource {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.inner.code()
     }

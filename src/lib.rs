@@ -23,6 +23,7 @@ pub mod bounds;
 pub mod diagnostic;
 pub mod document;
 pub mod graph;
+pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod placement;
@@ -39,6 +40,7 @@ pub mod validate;
 pub mod write;
 
 pub use diagnostic::{ErrorKind, InputError, InputErrors, InputWarnings};
+pub use limits::{Limit, Limits};
 pub use model::Cluster;
 pub use source::Source;
 
@@ -51,21 +53,62 @@ pub struct Loaded {
     pub warnings: InputWarnings,
 }
 
-/// Parses and resolves a cluster description.
+/// Parses and resolves a cluster description, within the default [`Limits`].
 ///
 /// Returns every input error at once when there is any.
 pub fn load(source: &Source) -> Result<Loaded, InputErrors> {
-    let (raw, mut errors) = parse::parse(source.text());
-    if errors.iter().any(|e| e.kind() == ErrorKind::Syntax) {
-        return Err(InputErrors::new(source, errors));
+    load_limited(source, &Limits::default())
+}
+
+/// Parses and resolves a cluster description within `limits`.
+///
+/// A description with neither hosts nor components is an input error: nothing can be planned
+/// from it, and it is almost always a failed export or a wrong path.
+pub fn load_limited(source: &Source, limits: &Limits) -> Result<Loaded, InputErrors> {
+    let parse::Parsed {
+        raw,
+        mut errors,
+        more,
+    } = parse::parse_limited(source.text(), limits);
+    if more > 0
+        || errors
+            .iter()
+            .any(|e| matches!(e.kind(), ErrorKind::Syntax | ErrorKind::Limit))
+    {
+        return Err(InputErrors::limited(source, errors, more, limits));
     }
     let resolved = resolve::resolve(&raw, source.stem());
     errors.extend(resolved.errors);
+    // Only for an otherwise valid file: with other errors it would be an echo of them (a
+    // `[host]` written for `[[host]]` leaves no hosts).
+    if errors.is_empty() && raw.hosts.is_empty() && raw.components.is_empty() {
+        errors.push(nothing_to_upgrade(source));
+    }
     match resolved.cluster {
         Some(cluster) if errors.is_empty() => Ok(Loaded {
             cluster,
             warnings: InputWarnings::new(source, resolved.warnings),
         }),
-        _ => Err(InputErrors::new(source, errors)),
+        _ => Err(InputErrors::limited(source, errors, 0, limits)),
     }
+}
+
+fn nothing_to_upgrade(source: &Source) -> InputError {
+    let blank = source.text().trim().is_empty();
+    // The end of the text: after everything written, where the missing tables belong.
+    let end = source.text().len();
+    InputError::new(
+        ErrorKind::NothingToUpgrade,
+        end..end,
+        if blank {
+            "the description is empty"
+        } else {
+            "the description has no `[[host]]` and no `[[component]]`, so there is nothing to upgrade"
+        },
+        "nothing to upgrade",
+    )
+    .with_help(
+        "check the path and that the export finished; a description needs at least one \
+         `[[host]]` (name, cpu, memory_gib) or `[[component]]` (name)",
+    )
 }

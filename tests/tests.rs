@@ -2,8 +2,10 @@
 
 mod support;
 
+mod bad_input;
 mod cli;
 mod examples;
+mod hostile;
 mod input_errors;
 mod outputs;
 mod planner;

@@ -1,6 +1,8 @@
 //! Command-line arguments, close to what was typed: clap validates, commands build the rest.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use quorate::limits::{LimitSetting, Limits};
+use quorate::solve::Backend;
 
 /// Plans rolling upgrades of infrastructure clusters so that no maintenance window becomes an
 /// outage.
@@ -11,9 +13,26 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
+    /// Raise (or lower) a limit on input size, as NAME=VALUE; repeatable. Names: bytes (64 MiB
+    /// per file), hosts (20000), workloads (1000000), list (200000 entries), waves (50000 in a
+    /// plan), diagnostics (50 shown).
+    #[arg(long = "limit", value_name = "NAME=VALUE", global = true)]
+    pub limits: Vec<LimitSetting>,
+
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Args {
+    /// The limits of this run: the defaults, with each `--limit` applied in order.
+    pub fn limits(&self) -> Limits {
+        let mut limits = Limits::default();
+        for setting in &self.limits {
+            limits.set(setting.limit, setting.value);
+        }
+        limits
+    }
 }
 
 /// The commands.
@@ -74,16 +93,39 @@ pub struct PlanArgs {
     pub out: Option<std::path::PathBuf>,
 
     /// Stop searching after SECONDS and return the best safe plan found, marked not optimal.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = positive_seconds)]
     pub time_limit: f64,
 
     /// The MILP backend: microlp (pure Rust, default) or highs (built with --features highs).
-    #[arg(long, value_name = "NAME")]
-    pub solver: Option<String>,
+    #[arg(long, value_name = "NAME", value_parser = solver)]
+    pub solver: Option<Backend>,
 
     /// When the change starts (RFC 3339, e.g. 2026-12-05T22:00:00Z), for -o change and change-md.
     #[arg(long, value_name = "TIME")]
     pub start: Option<quorate::render::change::Timestamp>,
+}
+
+/// `--time-limit`: a positive, finite number of seconds.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 => Ok(seconds),
+        _ => Err("expected a positive number of seconds, like 10 or 2.5".to_string()),
+    }
+}
+
+/// `--solver`: a backend compiled into this build.
+fn solver(name: &str) -> Result<Backend, String> {
+    Backend::from_name(name).ok_or_else(|| {
+        let available: Vec<&str> = Backend::available().iter().map(|b| b.name()).collect();
+        format!(
+            "unknown or unavailable solver; this build has: {}",
+            if available.is_empty() {
+                "none".to_string()
+            } else {
+                available.join(", ")
+            }
+        )
+    })
 }
 
 /// Plan output formats.

@@ -7,8 +7,9 @@ use clap::ValueEnum;
 use quorate::planfile;
 use quorate::render::{self, change::Timestamp};
 
-use super::report::Style;
-use super::{Exit, input, output};
+use quorate::Limits;
+
+use super::{CliError, Exit, input, output};
 
 /// `quorate export`.
 #[derive(Debug, clap::Args)]
@@ -41,37 +42,27 @@ pub enum ExportFormat {
 }
 
 /// Runs `quorate export`.
-pub fn run(args: &ExportArgs, style: &Style) -> Exit {
+pub fn run(args: &ExportArgs, limits: &Limits) -> Result<Exit, CliError> {
+    // Known before reading: a change request without its start time is a usage error.
     if matches!(args.format, ExportFormat::Change | ExportFormat::ChangeMd) && args.start.is_none() {
-        return missing_start();
+        return Err(missing_start());
     }
-    let source = match input::read(&args.plan) {
-        Ok(source) => source,
-        Err(e) => {
-            style.eprint(&e);
-            return Exit::Input;
-        }
-    };
-    let doc = match planfile::read_document(&source) {
-        Ok(doc) => doc,
-        Err(errors) => {
-            style.eprint(&errors);
-            return Exit::Input;
-        }
-    };
+    let source = input::read(&args.plan, limits)?;
+    let doc = planfile::read_document(&source, limits)?;
     let text = match (args.format, args.start) {
         (ExportFormat::Ansible, _) => render::ansible::render(&doc),
         (ExportFormat::Change, Some(start)) => render::change::render(&doc, start),
         (ExportFormat::ChangeMd, Some(start)) => render::change::markdown::render(&doc, start),
-        (_, None) => return missing_start(),
+        (_, None) => return Err(missing_start()),
     };
-    output::emit(&text, args.out.as_deref(), Exit::Ok)
+    output::emit(&text, args.out.as_deref())?;
+    Ok(Exit::Ok)
 }
 
-/// Says that a change request needs `--start`; exit 2.
-pub fn missing_start() -> Exit {
-    eprintln!(
-        "error: a change request needs its start time: add --start TIME, e.g. --start 2026-12-05T22:00:00Z"
-    );
-    Exit::Input
+/// A change request needs `--start`: a usage error (exit 2).
+pub fn missing_start() -> CliError {
+    CliError::Usage {
+        message: "a change request needs its start time".to_string(),
+        help: "add --start TIME, e.g. --start 2026-12-05T22:00:00Z".to_string(),
+    }
 }

@@ -3,28 +3,35 @@
 //! `--out FILE` never leaves a partial file: the text goes to a temporary file in FILE's own
 //! folder (so the rename cannot cross file systems), is flushed to disk, and is renamed over
 //! FILE. A reader sees the old file or the new one, whole; on any failure the temporary file is
-//! removed and FILE is untouched.
+//! removed and FILE is untouched. On standard output a closed pipe (`quorate plan x | head -1`)
+//! is not a failure: the reader has all it wanted.
 
 use std::io::Write;
 use std::path::Path;
 
-use super::Exit;
+use super::CliError;
 
-/// Writes `text` to `out` (atomically: a temporary file in the same folder, then a rename) or to
-/// standard output, and returns `success` if that worked.
-pub fn emit(text: &str, out: Option<&Path>, success: Exit) -> Exit {
+/// Writes `text` to `out` (atomically) or to standard output.
+pub fn emit(text: &str, out: Option<&Path>) -> Result<(), CliError> {
     match out {
-        None => match super::print(text) {
-            Exit::Ok => success,
-            other => other,
-        },
-        Some(path) => match write_atomically(path, text) {
-            Ok(()) => success,
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                Exit::Input
-            }
-        },
+        None => print(text),
+        Some(path) => write_atomically(path, text).map_err(|error| CliError::Write {
+            target: path.display().to_string(),
+            error,
+        }),
+    }
+}
+
+/// Writes to standard output; a closed pipe is not an error.
+pub fn print(text: &str) -> Result<(), CliError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(CliError::Write {
+            target: "standard output".to_string(),
+            error,
+        }),
     }
 }
 

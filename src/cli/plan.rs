@@ -10,7 +10,8 @@ use quorate::{render, runbook};
 
 use super::args::{ColorChoice, Format, PlanArgs};
 use super::report::Style;
-use super::{Exit, input, output};
+use super::{CliError, Exit, input, output};
+use quorate::Limits;
 
 struct WallClock(Instant);
 
@@ -22,36 +23,20 @@ impl Clock for WallClock {
 
 /// Runs `quorate plan`; `color` is `--color`, which decides whether text on standard output is
 /// coloured.
-pub fn run(args: &PlanArgs, color: ColorChoice, style: &Style) -> Exit {
-    let backend = match &args.solver {
-        None => Backend::default_backend(),
-        Some(name) => Backend::from_name(name),
+pub fn run(args: &PlanArgs, color: ColorChoice, limits: &Limits, style: &Style) -> Result<Exit, CliError> {
+    let backend = match args.solver {
+        Some(backend) => backend,
+        None => Backend::default_backend().ok_or_else(|| CliError::Usage {
+            message: "this build has no solver".to_string(),
+            help: "build quorate with the `microlp` or `highs` feature".to_string(),
+        })?,
     };
-    let Some(backend) = backend else {
-        let available: Vec<&str> = Backend::available().iter().map(|b| b.name()).collect();
-        eprintln!(
-            "error: unknown or unavailable solver {:?}; this build has: {}",
-            args.solver.as_deref().unwrap_or(""),
-            if available.is_empty() {
-                "none".to_string()
-            } else {
-                available.join(", ")
-            }
-        );
-        return Exit::Input;
-    };
-    if !(args.time_limit.is_finite() && args.time_limit > 0.0) {
-        eprintln!("error: --time-limit must be a positive number of seconds");
-        return Exit::Input;
-    }
     let format = args.format.unwrap_or_else(|| default_format(args.out.as_deref()));
     // Known before planning: a change request without its start time is an input error.
     if matches!(format, Format::Change | Format::ChangeMd) && args.start.is_none() {
-        return super::export::missing_start();
+        return Err(super::export::missing_start());
     }
-    let Some(loaded) = input::load_cluster(&args.cluster, style) else {
-        return Exit::Input;
-    };
+    let loaded = input::load_cluster(&args.cluster, limits)?;
     super::report::warnings(&loaded.warnings, style);
     let cluster = &loaded.cluster;
     let clock = WallClock(Instant::now());
@@ -65,32 +50,26 @@ pub fn run(args: &PlanArgs, color: ColorChoice, style: &Style) -> Exit {
         Err(no_plan) => {
             eprint!("{}", explain(&cluster.name, &no_plan));
             if format == Format::Json {
-                return output::emit(
-                    &no_plan_json(&cluster.name, &no_plan),
-                    args.out.as_deref(),
-                    Exit::Unsafe,
-                );
+                output::emit(&no_plan_json(&cluster.name, &no_plan), args.out.as_deref())?;
             }
-            return Exit::Unsafe;
+            return Ok(Exit::Unsafe);
         }
     };
     plan.quality.solve_seconds = (clock.elapsed() * 1000.0).round() / 1000.0;
     // No plan leaves quorate unless its own validator, written apart from the solver, accepts it.
     let validation = validate(cluster, &PlanInput::from_plan(cluster, &plan));
     if !validation.is_valid() {
-        eprintln!(
-            "internal error: the plan quorate computed fails its own validator; please report this with the input."
-        );
+        let mut message = "the plan quorate computed fails its own validator".to_string();
         for v in &validation.violations {
-            eprintln!(
-                "  - {} (wave {:?}, {}): {}",
+            message.push_str(&format!(
+                "\n  - {} (wave {:?}, {}): {}",
                 v.code.as_str(),
                 v.wave,
                 v.subject,
                 v.message
-            );
+            ));
         }
-        return Exit::Internal;
+        return Err(CliError::Internal(message));
     }
     let doc = PlanDocument::new(cluster, &plan);
     let text = match format {
@@ -102,17 +81,13 @@ pub fn run(args: &PlanArgs, color: ColorChoice, style: &Style) -> Exit {
         Format::Change | Format::ChangeMd => match args.start {
             Some(start) if format == Format::Change => render::change::render(&doc, start),
             Some(start) => render::change::markdown::render(&doc, start),
-            None => return super::export::missing_start(),
+            None => return Err(super::export::missing_start()),
         },
-        Format::Toml => match render::toml::render(&doc) {
-            Ok(text) => text,
-            Err(e) => {
-                eprintln!("internal error: the plan cannot be written as TOML: {e}");
-                return Exit::Internal;
-            }
-        },
+        Format::Toml => render::toml::render(&doc)
+            .map_err(|e| CliError::Internal(format!("the plan cannot be written as TOML: {e}")))?,
     };
-    output::emit(&text, args.out.as_deref(), Exit::Ok)
+    output::emit(&text, args.out.as_deref())?;
+    Ok(Exit::Ok)
 }
 
 /// Whether the text runbook is coloured: never in a file; on standard output with `--color

@@ -5,41 +5,28 @@
 //! output is the contract's validation document on standard output and nothing else. Either
 //! way the exit code says it: 0 safe, 1 violations, 2 input error (cluster or plan).
 
+use quorate::Limits;
+use quorate::diagnostic::Omitted;
 use quorate::planfile::{self, ViolationReport};
 use quorate::validate::validate;
 
 use super::args::{ValidateArgs, ValidateFormat};
 use super::report::Style;
-use super::{Exit, input, output};
+use super::{CliError, Exit, input, output};
 
 /// Runs `quorate validate`.
-pub fn run(args: &ValidateArgs, style: &Style) -> Exit {
+pub fn run(args: &ValidateArgs, limits: &Limits, style: &Style) -> Result<Exit, CliError> {
     if args.cluster == "-" && args.plan == "-" {
-        eprintln!(
-            "error: the cluster and the plan cannot both be read from standard input (-)\n\
-             help: give one of them as a file, e.g. `quorate validate cluster.toml -`"
-        );
-        return Exit::Input;
+        return Err(CliError::Usage {
+            message: "the cluster and the plan cannot both be read from standard input (-)".to_string(),
+            help: "give one of them as a file, e.g. `quorate validate cluster.toml -`".to_string(),
+        });
     }
-    let Some(loaded) = input::load_cluster(&args.cluster, style) else {
-        return Exit::Input;
-    };
+    let loaded = input::load_cluster(&args.cluster, limits)?;
     super::report::warnings(&loaded.warnings, style);
     let cluster = &loaded.cluster;
-    let source = match input::read(&args.plan) {
-        Ok(source) => source,
-        Err(e) => {
-            style.eprint(&e);
-            return Exit::Input;
-        }
-    };
-    let plan = match planfile::read(&source) {
-        Ok(plan) => plan,
-        Err(errors) => {
-            style.eprint(&errors);
-            return Exit::Input;
-        }
-    };
+    let source = input::read(&args.plan, limits)?;
+    let plan = planfile::read_limited(&source, limits)?;
     let validation = validate(cluster, &plan);
     let verdict = if validation.is_valid() {
         Exit::Ok
@@ -51,19 +38,24 @@ pub fn run(args: &ValidateArgs, style: &Style) -> Exit {
             let mut text = serde_json::to_string_pretty(&validation.to_json())
                 .expect("the validation document is plain JSON");
             text.push('\n');
-            output::emit(&text, None, verdict)
+            output::print(&text)?;
         }
-        ValidateFormat::Text if validation.is_valid() => output::emit(
-            &format!("{}\n", planfile::confirmation(cluster, &plan, &source)),
-            None,
-            verdict,
-        ),
+        ValidateFormat::Text if validation.is_valid() => {
+            output::print(&format!("{}\n", planfile::confirmation(cluster, &plan, &source)))?;
+        }
         ValidateFormat::Text => {
-            for report in ViolationReport::all(&validation, &source) {
-                style.eprint(&report);
+            // Only the first violations are drawn: each drawing costs time in proportion to the
+            // plan, and the one-line summary counts them all.
+            let shown = limits.diagnostics.max(1);
+            for violation in validation.violations.iter().take(shown) {
+                style.eprint(&ViolationReport::new(violation, &source));
+            }
+            let hidden = validation.violations.len().saturating_sub(shown);
+            if hidden > 0 {
+                style.eprint(&Omitted::new(hidden, "violation", shown));
             }
             eprintln!("{}", planfile::summary(&validation, &source, cluster));
-            verdict
         }
     }
+    Ok(verdict)
 }

@@ -618,6 +618,14 @@ pub(crate) fn check_name(name: &Sp<String>, errors: &mut Vec<InputError>) -> boo
             "remove the tab, newline or other control character; names may contain any printable \
              character, spaces included",
         ))
+    } else if text.chars().any(is_invisible_control) {
+        Some((
+            "a name must not contain bidirectional controls or invisible characters",
+            "contains an invisible or text-direction character",
+            "names are pasted into shell commands, where a right-to-left override (U+202A-U+202E, \
+             U+2066-U+2069), a zero-width character (U+200B-U+200F, U+2060) or a byte order mark \
+             (U+FEFF) makes the command read differently from what runs: retype the name",
+        ))
     } else {
         None
     };
@@ -625,4 +633,11 @@ pub(crate) fn check_name(name: &Sp<String>, errors: &mut Vec<InputError>) -> boo
         errors.push(InputError::new(ErrorKind::InvalidValue, name.span(), problem, label).with_help(help));
     }
     problem.is_none()
+}
+
+/// Characters that are not control characters to Unicode but change how text is displayed
+/// without being seen: the bidirectional embeddings, overrides and isolates of the "Trojan
+/// Source" attack (CVE-2021-42574), the zero-width characters and marks, and the byte order mark.
+fn is_invisible_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }

@@ -7,10 +7,12 @@
 
 pub(crate) mod fields;
 pub mod raw;
+pub(crate) mod size;
 
 use toml::de::DeTable;
 
 use crate::diagnostic::{ErrorKind, InputError};
+use crate::limits::{Limit, Limits};
 use crate::model::{HostState, Migration, Objective, Platform, Scope};
 use fields::{Fields, Sp};
 use raw::*;
@@ -20,16 +22,64 @@ use raw::*;
 /// With TOML syntax errors the document tree is incomplete, so only the syntax errors are
 /// reported: later errors would be echoes of them.
 pub fn parse(text: &str) -> (RawCluster, Vec<InputError>) {
+    let parsed = parse_limited(text, &Limits::default());
+    (parsed.raw, parsed.errors)
+}
+
+/// What [`parse_limited`] read.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The description as written, as far as it could be read.
+    pub raw: RawCluster,
+    /// The errors kept: every one, except that at most `limits.diagnostics` syntax errors are
+    /// turned into input errors.
+    pub errors: Vec<InputError>,
+    /// Syntax errors found beyond those kept.
+    pub more: usize,
+}
+
+/// Parses `text` within `limits`: the size of the text, the number of hosts and workloads and
+/// the length of every list are checked before any key is read, and an input error names the
+/// limit crossed.
+pub fn parse_limited(text: &str, limits: &Limits) -> Parsed {
+    if let Some(error) = size::check_bytes(text, limits) {
+        return Parsed {
+            errors: vec![error],
+            ..Parsed::default()
+        };
+    }
     let (document, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
-        let errors = syntax.into_iter().map(|e| syntax_error(text, e)).collect();
-        return (RawCluster::default(), errors);
+        // A file of a million duplicate keys has a million syntax errors: keep the first few.
+        let keep = limits.diagnostics.max(1);
+        let more = syntax.len().saturating_sub(keep);
+        let errors = syntax
+            .into_iter()
+            .take(keep)
+            .map(|e| syntax_error(text, e))
+            .collect();
+        return Parsed {
+            errors,
+            more,
+            ..Parsed::default()
+        };
+    }
+    let counted = [
+        ("host", Limit::Hosts, limits.hosts),
+        ("workload", Limit::Workloads, limits.workloads),
+    ];
+    let errors = size::check_tree(document.get_ref(), &counted, limits);
+    if !errors.is_empty() {
+        return Parsed {
+            errors,
+            ..Parsed::default()
+        };
     }
     let mut errors = Vec::new();
     let mut top = Fields::new(document.get_ref(), 0..0, "the top level");
     let raw = read_cluster(&mut top, &mut errors);
     top.finish(&mut errors);
-    (raw, errors)
+    Parsed { raw, errors, more: 0 }
 }
 
 /// A TOML syntax error as an input error, with a label and help an operator can act on.
@@ -48,6 +98,13 @@ pub(crate) fn syntax_error(text: &str, error: toml::de::Error) -> InputError {
         None => (message.clone(), message.clone()),
     };
     let at = text.get(span.clone()).unwrap_or("").trim();
+    // The text is repeated in the help only when it is plain: never a control character that a
+    // terminal would act on.
+    let at = if at.chars().any(char::is_control) {
+        "…"
+    } else {
+        at
+    };
     let (label, help) = match headline.as_str() {
         "string values must be quoted" if at.is_empty() => (
             "expected a value".to_string(),

@@ -7,12 +7,13 @@
 
 use crate::diagnostic::{ErrorKind, InputError, InputErrors};
 use crate::document::{PlanDocument, SCHEMA_VERSION};
+use crate::limits::Limits;
 use crate::source::Source;
 
 use super::PlanFormat;
 
-/// The plan document in `source` (the JSON that `quorate plan -o json` writes).
-pub fn read_document(source: &Source) -> Result<PlanDocument, InputErrors> {
+/// The plan document in `source` (the JSON that `quorate plan -o json` writes), within `limits`.
+pub fn read_document(source: &Source, limits: &Limits) -> Result<PlanDocument, InputErrors> {
     let text = source.text();
     let fail = |error: InputError| Err(InputErrors::new(source, vec![error]));
     if PlanFormat::detect(text) == PlanFormat::Toml {
@@ -27,7 +28,7 @@ pub fn read_document(source: &Source) -> Result<PlanDocument, InputErrors> {
             .with_help("export reads the plan that `quorate plan -o json` writes; write one with `quorate plan CLUSTER.toml -o json --out plan.json`"),
         );
     }
-    if let Err(e) = super::json::parse(text) {
+    if let Err(e) = super::json::parse(text, limits) {
         return fail(e);
     }
     let doc: PlanDocument = match serde_json::from_str(text) {
@@ -77,7 +78,7 @@ mod tests {
     #[test]
     fn a_missing_field_is_an_error_at_its_object() {
         let text = "{\"schema_version\": 1, \"cluster\": \"c\",\n \"waves\": []}";
-        let errors = read_document(&Source::new("plan.json", text)).unwrap_err();
+        let errors = read_document(&Source::new("plan.json", text), &Limits::default()).unwrap_err();
         let error = &errors.errors()[0];
         assert_eq!(error.kind(), ErrorKind::MissingKey);
         assert!(
@@ -89,7 +90,11 @@ mod tests {
 
     #[test]
     fn toml_is_refused_with_a_way_out() {
-        let errors = read_document(&Source::new("plan.toml", "[[wave]]\nhosts = [\"a\"]\n")).unwrap_err();
+        let errors = read_document(
+            &Source::new("plan.toml", "[[wave]]\nhosts = [\"a\"]\n"),
+            &Limits::default(),
+        )
+        .unwrap_err();
         assert!(errors.errors()[0].help_text().unwrap().contains("-o json"));
     }
 }

@@ -5,12 +5,17 @@
 //! whether the text is JSON at all (its errors carry a position and a clear message), and this
 //! scanner then walks the text, now known to be valid, once more and records spans. Strings are
 //! decoded by serde_json too, so escapes follow the standard exactly; numbers are kept as
-//! written. serde_json's nesting limit also bounds this scanner's recursion.
+//! written. serde_json skips an ignored value without a nesting limit, so the scanner keeps its
+//! own: [`MAX_DEPTH`] levels (a plan needs four), and no array longer than the `list` limit.
 
 use serde::de::IgnoredAny;
 
 use crate::diagnostic::{ErrorKind, InputError};
+use crate::limits::{Limit, Limits};
 use crate::source::Span;
+
+/// How deep arrays and objects may nest. serde_json's own limit for values it builds is 128.
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// A JSON value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,12 +69,22 @@ impl Value {
 }
 
 /// Parses `text` as one JSON value, or says where and why it is not JSON.
-pub(crate) fn parse(text: &str) -> Result<Node, InputError> {
+pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Node, InputError> {
     if let Err(e) = serde_json::from_str::<IgnoredAny>(text) {
         return Err(syntax_error(text, &e));
     }
-    let mut scanner = Scanner { text, pos: 0 };
-    scanner.value().ok_or_else(|| {
+    let mut scanner = Scanner {
+        text,
+        pos: 0,
+        depth: 0,
+        limits,
+        stopped: None,
+    };
+    let root = scanner.value();
+    if let Some(error) = scanner.stopped {
+        return Err(error);
+    }
+    root.ok_or_else(|| {
         // serde_json accepted the text, so this is a bug in the scanner; still an error with a
         // position rather than a panic.
         let at = scanner.pos.min(text.len());
@@ -81,6 +96,16 @@ pub(crate) fn parse(text: &str) -> Result<Node, InputError> {
         )
         .with_help("please report this plan file to the quorate project")
     })
+}
+
+fn too_deep(at: usize) -> InputError {
+    InputError::new(
+        ErrorKind::Limit,
+        at..at + 1,
+        format!("JSON nested more than {MAX_DEPTH} levels deep"),
+        "too deep",
+    )
+    .with_help("a plan document nests four levels deep: the plan, `waves`, a wave, its `hosts`")
 }
 
 fn syntax_error(text: &str, error: &serde_json::Error) -> InputError {
@@ -124,10 +149,14 @@ pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     offset
 }
 
-/// Walks text that serde_json has accepted; `None` only if the two disagree.
+/// Walks text that serde_json has accepted; `None` only if the two disagree, or if a limit
+/// stopped it (then `stopped` says which).
 struct Scanner<'t> {
     text: &'t str,
     pos: usize,
+    depth: usize,
+    limits: &'t Limits,
+    stopped: Option<InputError>,
 }
 
 impl Scanner<'_> {
@@ -154,6 +183,24 @@ impl Scanner<'_> {
     fn value(&mut self) -> Option<Node> {
         self.skip_space();
         let start = self.pos;
+        if matches!(self.peek(), Some(b'{' | b'[')) {
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                self.stopped = Some(too_deep(start));
+                return None;
+            }
+        }
+        let value = self.compound_or_scalar(start)?;
+        if matches!(value, Value::Object(_) | Value::Array(_)) {
+            self.depth -= 1;
+        }
+        Some(Node {
+            span: start..self.pos,
+            value,
+        })
+    }
+
+    fn compound_or_scalar(&mut self, start: usize) -> Option<Value> {
         let value = match self.peek()? {
             b'{' => {
                 self.pos += 1;
@@ -177,6 +224,10 @@ impl Scanner<'_> {
                 let mut elements = Vec::new();
                 while !self.eat(b']') {
                     self.eat(b',');
+                    if elements.len() == self.limits.list {
+                        self.stopped = Some(self.limits.exceeded(Limit::List, "more", start..start + 1));
+                        return None;
+                    }
                     elements.push(self.value()?);
                 }
                 Value::Array(elements)
@@ -195,10 +246,7 @@ impl Scanner<'_> {
                 Value::Number(self.text[start..self.pos].to_string())
             }
         };
-        Some(Node {
-            span: start..self.pos,
-            value,
-        })
+        Some(value)
     }
 
     fn literal(&mut self, word: &str, value: Value) -> Option<Value> {
@@ -238,7 +286,7 @@ mod tests {
     #[test]
     fn records_the_span_of_every_value_and_key() {
         let text = "{\n  \"waves\": [ {\"hosts\": [\"esx-01\", \"n\\u00e4me\"]}, 1.5e3, true, null ]\n}";
-        let root = parse(text).expect("valid JSON");
+        let root = parse(text, &Limits::default()).expect("valid JSON");
         assert_eq!(root.span, 0..text.len());
         let Value::Object(members) = &root.value else {
             panic!("an object")
@@ -273,7 +321,7 @@ mod tests {
     #[test]
     fn escaped_quotes_do_not_end_a_string() {
         let text = r#"["a \"quoted\" \\", "b"]"#;
-        let Value::Array(items) = parse(text).unwrap().value else {
+        let Value::Array(items) = parse(text, &Limits::default()).unwrap().value else {
             panic!("an array")
         };
         assert_eq!(items[0].value, Value::String("a \"quoted\" \\".into()));
@@ -283,7 +331,7 @@ mod tests {
     #[test]
     fn syntax_errors_point_at_the_offending_character() {
         let text = "{\n  \"waves\": [\n    {\"hosts\": [\"a\",]}\n  ]\n}\n";
-        let error = parse(text).unwrap_err();
+        let error = parse(text, &Limits::default()).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Syntax);
         assert!(
             error.message().starts_with("JSON syntax error: "),
@@ -294,7 +342,24 @@ mod tests {
         assert_eq!(&text[error.span()], "]");
 
         let truncated = "{\"waves\": [";
-        let error = parse(truncated).unwrap_err();
+        let error = parse(truncated, &Limits::default()).unwrap_err();
         assert_eq!(&truncated[error.span()], "[");
+    }
+
+    #[test]
+    fn deep_nesting_and_long_arrays_stop_at_a_limit_not_the_stack() {
+        // serde_json skips ignored values without a depth limit, and this scanner recursed on
+        // each level: 100,000 brackets overflowed the stack and aborted the process.
+        let deep = format!("{{\"waves\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        let error = parse(&deep, &Limits::default()).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Limit);
+        assert!(error.message().contains("128 levels"), "{}", error.message());
+        let limits = Limits {
+            list: 3,
+            ..Limits::default()
+        };
+        assert!(parse("[1, 2, 3]", &limits).is_ok());
+        let error = parse("[1, 2, 3, 4]", &limits).unwrap_err();
+        assert!(error.message().contains("`list` limit"), "{}", error.message());
     }
 }

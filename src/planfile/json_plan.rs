@@ -13,6 +13,7 @@ use toml::Spanned;
 
 use crate::diagnostic::{ErrorKind, InputError};
 use crate::document::SCHEMA_VERSION;
+use crate::limits::{Limit, Limits};
 use crate::parse::fields::check_name;
 use crate::source::Span;
 use crate::suggest::closest;
@@ -21,8 +22,8 @@ use crate::validate::{MoveInput, Named, PlanInput, WaveInput};
 use super::json::{Member, Node, Value};
 
 /// Reads the plan document in `text`, pushing every problem to `errors`.
-pub(super) fn read(text: &str, errors: &mut Vec<InputError>) -> PlanInput {
-    let root = match super::json::parse(text) {
+pub(super) fn read(text: &str, limits: &Limits, errors: &mut Vec<InputError>) -> PlanInput {
+    let root = match super::json::parse(text, limits) {
         Ok(root) => root,
         Err(e) => {
             errors.push(e);
@@ -45,6 +46,10 @@ pub(super) fn read(text: &str, errors: &mut Vec<InputError>) -> PlanInput {
             Vec::new()
         }
         Some(member) => match &member.value.value {
+            Value::Array(waves) if waves.len() > limits.waves => {
+                errors.push(limits.exceeded(Limit::Waves, waves.len(), member.key_span.clone()));
+                Vec::new()
+            }
             Value::Array(waves) => waves.iter().filter_map(|w| wave(w, errors)).collect(),
             other => {
                 errors.push(wrong_type(

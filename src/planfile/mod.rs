@@ -14,6 +14,7 @@ pub mod report;
 mod toml_plan;
 
 use crate::diagnostic::InputErrors;
+use crate::limits::Limits;
 use crate::source::Source;
 use crate::validate::PlanInput;
 
@@ -59,16 +60,27 @@ impl PlanFormat {
 /// types, missing `hosts`, names that are empty or hold control characters. Names are not
 /// looked up here: an unknown host is a violation ([`crate::validate`]), not an input error.
 pub fn read(source: &Source) -> Result<PlanInput, InputErrors> {
+    read_limited(source, &Limits::default())
+}
+
+/// Like [`read`], within `limits`: the plan's size in bytes, its number of waves and the length
+/// of each list are checked before the plan is read.
+pub fn read_limited(source: &Source, limits: &Limits) -> Result<PlanInput, InputErrors> {
     let text = source.text();
     let mut errors = Vec::new();
-    let plan = match PlanFormat::detect(text) {
-        PlanFormat::Toml => toml_plan::read(text, &mut errors),
-        PlanFormat::Json => json_plan::read(text, &mut errors),
+    let plan = if let Some(error) = crate::parse::size::check_bytes(text, limits) {
+        errors.push(error);
+        PlanInput::default()
+    } else {
+        match PlanFormat::detect(text) {
+            PlanFormat::Toml => toml_plan::read(text, limits, &mut errors),
+            PlanFormat::Json => json_plan::read(text, limits, &mut errors),
+        }
     };
     if errors.is_empty() {
         Ok(plan)
     } else {
-        Err(InputErrors::new(source, errors))
+        Err(InputErrors::limited(source, errors, 0, limits))
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceSpan};
 
 use crate::model::Cluster;
-use crate::source::Source;
+use crate::source::{Source, drawable};
 use crate::validate::{PlanInput, Validation, Violation, ViolationCode};
 
 use super::PlanFormat;
@@ -22,14 +22,26 @@ use super::PlanFormat;
 pub struct ViolationReport<'a> {
     violation: &'a Violation,
     source: NamedSource<Arc<str>>,
+    /// `file:line:column` when the span is on a line too long to draw (a minified JSON plan):
+    /// the report then names the place instead of drawing it.
+    located: Option<String>,
 }
 
 impl<'a> ViolationReport<'a> {
     /// `violation`, found in the plan read from `source`.
     pub fn new(violation: &'a Violation, source: &Source) -> Self {
+        let located = violation
+            .span
+            .as_ref()
+            .filter(|span| !drawable(source.text(), span))
+            .map(|span| {
+                let (line, column) = source.line_col(span.start);
+                format!("{}:{line}:{column}", source.name())
+            });
         ViolationReport {
             violation,
             source: source.named_source(),
+            located,
         }
     }
 
@@ -50,7 +62,11 @@ impl<'a> ViolationReport<'a> {
 
 impl fmt::Display for ViolationReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.violation.message)
+        f.write_str(&self.violation.message)?;
+        match &self.located {
+            Some(at) => write!(f, "\n  at {at}: {}", self.label()),
+            None => Ok(()),
+        }
     }
 }
 
@@ -70,6 +86,9 @@ impl Diagnostic for ViolationReport<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.located.is_some() {
+            return None;
+        }
         let span = self.violation.span.as_ref()?;
         let at = SourceSpan::new(span.start.into(), span.end.saturating_sub(span.start));
         Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(

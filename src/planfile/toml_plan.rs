@@ -11,7 +11,9 @@ use toml::de::DeTable;
 
 use crate::diagnostic::{ErrorKind, InputError};
 use crate::document::SCHEMA_VERSION;
+use crate::limits::{Limit, Limits};
 use crate::parse::fields::{Fields, Sp};
+use crate::parse::size;
 use crate::validate::{MoveInput, Named, PlanInput, WaveInput};
 
 /// Reads the plan in `text`, pushing every problem to `errors`.
@@ -19,7 +21,12 @@ use crate::validate::{MoveInput, Named, PlanInput, WaveInput};
 /// With a syntax error only the first one is reported: the document tree is incomplete, and
 /// what the parser finds after it (an unclosed array swallows the next `[[wave]]`) is mostly
 /// echoes of it.
-pub(super) fn read(text: &str, errors: &mut Vec<InputError>) -> PlanInput {
+pub(super) fn read(text: &str, limits: &Limits, errors: &mut Vec<InputError>) -> PlanInput {
+    // Counted on the text first, so that a plan of a million waves fails before it is parsed.
+    if let Some(error) = size::check_headers(text, "wave", Limit::Waves, limits.waves, limits) {
+        errors.push(error);
+        return PlanInput::default();
+    }
     let (document, syntax) = DeTable::parse_recoverable(text);
     if let Some(first) = syntax.into_iter().next() {
         let error = crate::parse::syntax_error(text, first);
@@ -27,6 +34,15 @@ pub(super) fn read(text: &str, errors: &mut Vec<InputError>) -> PlanInput {
         errors.push(error.with_help(format!(
             "{help} (the plan does not start with `{{`, so it is read as TOML)"
         )));
+        return PlanInput::default();
+    }
+    let too_big = size::check_tree(
+        document.get_ref(),
+        &[("wave", Limit::Waves, limits.waves)],
+        limits,
+    );
+    if !too_big.is_empty() {
+        errors.extend(too_big);
         return PlanInput::default();
     }
     let mut top = Fields::new(document.get_ref(), 0..0, "the plan");

@@ -273,7 +273,12 @@ pub(super) fn check_coverage(view: &PlanView<'_>, out: &mut Vec<Violation>) {
                     .chain(later.iter().copied())
                     .map(|t| (t + 1).to_string())
                     .collect();
+                // Named in full up to a handful: each violation carries the list, so a plan
+                // repeating one host in every one of n waves would otherwise cost n² text.
                 let waves = match waves.split_last() {
+                    Some((last, rest)) if rest.len() > 5 => {
+                        format!("{}, … ({} more) and {last}", rest[..4].join(", "), rest.len() - 4)
+                    }
                     Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
                     None => String::new(),
                 };

@@ -110,8 +110,11 @@ fn no_plan_value_is_ever_templated() {
 fn export_reads_back_every_example_plan_and_writes_the_same_playbook() {
     for name in examples() {
         let doc = document(&name);
-        let read = planfile::read_document(&Source::new("plan.json", doc.to_json()))
-            .unwrap_or_else(|e| panic!("{name}: {:?}", e.errors()));
+        let read = planfile::read_document(
+            &Source::new("plan.json", doc.to_json()),
+            &quorate::Limits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {:?}", e.errors()));
         assert_eq!(read, doc, "{name}: the plan document reads back whole");
         assert_eq!(ansible::render(&read), ansible::render(&doc), "{name}");
     }
