@@ -24,6 +24,8 @@ use std::fmt::Write as _;
 
 use crate::document::{CheckDocument, PlanDocument, StepDocument, WaveDocument};
 
+use super::Item;
+
 /// The playbook of `doc`.
 pub fn render(doc: &PlanDocument) -> String {
     let mut out = String::new();
@@ -65,22 +67,18 @@ fn play(out: &mut String, doc: &PlanDocument, wave: &WaveDocument) {
          vars:\n    quorate_shell: /bin/bash\n",
     );
     out.push_str("  tasks:\n");
-    let tasks = wave.pre_checks.len() + wave.steps.len() + wave.post_checks.len();
-    if tasks == 0 {
+    if super::items(wave).next().is_none() {
         let _ = writeln!(
             out,
             "    - name: {}\n      ansible.builtin.debug:\n        msg: nothing to run in this wave",
             unsafe_str(&format!("W{} has no checks or steps", wave.index))
         );
     }
-    for check in &wave.pre_checks {
-        check_task(out, check);
-    }
-    for step in &wave.steps {
-        step_task(out, step);
-    }
-    for check in &wave.post_checks {
-        check_task(out, check);
+    for item in super::items(wave) {
+        match item {
+            Item::Check(check) => check_task(out, check),
+            Item::Step(step) => step_task(out, step),
+        }
     }
 }
 

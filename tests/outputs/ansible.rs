@@ -7,7 +7,7 @@ use quorate::planfile;
 use quorate::render::ansible;
 use quorate::source::Source;
 
-use super::{scratch, stub_plan, stub_plan_path};
+use super::{run_quorate, scratch, stub_plan, stub_plan_path};
 use crate::render::{document, examples};
 use crate::support;
 
@@ -121,13 +121,7 @@ fn export_reads_back_every_example_plan_and_writes_the_same_playbook() {
 fn export_ansible_writes_the_playbook_of_a_plan_file() {
     let dir = scratch("export-ansible");
     let out = dir.join("site.yml");
-    let output = support::quorate()
-        .args(["export", "ansible"])
-        .arg(stub_plan_path())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("quorate runs");
+    let output = run_quorate(&[&"export", &"ansible", &stub_plan_path(), &"--out", &out]);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -147,22 +141,14 @@ fn export_refuses_what_is_not_a_json_plan_with_a_located_error() {
         "{\"schema_version\": 1, \"cluster\": \"c\",\n\"waves\": []}\n",
     )
     .unwrap();
-    let output = support::quorate()
-        .args(["export", "ansible"])
-        .arg(&missing)
-        .output()
-        .expect("quorate runs");
+    let output = run_quorate(&[&"export", &"ansible", &missing]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("missing field `summary`"), "{stderr}");
     assert!(stderr.contains("missing.json:2:"), "the line is shown: {stderr}");
 
     let toml_plan = support::root().join("plans/kubernetes.valid.toml");
-    let output = support::quorate()
-        .args(["export", "ansible"])
-        .arg(&toml_plan)
-        .output()
-        .expect("quorate runs");
+    let output = run_quorate(&[&"export", &"ansible", &toml_plan]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not a JSON plan document"), "{stderr}");

@@ -8,7 +8,7 @@ use std::process::Output;
 use quorate::render::script;
 use quorate::runbook::platform::Shell;
 
-use super::{calls, path_with, scratch, stub_bin, stub_plan, stub_plan_calls};
+use super::{calls, path_with, run_quorate, scratch, stub_bin, stub_plan, stub_plan_calls};
 
 struct Run {
     output: Output,
@@ -237,11 +237,7 @@ fn the_powershell_runbook_has_the_same_shape() {
 fn plan_writes_a_script_for_the_platform() {
     let root = crate::support::root();
     let script_of = |example: &str| {
-        let output = crate::support::quorate()
-            .args(["plan", "-o", "script"])
-            .arg(root.join("examples").join(example))
-            .output()
-            .expect("quorate runs");
+        let output = run_quorate(&[&"plan", &"-o", &"script", &root.join("examples").join(example)]);
         assert_eq!(
             output.status.code(),
             Some(0),
