@@ -135,6 +135,8 @@ fn default_format(out: Option<&std::path::Path>) -> Format {
         Some("md" | "markdown") => Format::Markdown,
         Some("toml") => Format::Toml,
         Some("txt") => Format::Text,
+        Some("sh" | "bash" | "ps1") => Format::Script,
+        Some("yml" | "yaml") => Format::Ansible,
         Some(_) => Format::Json,
         None if out.is_none() && std::io::stdout().is_terminal() => Format::Text,
         None => Format::Json,

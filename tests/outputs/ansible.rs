@@ -49,6 +49,13 @@ fn one_play_per_wave_each_fatal_on_any_error_and_run_on_the_controller() {
 }
 
 #[test]
+fn the_stub_playbook_is_pinned() {
+    // The whole text, for review; what it must hold is asserted by the other tests and by
+    // tests/ansible/run.sh, which runs it.
+    insta::assert_snapshot!("ansible_stub_plan", ansible::render(&stub_plan()));
+}
+
+#[test]
 fn tasks_follow_the_plan_pre_checks_steps_post_checks() {
     let doc = stub_plan();
     let playbook = ansible::render(&doc);

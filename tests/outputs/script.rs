@@ -172,6 +172,19 @@ fn bad_options_exit_2_and_run_nothing() {
 }
 
 #[test]
+fn the_stub_runbooks_are_pinned() {
+    // The whole text of both languages, for review; the bash one is run by the tests above.
+    insta::assert_snapshot!(
+        "script_bash_stub_plan",
+        script::render(&stub_plan(), Shell::Posix)
+    );
+    insta::assert_snapshot!(
+        "script_powershell_stub_plan",
+        script::render(&stub_plan(), Shell::PowerShell)
+    );
+}
+
+#[test]
 fn the_powershell_runbook_has_the_same_shape() {
     // pwsh is not installable on the test machine (no Debian package, none on PyPI or npm), so the
     // PowerShell form is checked by structure: parameters, one function per wave, the items in
@@ -248,4 +261,16 @@ fn plan_writes_a_script_for_the_platform() {
     };
     assert!(script_of("kubernetes.toml").starts_with("#!/usr/bin/env bash\n"));
     assert!(script_of("hyperv-failover.toml").contains("[CmdletBinding()]"));
+    // Without -o, a .sh file gets the script.
+    let dir = scratch("script-by-extension");
+    let out = dir.join("runbook.sh");
+    let output = run_quorate(&[&"plan", &root.join("examples/kubernetes.toml"), &"--out", &out]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = std::fs::read_to_string(&out).expect("the script is written");
+    assert_eq!(written, script_of("kubernetes.toml"));
 }
