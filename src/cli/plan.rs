@@ -98,7 +98,7 @@ pub fn run(args: &PlanArgs, color: ColorChoice, style: &Style) -> Exit {
         Format::Text => render::text::render(&doc, colour(color, args.out.as_deref())),
         Format::Markdown => render::markdown::render(&doc),
         Format::Script => render::script::render(&doc, runbook::platform::for_cluster(cluster).shell()),
-        Format::Ansible => render::ansible::render(&doc),
+        Format::Ansible => render::ansible::render(&doc, runbook::platform::for_cluster(cluster).shell()),
         Format::Change | Format::ChangeMd => match args.start {
             Some(start) if format == Format::Change => render::change::render(&doc, start),
             Some(start) => render::change::markdown::render(&doc, start),

@@ -5,6 +5,7 @@
 
 use quorate::planfile;
 use quorate::render::ansible;
+use quorate::runbook::platform::Shell;
 use quorate::source::Source;
 
 use super::{run_quorate, scratch, stub_plan, stub_plan_path};
@@ -25,7 +26,7 @@ fn names(playbook: &str, indent: &str) -> Vec<String> {
 #[test]
 fn one_play_per_wave_each_fatal_on_any_error_and_run_on_the_controller() {
     let doc = stub_plan();
-    let playbook = ansible::render(&doc);
+    let playbook = ansible::render(&doc, Shell::Posix);
     let plays = names(&playbook, "");
     assert_eq!(
         plays,
@@ -52,13 +53,13 @@ fn one_play_per_wave_each_fatal_on_any_error_and_run_on_the_controller() {
 fn the_stub_playbook_is_pinned() {
     // The whole text, for review; what it must hold is asserted by the other tests and by
     // tests/ansible/run.sh, which runs it.
-    insta::assert_snapshot!("ansible_stub_plan", ansible::render(&stub_plan()));
+    insta::assert_snapshot!("ansible_stub_plan", ansible::render(&stub_plan(), Shell::Posix));
 }
 
 #[test]
 fn tasks_follow_the_plan_pre_checks_steps_post_checks() {
     let doc = stub_plan();
-    let playbook = ansible::render(&doc);
+    let playbook = ansible::render(&doc, Shell::Posix);
     let ids: Vec<String> = names(&playbook, "    ")
         .iter()
         .map(|n| n.split(' ').next().unwrap_or_default().to_string())
@@ -100,7 +101,7 @@ fn tasks_follow_the_plan_pre_checks_steps_post_checks() {
 fn no_plan_value_is_ever_templated() {
     // The only Jinja in the playbook is quorate's own variable; every `{{` of a name sits in an
     // `!unsafe` string, which Ansible never templates.
-    let playbook = ansible::render(&stub_plan());
+    let playbook = ansible::render(&stub_plan(), Shell::Posix);
     for line in playbook.lines().filter(|l| l.contains("{{")) {
         let unsafe_value = line
             .trim_start()
@@ -120,7 +121,11 @@ fn export_reads_back_every_example_plan_and_writes_the_same_playbook() {
         let read = planfile::read_document(&Source::new("plan.json", doc.to_json()))
             .unwrap_or_else(|e| panic!("{name}: {:?}", e.errors()));
         assert_eq!(read, doc, "{name}: the plan document reads back whole");
-        assert_eq!(ansible::render(&read), ansible::render(&doc), "{name}");
+        assert_eq!(
+            ansible::render(&read, Shell::Posix),
+            ansible::render(&doc, Shell::Posix),
+            "{name}"
+        );
     }
 }
 
@@ -136,7 +141,45 @@ fn export_ansible_writes_the_playbook_of_a_plan_file() {
         String::from_utf8_lossy(&output.stderr)
     );
     let written = std::fs::read_to_string(&out).expect("the playbook is written");
-    assert_eq!(written, ansible::render(&stub_plan()));
+    assert_eq!(written, ansible::render(&stub_plan(), Shell::Posix));
+}
+
+#[test]
+fn commands_run_in_the_platforms_shell() {
+    let shell_of = |example: &str| {
+        let path = support::root().join("examples").join(example);
+        let output = run_quorate(&[&"plan", &"-o", &"ansible", &path]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let playbook = String::from_utf8(output.stdout).expect("UTF-8");
+        let shells: std::collections::BTreeSet<&str> = playbook
+            .lines()
+            .filter_map(|l| l.strip_prefix("    quorate_shell: "))
+            .collect();
+        shells.into_iter().collect::<Vec<_>>().join(",")
+    };
+    assert_eq!(
+        shell_of("hyperv-failover.toml"),
+        "/usr/bin/pwsh",
+        "Hyper-V's commands are cmdlets"
+    );
+    assert_eq!(shell_of("kubernetes.toml"), "/bin/bash");
+    // A plan file does not say its platform: export is told, bash by default.
+    let output = run_quorate(&[
+        &"export",
+        &"ansible",
+        &stub_plan_path(),
+        &"--shell",
+        &"powershell",
+    ]);
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        ansible::render(&stub_plan(), Shell::PowerShell)
+    );
 }
 
 #[test]

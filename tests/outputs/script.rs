@@ -185,6 +185,27 @@ fn the_stub_runbooks_are_pinned() {
 }
 
 #[test]
+fn export_writes_the_script_of_a_plan_file_in_the_shell_it_is_told() {
+    for (args, shell) in [
+        (&[][..], Shell::Posix),
+        (&["--shell", "bash"][..], Shell::Posix),
+        (&["--shell", "powershell"][..], Shell::PowerShell),
+    ] {
+        let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"export", &"script"];
+        let plan = super::stub_plan_path();
+        all.push(&plan);
+        all.extend(args.iter().map(|a| a as &dyn AsRef<std::ffi::OsStr>));
+        let output = run_quorate(&all);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            script::render(&stub_plan(), shell),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
 fn the_powershell_runbook_has_the_same_shape() {
     // pwsh is not installable on the test machine (no Debian package, none on PyPI or npm), so the
     // PowerShell form is checked by structure: parameters, one function per wave, the items in
