@@ -33,13 +33,7 @@ use crate::runbook::platform::Shell;
 /// The playbook of `doc`, whose commands are written for `shell`.
 pub fn render(doc: &PlanDocument, shell: Shell) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# Playbook of cluster {}: {} waves, {} min in all, written by quorate.",
-        super::printable(&doc.cluster),
-        doc.waves.len(),
-        doc.summary.total_minutes
-    );
+    out.push_str(&super::title_comment("Playbook", doc));
     out.push_str(
         "# One play per wave; a failed check or step ends the run before the next wave.\n\
          # The platform CLI runs on the controller; quorate_shell is the shell that runs the\n\

@@ -87,6 +87,17 @@ fn starts(doc: &PlanDocument) -> Vec<u64> {
         .collect()
 }
 
+/// The first comment line of a file written for a tool: `# Runbook of cluster prod: 5 waves,
+/// 365 min in all, written by quorate.`, the name on one line whatever it holds.
+fn title_comment(what: &str, doc: &PlanDocument) -> String {
+    format!(
+        "# {what} of cluster {}: {}, {} min in all, written by quorate.\n",
+        printable(&doc.cluster),
+        count(doc.waves.len(), "wave", "waves"),
+        doc.summary.total_minutes
+    )
+}
+
 /// One thing a wave's runbook has an operator (or a program) do.
 #[derive(Debug, Clone, Copy)]
 enum Item<'a> {

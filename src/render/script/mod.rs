@@ -34,13 +34,7 @@ pub fn render(doc: &PlanDocument, shell: Shell) -> String {
     };
     let mut out = String::new();
     out.push_str(dialect.shebang);
-    let _ = writeln!(
-        out,
-        "# Runbook of cluster {}: {} waves, {} min in all, written by quorate.",
-        super::printable(&doc.cluster),
-        doc.waves.len(),
-        doc.summary.total_minutes
-    );
+    out.push_str(&super::title_comment("Runbook", doc));
     out.push_str(dialect.usage_comment);
     out.push_str(&dialect.prelude.replace("@WAVES@", &doc.waves.len().to_string()));
     for wave in &doc.waves {
