@@ -38,6 +38,14 @@ fn stub_plan_calls() -> Vec<String> {
     text.lines().map(str::to_string).collect()
 }
 
+/// Runs the `quorate` binary with `args`.
+fn run_quorate(args: &[&dyn AsRef<std::ffi::OsStr>]) -> std::process::Output {
+    support::quorate()
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .expect("quorate runs")
+}
+
 /// An empty folder for one test.
 fn scratch(test: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("outputs").join(test);

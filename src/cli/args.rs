@@ -53,8 +53,8 @@ pub enum Command {
         /// The cluster description (TOML), or - for standard input.
         cluster: String,
     },
-    /// Render a plan quorate wrote (`plan -o json`) as a playbook or a change request, without
-    /// planning again.
+    /// Render a plan quorate wrote (`plan -o json`) as a runbook script, a playbook or a change
+    /// request, without planning again.
     Export(super::export::ExportArgs),
     /// Print shell completions for bash, zsh, fish or powershell.
     Completions {

@@ -1,11 +1,12 @@
-//! `quorate export FORMAT PLAN.json`: a plan quorate wrote, rendered as a playbook or a change
-//! request without planning again.
+//! `quorate export FORMAT PLAN.json`: a plan quorate wrote, rendered as a runbook script, a
+//! playbook or a change request without planning again.
 
 use std::path::PathBuf;
 
 use clap::ValueEnum;
 use quorate::planfile;
 use quorate::render::{self, change::Timestamp};
+use quorate::runbook::platform::Shell;
 
 use quorate::Limits;
 
@@ -25,6 +26,11 @@ pub struct ExportArgs {
     #[arg(long, value_name = "TIME")]
     pub start: Option<Timestamp>,
 
+    /// The language of the plan's commands, for script and ansible: bash (every platform but
+    /// Hyper-V) or powershell (Hyper-V).
+    #[arg(long, value_enum, default_value_t = CommandShell::Bash)]
+    pub shell: CommandShell,
+
     /// Write to FILE (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -33,12 +39,33 @@ pub struct ExportArgs {
 /// What `export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
+    /// A runbook that runs: bash, or PowerShell with --shell powershell.
+    Script,
     /// An Ansible playbook, one play per wave.
     Ansible,
     /// A change request (JSON, ServiceNow `change_request` field names); needs --start.
     Change,
     /// The change request as Markdown; needs --start.
     ChangeMd,
+}
+
+/// `--shell`: the language a plan's commands are written in. A plan document does not say which
+/// platform it is for, so export is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CommandShell {
+    /// POSIX shell commands (govc, kubectl, ceph, …).
+    Bash,
+    /// PowerShell cmdlets (Hyper-V).
+    Powershell,
+}
+
+impl From<CommandShell> for Shell {
+    fn from(shell: CommandShell) -> Shell {
+        match shell {
+            CommandShell::Bash => Shell::Posix,
+            CommandShell::Powershell => Shell::PowerShell,
+        }
+    }
 }
 
 /// Runs `quorate export`.
@@ -50,7 +77,8 @@ pub fn run(args: &ExportArgs, limits: &Limits) -> Result<Exit, CliError> {
     let source = input::read(&args.plan, limits)?;
     let doc = planfile::read_document(&source, limits)?;
     let text = match (args.format, args.start) {
-        (ExportFormat::Ansible, _) => render::ansible::render(&doc),
+        (ExportFormat::Script, _) => render::script::render(&doc, args.shell.into()),
+        (ExportFormat::Ansible, _) => render::ansible::render(&doc, args.shell.into()),
         (ExportFormat::Change, Some(start)) => render::change::render(&doc, start),
         (ExportFormat::ChangeMd, Some(start)) => render::change::markdown::render(&doc, start),
         (_, None) => return Err(missing_start()),

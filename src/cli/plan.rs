@@ -77,7 +77,7 @@ pub fn run(args: &PlanArgs, color: ColorChoice, limits: &Limits, style: &Style) 
         Format::Text => render::text::render(&doc, colour(color, args.out.as_deref())),
         Format::Markdown => render::markdown::render(&doc),
         Format::Script => render::script::render(&doc, runbook::platform::for_cluster(cluster).shell()),
-        Format::Ansible => render::ansible::render(&doc),
+        Format::Ansible => render::ansible::render(&doc, runbook::platform::for_cluster(cluster).shell()),
         Format::Change | Format::ChangeMd => match args.start {
             Some(start) if format == Format::Change => render::change::render(&doc, start),
             Some(start) => render::change::markdown::render(&doc, start),
@@ -110,6 +110,8 @@ fn default_format(out: Option<&std::path::Path>) -> Format {
         Some("md" | "markdown") => Format::Markdown,
         Some("toml") => Format::Toml,
         Some("txt") => Format::Text,
+        Some("sh" | "bash" | "ps1") => Format::Script,
+        Some("yml" | "yaml") => Format::Ansible,
         Some(_) => Format::Json,
         None if out.is_none() && std::io::stdout().is_terminal() => Format::Text,
         None => Format::Json,

@@ -8,8 +8,11 @@
 //! ends the play, and so the playbook: later plays (waves) never start.
 //!
 //! The platform CLI runs on the controller: every play targets `localhost` with the `local`
-//! connection, and runs commands with the `quorate_shell` variable (default `/bin/bash`; set it
-//! with `-e quorate_shell=/usr/bin/pwsh` for Hyper-V's PowerShell commands).
+//! connection, and runs commands with the shell in the variable `quorate_shell`: `/bin/bash`,
+//! or `/usr/bin/pwsh` for a PowerShell platform (Hyper-V), whose commands are cmdlets; the
+//! shell module runs `EXECUTABLE -c COMMAND`, which pwsh reads as `-Command` (about_Pwsh,
+//! <https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_pwsh>).
+//! `-e quorate_shell=…` overrides it.
 //!
 //! Every value from the plan is written as `!unsafe "…"`: a YAML double-quoted string, in which
 //! every character a YAML reader would not take literally is escaped, tagged so that Ansible
@@ -24,31 +27,32 @@ use std::fmt::Write as _;
 
 use crate::document::{CheckDocument, PlanDocument, StepDocument, WaveDocument};
 
-/// The playbook of `doc`.
-pub fn render(doc: &PlanDocument) -> String {
+use super::Item;
+use crate::runbook::platform::Shell;
+
+/// The playbook of `doc`, whose commands are written for `shell`.
+pub fn render(doc: &PlanDocument, shell: Shell) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# Playbook of cluster {}: {} waves, {} min in all, written by quorate.",
-        super::printable(&doc.cluster),
-        doc.waves.len(),
-        doc.summary.total_minutes
-    );
+    out.push_str(&super::title_comment("Playbook", doc));
     out.push_str(
         "# One play per wave; a failed check or step ends the run before the next wave.\n\
          # The platform CLI runs on the controller; quorate_shell is the shell that runs the\n\
-         # commands (default /bin/bash). Check mode (--check) runs nothing.\n---\n",
+         # commands (override with -e quorate_shell=PATH). Check mode (--check) runs nothing.\n---\n",
     );
     if doc.waves.is_empty() {
         out.push_str("[]\n");
     }
+    let executable = match shell {
+        Shell::Posix => "/bin/bash",
+        Shell::PowerShell => "/usr/bin/pwsh",
+    };
     for wave in &doc.waves {
-        play(&mut out, doc, wave);
+        play(&mut out, doc, wave, executable);
     }
     out
 }
 
-fn play(out: &mut String, doc: &PlanDocument, wave: &WaveDocument) {
+fn play(out: &mut String, doc: &PlanDocument, wave: &WaveDocument, executable: &str) {
     let _ = writeln!(
         out,
         "- name: {}",
@@ -61,26 +65,22 @@ fn play(out: &mut String, doc: &PlanDocument, wave: &WaveDocument) {
         ))
     );
     out.push_str(
-        "  hosts: localhost\n  connection: local\n  gather_facts: false\n  any_errors_fatal: true\n  \
-         vars:\n    quorate_shell: /bin/bash\n",
+        "  hosts: localhost\n  connection: local\n  gather_facts: false\n  any_errors_fatal: true\n",
     );
+    let _ = writeln!(out, "  vars:\n    quorate_shell: {executable}");
     out.push_str("  tasks:\n");
-    let tasks = wave.pre_checks.len() + wave.steps.len() + wave.post_checks.len();
-    if tasks == 0 {
+    if super::items(wave).next().is_none() {
         let _ = writeln!(
             out,
             "    - name: {}\n      ansible.builtin.debug:\n        msg: nothing to run in this wave",
             unsafe_str(&format!("W{} has no checks or steps", wave.index))
         );
     }
-    for check in &wave.pre_checks {
-        check_task(out, check);
-    }
-    for step in &wave.steps {
-        step_task(out, step);
-    }
-    for check in &wave.post_checks {
-        check_task(out, check);
+    for item in super::items(wave) {
+        match item {
+            Item::Check(check) => check_task(out, check),
+            Item::Step(step) => step_task(out, step),
+        }
     }
 }
 

@@ -29,7 +29,7 @@ pub mod toml;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use crate::document::{PlanDocument, SummaryDocument};
+use crate::document::{CheckDocument, PlanDocument, StepDocument, SummaryDocument, WaveDocument};
 
 /// `1 wave`, `2 waves`.
 fn count(n: usize, one: &str, many: &str) -> String {
@@ -85,6 +85,36 @@ fn starts(doc: &PlanDocument) -> Vec<u64> {
             start
         })
         .collect()
+}
+
+/// The first comment line of a file written for a tool: `# Runbook of cluster prod: 5 waves,
+/// 365 min in all, written by quorate.`, the name on one line whatever it holds.
+fn title_comment(what: &str, doc: &PlanDocument) -> String {
+    format!(
+        "# {what} of cluster {}: {}, {} min in all, written by quorate.\n",
+        printable(&doc.cluster),
+        count(doc.waves.len(), "wave", "waves"),
+        doc.summary.total_minutes
+    )
+}
+
+/// One thing a wave's runbook has an operator (or a program) do.
+#[derive(Debug, Clone, Copy)]
+enum Item<'a> {
+    /// A pre- or post-check.
+    Check(&'a CheckDocument),
+    /// A step.
+    Step(&'a StepDocument),
+}
+
+/// A wave's runbook in the order it runs: pre-checks, steps, post-checks. The runnable formats
+/// (script, Ansible) all walk it, so they cannot disagree on the order.
+fn items(wave: &WaveDocument) -> impl Iterator<Item = Item<'_>> {
+    wave.pre_checks
+        .iter()
+        .map(Item::Check)
+        .chain(wave.steps.iter().map(Item::Step))
+        .chain(wave.post_checks.iter().map(Item::Check))
 }
 
 /// `s` with every control character but tab (newline, escape, ...) written out as `\u{1b}`,

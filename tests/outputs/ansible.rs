@@ -5,9 +5,10 @@
 
 use quorate::planfile;
 use quorate::render::ansible;
+use quorate::runbook::platform::Shell;
 use quorate::source::Source;
 
-use super::{scratch, stub_plan, stub_plan_path};
+use super::{run_quorate, scratch, stub_plan, stub_plan_path};
 use crate::render::{document, examples};
 use crate::support;
 
@@ -25,7 +26,7 @@ fn names(playbook: &str, indent: &str) -> Vec<String> {
 #[test]
 fn one_play_per_wave_each_fatal_on_any_error_and_run_on_the_controller() {
     let doc = stub_plan();
-    let playbook = ansible::render(&doc);
+    let playbook = ansible::render(&doc, Shell::Posix);
     let plays = names(&playbook, "");
     assert_eq!(
         plays,
@@ -49,9 +50,16 @@ fn one_play_per_wave_each_fatal_on_any_error_and_run_on_the_controller() {
 }
 
 #[test]
+fn the_stub_playbook_is_pinned() {
+    // The whole text, for review; what it must hold is asserted by the other tests and by
+    // tests/ansible/run.sh, which runs it.
+    insta::assert_snapshot!("ansible_stub_plan", ansible::render(&stub_plan(), Shell::Posix));
+}
+
+#[test]
 fn tasks_follow_the_plan_pre_checks_steps_post_checks() {
     let doc = stub_plan();
-    let playbook = ansible::render(&doc);
+    let playbook = ansible::render(&doc, Shell::Posix);
     let ids: Vec<String> = names(&playbook, "    ")
         .iter()
         .map(|n| n.split(' ').next().unwrap_or_default().to_string())
@@ -93,7 +101,7 @@ fn tasks_follow_the_plan_pre_checks_steps_post_checks() {
 fn no_plan_value_is_ever_templated() {
     // The only Jinja in the playbook is quorate's own variable; every `{{` of a name sits in an
     // `!unsafe` string, which Ansible never templates.
-    let playbook = ansible::render(&stub_plan());
+    let playbook = ansible::render(&stub_plan(), Shell::Posix);
     for line in playbook.lines().filter(|l| l.contains("{{")) {
         let unsafe_value = line
             .trim_start()
@@ -116,7 +124,11 @@ fn export_reads_back_every_example_plan_and_writes_the_same_playbook() {
         )
         .unwrap_or_else(|e| panic!("{name}: {:?}", e.errors()));
         assert_eq!(read, doc, "{name}: the plan document reads back whole");
-        assert_eq!(ansible::render(&read), ansible::render(&doc), "{name}");
+        assert_eq!(
+            ansible::render(&read, Shell::Posix),
+            ansible::render(&doc, Shell::Posix),
+            "{name}"
+        );
     }
 }
 
@@ -124,13 +136,7 @@ fn export_reads_back_every_example_plan_and_writes_the_same_playbook() {
 fn export_ansible_writes_the_playbook_of_a_plan_file() {
     let dir = scratch("export-ansible");
     let out = dir.join("site.yml");
-    let output = support::quorate()
-        .args(["export", "ansible"])
-        .arg(stub_plan_path())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("quorate runs");
+    let output = run_quorate(&[&"export", &"ansible", &stub_plan_path(), &"--out", &out]);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -138,7 +144,45 @@ fn export_ansible_writes_the_playbook_of_a_plan_file() {
         String::from_utf8_lossy(&output.stderr)
     );
     let written = std::fs::read_to_string(&out).expect("the playbook is written");
-    assert_eq!(written, ansible::render(&stub_plan()));
+    assert_eq!(written, ansible::render(&stub_plan(), Shell::Posix));
+}
+
+#[test]
+fn commands_run_in_the_platforms_shell() {
+    let shell_of = |example: &str| {
+        let path = support::root().join("examples").join(example);
+        let output = run_quorate(&[&"plan", &"-o", &"ansible", &path]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let playbook = String::from_utf8(output.stdout).expect("UTF-8");
+        let shells: std::collections::BTreeSet<&str> = playbook
+            .lines()
+            .filter_map(|l| l.strip_prefix("    quorate_shell: "))
+            .collect();
+        shells.into_iter().collect::<Vec<_>>().join(",")
+    };
+    assert_eq!(
+        shell_of("hyperv-failover.toml"),
+        "/usr/bin/pwsh",
+        "Hyper-V's commands are cmdlets"
+    );
+    assert_eq!(shell_of("kubernetes.toml"), "/bin/bash");
+    // A plan file does not say its platform: export is told, bash by default.
+    let output = run_quorate(&[
+        &"export",
+        &"ansible",
+        &stub_plan_path(),
+        &"--shell",
+        &"powershell",
+    ]);
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        ansible::render(&stub_plan(), Shell::PowerShell)
+    );
 }
 
 #[test]
@@ -150,22 +194,14 @@ fn export_refuses_what_is_not_a_json_plan_with_a_located_error() {
         "{\"schema_version\": 1, \"cluster\": \"c\",\n\"waves\": []}\n",
     )
     .unwrap();
-    let output = support::quorate()
-        .args(["export", "ansible"])
-        .arg(&missing)
-        .output()
-        .expect("quorate runs");
+    let output = run_quorate(&[&"export", &"ansible", &missing]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("missing field `summary`"), "{stderr}");
     assert!(stderr.contains("missing.json:2:"), "the line is shown: {stderr}");
 
     let toml_plan = support::root().join("plans/kubernetes.valid.toml");
-    let output = support::quorate()
-        .args(["export", "ansible"])
-        .arg(&toml_plan)
-        .output()
-        .expect("quorate runs");
+    let output = run_quorate(&[&"export", &"ansible", &toml_plan]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not a JSON plan document"), "{stderr}");

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use quorate::render::change::{self, Timestamp};
 
-use super::{stub_plan, stub_plan_path};
-use crate::render::schema::strict;
+use super::{run_quorate, stub_plan, stub_plan_path};
+use crate::render::schema::assert_matches;
 use crate::render::{document, examples};
 use crate::support;
 
@@ -23,24 +23,14 @@ fn schema() -> Value {
     serde_json::from_str(&text).expect("the schema is JSON")
 }
 
-/// Panics with every error when `instance` does not match the schema or its strict copy.
+/// Panics with every error when `instance` does not match the change-request schema (which
+/// must itself be a valid schema) or its strict copy.
 fn assert_valid(what: &str, instance: &Value) {
     let schema = schema();
     if let Err(e) = jsonschema::meta::validate(&schema) {
         panic!("schema/change.schema.json is not a valid schema: {e}");
     }
-    for (name, schema) in [("schema", schema.clone()), ("strict schema", strict(&schema))] {
-        let validator = jsonschema::draft202012::new(&schema).expect("the schema compiles");
-        let errors: Vec<String> = validator
-            .iter_errors(instance)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "{what} does not match the {name}:\n{}",
-            errors.join("\n")
-        );
-    }
+    assert_matches(&schema, what, instance);
 }
 
 #[test]
@@ -174,20 +164,11 @@ fn the_markdown_says_what_the_json_says() {
 #[test]
 fn plan_and_export_need_a_start_and_check_it() {
     let example = support::root().join("examples/kubernetes.toml");
-    let output = support::quorate()
-        .args(["plan", "-o", "change"])
-        .arg(&example)
-        .output()
-        .expect("quorate runs");
+    let output = run_quorate(&[&"plan", &"-o", &"change", &example]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--start"));
     for bad in ["2026-12-05T22:00:00", "2026-02-30T22:00:00Z", "soon"] {
-        let output = support::quorate()
-            .args(["export", "change-md"])
-            .arg(stub_plan_path())
-            .args(["--start", bad])
-            .output()
-            .expect("quorate runs");
+        let output = run_quorate(&[&"export", &"change-md", &stub_plan_path(), &"--start", &bad]);
         assert_eq!(output.status.code(), Some(2), "{bad}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
@@ -195,12 +176,13 @@ fn plan_and_export_need_a_start_and_check_it() {
             "{bad}: {stderr}"
         );
     }
-    let output = support::quorate()
-        .args(["export", "change"])
-        .arg(stub_plan_path())
-        .args(["--start", "2026-12-31T23:00:00+01:00"])
-        .output()
-        .expect("quorate runs");
+    let output = run_quorate(&[
+        &"export",
+        &"change",
+        &stub_plan_path(),
+        &"--start",
+        &"2026-12-31T23:00:00+01:00",
+    ]);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -217,11 +199,7 @@ fn plan_and_export_need_a_start_and_check_it() {
 #[test]
 fn plan_writes_the_change_request_of_its_plan() {
     let example = support::root().join("examples/proxmox-ceph.toml");
-    let output = support::quorate()
-        .args(["plan", "-o", "change", "--start", START])
-        .arg(&example)
-        .output()
-        .expect("quorate runs");
+    let output = run_quorate(&[&"plan", &"-o", &"change", &"--start", &START, &example]);
     assert_eq!(
         output.status.code(),
         Some(0),

@@ -1,7 +1,7 @@
 //! `quorate completions SHELL` and `quorate man`, generated from the clap definitions: every
 //! command is in them, and an unknown shell is a usage error.
 
-use crate::support;
+use super::run_quorate;
 
 const COMMANDS: [&str; 7] = [
     "check",
@@ -16,10 +16,7 @@ const COMMANDS: [&str; 7] = [
 #[test]
 fn completions_list_every_command_for_every_shell() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
-        let output = support::quorate()
-            .args(["completions", shell])
-            .output()
-            .expect("quorate runs");
+        let output = run_quorate(&[&"completions", &shell]);
         assert_eq!(output.status.code(), Some(0), "{shell}");
         let script = String::from_utf8(output.stdout).expect("UTF-8");
         for command in COMMANDS {
@@ -32,10 +29,7 @@ fn completions_list_every_command_for_every_shell() {
 
 #[test]
 fn bash_completions_are_valid_bash() {
-    let output = support::quorate()
-        .args(["completions", "bash"])
-        .output()
-        .expect("quorate runs");
+    let output = run_quorate(&[&"completions", &"bash"]);
     let check = std::process::Command::new("bash")
         .args(["-n", "-c"])
         .arg(String::from_utf8(output.stdout).expect("UTF-8"))
@@ -50,17 +44,14 @@ fn bash_completions_are_valid_bash() {
 
 #[test]
 fn an_unknown_shell_is_a_usage_error() {
-    let output = support::quorate()
-        .args(["completions", "tcsh"])
-        .output()
-        .expect("quorate runs");
+    let output = run_quorate(&[&"completions", &"tcsh"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("possible values"));
 }
 
 #[test]
 fn the_man_page_has_a_section_per_command() {
-    let output = support::quorate().arg("man").output().expect("quorate runs");
+    let output = run_quorate(&[&"man"]);
     assert_eq!(output.status.code(), Some(0));
     let page = String::from_utf8(output.stdout).expect("UTF-8");
     assert!(page.contains(".TH quorate 1"), "the main page");

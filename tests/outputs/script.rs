@@ -8,7 +8,7 @@ use std::process::Output;
 use quorate::render::script;
 use quorate::runbook::platform::Shell;
 
-use super::{calls, path_with, scratch, stub_bin, stub_plan, stub_plan_calls};
+use super::{calls, path_with, run_quorate, scratch, stub_bin, stub_plan, stub_plan_calls};
 
 struct Run {
     output: Output,
@@ -172,6 +172,40 @@ fn bad_options_exit_2_and_run_nothing() {
 }
 
 #[test]
+fn the_stub_runbooks_are_pinned() {
+    // The whole text of both languages, for review; the bash one is run by the tests above.
+    insta::assert_snapshot!(
+        "script_bash_stub_plan",
+        script::render(&stub_plan(), Shell::Posix)
+    );
+    insta::assert_snapshot!(
+        "script_powershell_stub_plan",
+        script::render(&stub_plan(), Shell::PowerShell)
+    );
+}
+
+#[test]
+fn export_writes_the_script_of_a_plan_file_in_the_shell_it_is_told() {
+    for (args, shell) in [
+        (&[][..], Shell::Posix),
+        (&["--shell", "bash"][..], Shell::Posix),
+        (&["--shell", "powershell"][..], Shell::PowerShell),
+    ] {
+        let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"export", &"script"];
+        let plan = super::stub_plan_path();
+        all.push(&plan);
+        all.extend(args.iter().map(|a| a as &dyn AsRef<std::ffi::OsStr>));
+        let output = run_quorate(&all);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            script::render(&stub_plan(), shell),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
 fn the_powershell_runbook_has_the_same_shape() {
     // pwsh is not installable on the test machine (no Debian package, none on PyPI or npm), so the
     // PowerShell form is checked by structure: parameters, one function per wave, the items in
@@ -237,11 +271,7 @@ fn the_powershell_runbook_has_the_same_shape() {
 fn plan_writes_a_script_for_the_platform() {
     let root = crate::support::root();
     let script_of = |example: &str| {
-        let output = crate::support::quorate()
-            .args(["plan", "-o", "script"])
-            .arg(root.join("examples").join(example))
-            .output()
-            .expect("quorate runs");
+        let output = run_quorate(&[&"plan", &"-o", &"script", &root.join("examples").join(example)]);
         assert_eq!(
             output.status.code(),
             Some(0),
@@ -252,4 +282,16 @@ fn plan_writes_a_script_for_the_platform() {
     };
     assert!(script_of("kubernetes.toml").starts_with("#!/usr/bin/env bash\n"));
     assert!(script_of("hyperv-failover.toml").contains("[CmdletBinding()]"));
+    // Without -o, a .sh file gets the script.
+    let dir = scratch("script-by-extension");
+    let out = dir.join("runbook.sh");
+    let output = run_quorate(&[&"plan", &root.join("examples/kubernetes.toml"), &"--out", &out]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = std::fs::read_to_string(&out).expect("the script is written");
+    assert_eq!(written, script_of("kubernetes.toml"));
 }

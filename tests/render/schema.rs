@@ -17,7 +17,7 @@ fn schema() -> Value {
 }
 
 /// `schema` with `additionalProperties: false` on every object that lists its properties.
-pub(crate) fn strict(schema: &Value) -> Value {
+fn strict(schema: &Value) -> Value {
     match schema {
         Value::Object(map) => {
             let mut map: serde_json::Map<String, Value> =
@@ -34,8 +34,12 @@ pub(crate) fn strict(schema: &Value) -> Value {
 
 /// Panics with every error when `instance` does not match the schema or its strict copy.
 fn assert_valid(what: &str, instance: &Value) {
-    let schema = schema();
-    for (name, schema) in [("schema", schema.clone()), ("strict schema", strict(&schema))] {
+    assert_matches(&schema(), what, instance);
+}
+
+/// Panics with every error when `instance` does not match `schema` or its strict copy.
+pub(crate) fn assert_matches(schema: &Value, what: &str, instance: &Value) {
+    for (name, schema) in [("schema", schema.clone()), ("strict schema", strict(schema))] {
         let validator = jsonschema::draft202012::new(&schema).expect("the schema compiles");
         let errors: Vec<String> = validator
             .iter_errors(instance)

@@ -5,12 +5,9 @@
 //! `bash -c`, in a child shell with `set -euo pipefail` of its own, so a command that fails
 //! half-way fails its step, and an `exit` in an assert ends the assert, not the runbook.
 
-use std::fmt::Write as _;
-
-use crate::document::{CheckDocument, PlanDocument, StepDocument, WaveDocument};
 use crate::runbook::quote::sh;
 
-use super::{check_title, manual_note, step_title, wave_title};
+use super::Dialect;
 
 /// The options, the helpers that run one item, and the loop over the chosen waves. `@WAVES@`
 /// is the number of waves.
@@ -141,77 +138,19 @@ else
 fi
 "#;
 
-/// The bash runbook of `doc`.
-pub(super) fn render(doc: &PlanDocument) -> String {
-    let mut out = String::new();
-    out.push_str("#!/usr/bin/env bash\n");
-    let _ = writeln!(
-        out,
-        "# Runbook of cluster {}: {} waves, {} min in all, written by quorate.",
-        one_line(&doc.cluster),
-        doc.waves.len(),
-        doc.summary.total_minutes
-    );
-    out.push_str("# Run with --help for the options; --dry-run lists everything and runs nothing.\n");
-    out.push_str(&PRELUDE.replace("@WAVES@", &doc.waves.len().to_string()));
-    for wave in &doc.waves {
-        out.push('\n');
-        wave_function(&mut out, doc, wave);
-    }
-    out.push_str(MAIN);
-    out
-}
-
-fn wave_function(out: &mut String, doc: &PlanDocument, wave: &WaveDocument) {
-    let _ = writeln!(out, "wave_{}() {{", wave.index);
-    let _ = writeln!(
-        out,
-        "  printf '%s\\n' {}",
-        sh(&format!("== {}", wave_title(doc, wave)))
-    );
-    let _ = writeln!(out, "  rollback={}", sh(wave.rollback.as_deref().unwrap_or("")));
-    for check in &wave.pre_checks {
-        check_line(out, check);
-    }
-    for step in &wave.steps {
-        step_line(out, step);
-    }
-    for check in &wave.post_checks {
-        check_line(out, check);
-    }
-    let _ = writeln!(
-        out,
-        "  printf '%s\\n' {}",
-        sh(&format!("== wave {} done", wave.index))
-    );
-    out.push_str("}\n");
-}
-
-fn check_line(out: &mut String, check: &CheckDocument) {
-    let title = sh(&check_title(check));
-    let _ = match &check.assert {
-        Some(assert) => writeln!(out, "  check {} {title} {}", sh(&check.id), sh(assert)),
-        None => writeln!(
-            out,
-            "  manual_check {title} {}",
-            sh(&manual_note(None, check.command.as_deref()))
-        ),
-    };
-}
-
-fn step_line(out: &mut String, step: &StepDocument) {
-    let title = sh(&step_title(step));
-    let _ = match &step.command {
-        Some(command) => writeln!(out, "  step {} {title} {}", sh(&step.id), sh(command)),
-        None => writeln!(
-            out,
-            "  manual_step {title} {}",
-            sh(&manual_note(step.detail.as_deref(), None))
-        ),
-    };
-}
-
-/// A name for a comment line: control characters (a newline would end the comment) written out.
-fn one_line(name: &str) -> String {
-    crate::render::printable(name).into_owned()
-}
+/// How bash writes the runbook.
+pub(super) const DIALECT: Dialect = Dialect {
+    shebang: "#!/usr/bin/env bash\n",
+    usage_comment: "# Run with --help for the options; --dry-run lists everything and runs nothing.\n",
+    prelude: PRELUDE,
+    main: MAIN,
+    quote: sh,
+    function: |n| format!("wave_{n}() {{"),
+    indent: "  ",
+    say: "printf '%s\\n'",
+    set_rollback: "rollback=",
+    check: "check",
+    step: "step",
+    manual_check: "manual_check",
+    manual_step: "manual_step",
+};

@@ -7,12 +7,9 @@
 //! 'Stop'`, and its exit code decides: a cmdlet that throws fails its step, and an `exit` in an
 //! assert ends the assert, not the runbook.
 
-use std::fmt::Write as _;
-
-use crate::document::{CheckDocument, PlanDocument, StepDocument, WaveDocument};
 use crate::runbook::quote::ps;
 
-use super::{check_title, manual_note, step_title, wave_title};
+use super::Dialect;
 
 /// The parameters, the helpers that run one item. `@WAVES@` is the number of waves.
 const PRELUDE: &str = r#"[CmdletBinding()]
@@ -96,75 +93,19 @@ for ($n = $First; $n -le $Last; $n++) {
 if ($DryRun) { Write-Output 'dry run: nothing was run' } else { Write-Output "done: waves $First to $Last" }
 "#;
 
-/// The PowerShell runbook of `doc`.
-pub(super) fn render(doc: &PlanDocument) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# Runbook of cluster {}: {} waves, {} min in all, written by quorate.",
-        crate::render::printable(&doc.cluster),
-        doc.waves.len(),
-        doc.summary.total_minutes
-    );
-    out.push_str("# Parameters: -Wave N, -From N, -DryRun (lists everything and runs nothing).\n");
-    out.push_str(&PRELUDE.replace("@WAVES@", &doc.waves.len().to_string()));
-    for wave in &doc.waves {
-        out.push('\n');
-        wave_function(&mut out, doc, wave);
-    }
-    out.push_str(MAIN);
-    out
-}
-
-fn wave_function(out: &mut String, doc: &PlanDocument, wave: &WaveDocument) {
-    let _ = writeln!(out, "function Invoke-Wave{} {{", wave.index);
-    let _ = writeln!(
-        out,
-        "    Write-Output {}",
-        ps(&format!("== {}", wave_title(doc, wave)))
-    );
-    let _ = writeln!(
-        out,
-        "    $script:Rollback = {}",
-        ps(wave.rollback.as_deref().unwrap_or(""))
-    );
-    for check in &wave.pre_checks {
-        check_line(out, check);
-    }
-    for step in &wave.steps {
-        step_line(out, step);
-    }
-    for check in &wave.post_checks {
-        check_line(out, check);
-    }
-    let _ = writeln!(
-        out,
-        "    Write-Output {}",
-        ps(&format!("== wave {} done", wave.index))
-    );
-    out.push_str("}\n");
-}
-
-fn check_line(out: &mut String, check: &CheckDocument) {
-    let title = ps(&check_title(check));
-    let _ = match &check.assert {
-        Some(assert) => writeln!(out, "    Test-Check {} {title} {}", ps(&check.id), ps(assert)),
-        None => writeln!(
-            out,
-            "    Show-ManualCheck {title} {}",
-            ps(&manual_note(None, check.command.as_deref()))
-        ),
-    };
-}
-
-fn step_line(out: &mut String, step: &StepDocument) {
-    let title = ps(&step_title(step));
-    let _ = match &step.command {
-        Some(command) => writeln!(out, "    Invoke-Step {} {title} {}", ps(&step.id), ps(command)),
-        None => writeln!(
-            out,
-            "    Show-ManualStep {title} {}",
-            ps(&manual_note(step.detail.as_deref(), None))
-        ),
-    };
-}
+/// How PowerShell writes the runbook.
+pub(super) const DIALECT: Dialect = Dialect {
+    shebang: "",
+    usage_comment: "# Parameters: -Wave N, -From N, -DryRun (lists everything and runs nothing).\n",
+    prelude: PRELUDE,
+    main: MAIN,
+    quote: ps,
+    function: |n| format!("function Invoke-Wave{n} {{"),
+    indent: "    ",
+    say: "Write-Output",
+    set_rollback: "$script:Rollback = ",
+    check: "Test-Check",
+    step: "Invoke-Step",
+    manual_check: "Show-ManualCheck",
+    manual_step: "Show-ManualStep",
+};
