@@ -221,7 +221,15 @@ impl Commands for Kubernetes {
     fn storage(&self, _facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
         vec![CheckSpec {
             expectation: None,
-            assert: None,
+            // A PersistentVolumeClaim's status.phase is Pending, Bound or Lost (kubernetes/api
+            // core/v1 types.go PersistentVolumeClaimPhase).
+            assert: Some(compare(
+                "'PersistentVolumeClaims not Bound'",
+                "kubectl get pvc --all-namespaces -o json | jq -r '[.items[] | select(.status.phase != \
+                 \"Bound\") | \"\\(.metadata.namespace)/\\(.metadata.name)\"] | if length == 0 then \
+                 \"none\" else join(\" \") end'",
+                Test::Equals("none"),
+            )),
             kind: CheckKind::Storage,
             subject: "volumes".into(),
             expect: match phase {
@@ -244,7 +252,16 @@ impl Commands for Kubernetes {
             let names: Vec<&str> = cluster.budgets.iter().map(|b| b.name.as_str()).collect();
             out.push(CheckSpec {
                 expectation: None,
-                assert: None,
+                assert: Some(compare(
+                    "'PodDisruptionBudgets missing'",
+                    &format!(
+                        "kubectl get pdb --all-namespaces -o json | jq -r '$ARGS.positional - \
+                         [.items[].metadata.name] | if length == 0 then \"none\" else join(\" \") end' \
+                         --args {}",
+                        sh_words(names.iter().copied())
+                    ),
+                    Test::Equals("none"),
+                )),
                 kind: CheckKind::Policy,
                 subject: "PodDisruptionBudgets".into(),
                 expect: format!("still present, unchanged: {}", and_list(&names)),
@@ -264,8 +281,27 @@ impl Commands for Kubernetes {
                 }
             })
             .collect();
+        let labels: Vec<String> = facts
+            .hosts()
+            .iter()
+            .map(|&h| {
+                let host = cluster.host(h);
+                let domain = cluster.fault_domain(host.fault_domain);
+                let read = format!(
+                    "kubectl get node {} -o jsonpath='{{.metadata.labels.topology\\.kubernetes\\.io/zone}}'",
+                    sh(&host.name)
+                );
+                let what = format!("{}' zone'", sh(&host.name));
+                if domain.implicit {
+                    compare(&what, &read, Test::Not(""))
+                } else {
+                    compare(&what, &read, Test::Equals(&domain.name))
+                }
+            })
+            .collect();
         out.push(CheckSpec {
- expectation: None, assert: None,
+            expectation: None,
+            assert: all(labels),
             kind: CheckKind::Policy,
             subject: "node labels and taints".into(),
             expect: format!(

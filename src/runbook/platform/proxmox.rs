@@ -193,7 +193,12 @@ impl Commands for Proxmox {
         };
         let mut out = vec![CheckSpec {
             expectation: None,
-            assert: None,
+            assert: Some(compare(
+                "'HA services in error or disabled'",
+                "ha-manager status | awk '$1 == \"service\" && $NF ~ /^(error|disabled)\\)$/ {n++} END \
+                 {print n + 0}'",
+                Test::Equals("0"),
+            )),
             kind: CheckKind::Policy,
             subject: "HA resources".into(),
             expect: format!(

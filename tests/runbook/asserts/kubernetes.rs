@@ -125,6 +125,30 @@ fn kubernetes_asserts_pass_on_good_output_and_fail_on_bad() {
     stubs.fails_with(&budget, "at least 1", "0");
     stubs.tool("kubectl", &[ok("get pdb", &pdb(1, 0))]);
     stubs.fails_with(&budget, "at least 2", "1");
+
+    // PersistentVolumeClaims Bound.
+    let volumes = assert_of(&book, 1, true, CheckKind::Storage, "volumes");
+    let pvcs = |phase: &str| {
+        list(&[format!(
+            r#"{{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{{"name":"data-zk-0","namespace":"zk"}},"spec":{{"accessModes":["ReadWriteOnce"]}},"status":{{"phase":"{phase}"}}}}"#
+        )])
+    };
+    stubs.tool("kubectl", &[ok("get pvc", &pvcs("Bound"))]);
+    stubs.passes(&volumes);
+    stubs.tool("kubectl", &[ok("get pvc", &pvcs("Pending"))]);
+    stubs.fails_with(&volumes, "none", "zk/data-zk-0");
+
+    // The budgets still exist after the wave; the node keeps its zone label.
+    let budgets = assert_of(&book, 1, false, CheckKind::Policy, "PodDisruptionBudgets");
+    stubs.tool("kubectl", &[ok("get pdb --all-namespaces -o json", &pdb(2, 1))]);
+    stubs.passes(&budgets);
+    stubs.tool("kubectl", &[ok("get pdb --all-namespaces -o json", &list(&[]))]);
+    stubs.fails_with(&budgets, "none", "web");
+    let labels = assert_of(&book, 1, false, CheckKind::Policy, "node labels and taints");
+    stubs.tool("kubectl", &[ok("get node h1 -o jsonpath", "zone-a")]);
+    stubs.passes(&labels);
+    stubs.tool("kubectl", &[ok("get node h1 -o jsonpath", "")]);
+    stubs.fails_with(&labels, "not ", "");
 }
 
 /// A ReplicaSet's evicted pod comes back under a new name: the check after the drain finds it

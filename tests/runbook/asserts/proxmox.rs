@@ -36,7 +36,7 @@ const HA_H1_MAINTENANCE: &str = "quorum OK\nmaster h2 (active, Tue Dec  1 11:00:
 #[test]
 fn proxmox_asserts_pass_on_good_output_and_fail_on_bad() {
     let (_, book) = book("proxmox", "8.2", "8.3", "");
-    every_command_has_an_assert(&book, &[CheckKind::Capacity, CheckKind::Policy]);
+    every_command_has_an_assert(&book, &[CheckKind::Capacity]);
     let stubs = Stubs::new("proxmox");
 
     let version = assert_of(&book, 1, true, CheckKind::Version, "h1, h2, h3");
@@ -100,6 +100,12 @@ fn proxmox_asserts_pass_on_good_output_and_fail_on_bad() {
     stubs.passes(&storage);
     stubs.tool("pvesm", &[ok("status", &pvesm("inactive"))]);
     stubs.fails_with(&storage, "none", "nfs-backup");
+
+    let ha = assert_of(&book, 1, false, CheckKind::Policy, "HA resources");
+    stubs.tool("ha-manager", &[ok("status", HA_ACTIVE)]);
+    stubs.passes(&ha);
+    stubs.tool("ha-manager", &[ok("status", &HA_ACTIVE.replace("(h1, started)", "(h1, error)"))]);
+    stubs.fails_with(&ha, "0", "1");
 }
 
 /// Node maintenance waits until no HA service is left on the node, not only until the node
