@@ -215,6 +215,13 @@ max_unavailable = 1
 "#
     );
     let cluster = support::load_ok(platform, &text).cluster;
+    let plan = plan_of(&cluster, waves);
+    let book = build(&cluster, &plan);
+    (cluster, book)
+}
+
+/// The plan of the named waves, each placed with the exact placement search.
+pub fn plan_of(cluster: &Cluster, waves: &[&[&str]]) -> Plan {
     let waves = waves
         .iter()
         .map(|names| {
@@ -225,17 +232,17 @@ max_unavailable = 1
                     .collect(),
             );
             let down: Vec<HostId> = wave.hosts().collect();
-            match place(&cluster, &down, DEFAULT_NODE_BUDGET) {
+            match place(cluster, &down, DEFAULT_NODE_BUDGET) {
                 Placement::Found { moves, .. } => wave.moves = moves,
                 other => panic!("{other:?}"),
             }
             wave
         })
         .collect();
-    let plan = Plan {
+    Plan {
         waves,
         quality: Quality {
-            lower_bound_waves: 3,
+            lower_bound_waves: 0,
             lower_bound_minutes: 0,
             optimal: true,
             proof: "bounds",
@@ -243,9 +250,7 @@ max_unavailable = 1
             solve_seconds: 0.0,
         },
         warnings: Vec::new(),
-    };
-    let book = build(&cluster, &plan);
-    (cluster, book)
+    }
 }
 
 /// The assert of the first check of wave `wave` (one-based) of `kind` about `subject`, before

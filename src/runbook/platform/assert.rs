@@ -75,6 +75,24 @@ pub fn each(names: &[&str], body: impl Fn(&str) -> String) -> String {
     }
 }
 
+/// A command printing the sum of what `counts` print (each prints one whole number), or the
+/// one of them there is; `None` when there is none.
+pub fn sum(counts: impl IntoIterator<Item = Option<String>>) -> Option<String> {
+    let counts: Vec<String> = counts.into_iter().flatten().collect();
+    match counts.len() {
+        0 => None,
+        1 => counts.into_iter().next(),
+        _ => Some(format!(
+            "echo $(( {} ))",
+            counts
+                .iter()
+                .map(|c| format!("$({c})"))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        )),
+    }
+}
+
 /// Asserts one after the other, stopping at the first that fails.
 pub fn all(asserts: impl IntoIterator<Item = String>) -> Option<String> {
     let parts: Vec<String> = asserts.into_iter().map(|a| format!("{{ {a}; }}")).collect();

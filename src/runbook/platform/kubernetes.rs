@@ -1,8 +1,10 @@
 //! Kubernetes, with kubectl.
 //!
-//! Hosts are nodes, workloads are pods (looked up in every namespace by name), disruption
-//! budgets are PodDisruptionBudgets of the same name, and fault domains are the values of the
-//! `topology.kubernetes.io/zone` label. Nodes are cordoned first, all of them, so that nothing
+//! Hosts are nodes, workloads are pods, found by their owning controller (a pod evicted by a
+//! drain comes back under a new name), disruption budgets are PodDisruptionBudgets of the same
+//! name, checked by their own status (`disruptionsAllowed` before a drain), a quorum group
+//! named after etcd is checked through the etcd static pods' readiness, and fault domains are
+//! the values of the `topology.kubernetes.io/zone` label. Nodes are cordoned first, all of them, so that nothing
 //! evicted from one node of the wave lands on another; the drain then evicts through the
 //! eviction API, which enforces the budgets. Pods cannot be sent to a chosen node: the planned
 //! moves become checks that each pod is running again on a node that stays up. Node upgrades
@@ -142,11 +144,7 @@ impl Commands for Kubernetes {
                     )
                 });
                 let pods = (!workloads.is_empty()).then(|| ready_owned(&strs(workloads)));
-                let observe = match (nodes, pods) {
-                    (Some(n), Some(p)) => format!("echo $(( $({n}) + $({p}) ))"),
-                    (Some(one), None) | (None, Some(one)) => one,
-                    (None, None) => return None,
-                };
+                let observe = super::assert::sum([nodes, pods])?;
                 compare(
                     &format!("{}' members Ready'", sh(group)),
                     &observe,

@@ -1,10 +1,12 @@
 //! Proxmox VE, with pvecm, ha-manager and pvesh, and the ceph CLI when the cluster runs
 //! hyper-converged Ceph.
 //!
-//! Hosts are cluster nodes. Workloads are guests named as in the GUI; ha-manager addresses
-//! them by service id (`vm:100`, `ct:200`), so a move looks the id up by name in
-//! `/cluster/resources` (with jq) and then asks the HA stack to migrate (live) or relocate
-//! (restart) it. Node maintenance is the HA stack's own, which also moves what is left.
+//! Hosts are cluster nodes. Workloads are guests named as in the GUI; a move looks the guest
+//! up by name in `/cluster/resources` (with jq): one the HA stack manages (it has `hastate`)
+//! is migrated (live) or relocated (restart) by ha-manager under its service id (`vm:100`,
+//! `ct:200`); any other moves through the migrate call behind `qm migrate` / `pct migrate`,
+//! which the HA stack would never move. Node maintenance is the HA stack's own, and the step
+//! waits until no HA service is left on the node, not only until the node shows maintenance.
 //!
 //! The description has no Ceph flag: the cluster counts as running Ceph when a quorum group or
 //! workload is named after it (a name containing `ceph`, or starting `mon.` or `osd`), which is

@@ -228,11 +228,7 @@ impl Commands for Vsphere {
                     )
                 });
                 let vms_on = (!workloads.is_empty()).then(|| powered_on(&strs(workloads)));
-                let observe = match (hosts_up, vms_on) {
-                    (Some(h), Some(v)) => format!("echo $(( $({h}) + $({v}) ))"),
-                    (Some(one), None) | (None, Some(one)) => one,
-                    (None, None) => return None,
-                };
+                let observe = super::assert::sum([hosts_up, vms_on])?;
                 compare(
                     &format!("{}' members up'", quote::sh(group)),
                     &observe,

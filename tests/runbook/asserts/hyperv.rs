@@ -11,7 +11,7 @@
 use quorate::document::PlanDocument;
 use quorate::runbook::CheckKind;
 
-use super::{assert_of, book_of, every_command_has_an_assert};
+use super::{assert_of, book_of, every_command_has_an_assert, plan_of};
 
 const LEVEL: &str = r#"
 [[component]]
@@ -87,23 +87,7 @@ fn hyperv_functional_level_is_previewed_and_never_rolled_back_from_backup() {
     assert!(wave.rollback.contains("irreversible"), "{}", wave.rollback);
     assert!(!wave.rollback.contains("backup or snapshot"), "{}", wave.rollback);
 
-    let plan = quorate::plan::Plan {
-        waves: WAVES
-            .iter()
-            .map(|w| {
-                quorate::plan::Wave::new(w.iter().map(|n| cluster.find_item(n).expect("an item")).collect())
-            })
-            .collect(),
-        quality: quorate::plan::Quality {
-            lower_bound_waves: 4,
-            lower_bound_minutes: 0,
-            optimal: true,
-            proof: "bounds",
-            solver: "none",
-            solve_seconds: 0.0,
-        },
-        warnings: Vec::new(),
-    };
+    let plan = plan_of(&cluster, WAVES);
     let markdown = quorate::render::markdown::render(&PlanDocument::new(&cluster, &plan));
     assert!(markdown.contains("```powershell\n"), "no powershell fence");
     assert!(!markdown.contains("```sh\n"), "a PowerShell command fenced as sh");

@@ -104,7 +104,10 @@ fn proxmox_asserts_pass_on_good_output_and_fail_on_bad() {
     let ha = assert_of(&book, 1, false, CheckKind::Policy, "HA resources");
     stubs.tool("ha-manager", &[ok("status", HA_ACTIVE)]);
     stubs.passes(&ha);
-    stubs.tool("ha-manager", &[ok("status", &HA_ACTIVE.replace("(h1, started)", "(h1, error)"))]);
+    stubs.tool(
+        "ha-manager",
+        &[ok("status", &HA_ACTIVE.replace("(h1, started)", "(h1, error)"))],
+    );
     stubs.fails_with(&ha, "0", "1");
 }
 
