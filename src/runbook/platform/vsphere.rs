@@ -111,6 +111,18 @@ impl Vsphere {
         }
     }
 
+    /// `govc collect -json -s` of this cluster's properties: the value alone, as JSON, an
+    /// array property as its elements (govmomi cli/object/collect.go `Dump`); the cluster is
+    /// found by name (`govc find -type c -name`, a glob, so escaped). ClusterConfigInfoEx has
+    /// `rule[]` with `name` and `enabled`, `drsConfig.enabled` and `dasConfig.enabled` (vim25
+    /// types.go).
+    fn collect(&self) -> String {
+        format!(
+            "govc collect -json -s \"$(govc find / -type c -name {})\"",
+            sh(&self.cluster)
+        )
+    }
+
     /// An up host to run esxcli on (vSAN state is cluster-wide, any member shows it).
     fn probe<'c>(facts: &WaveFacts<'c>, phase: Phase) -> Option<&'c str> {
         let cluster = facts.cluster;
@@ -382,10 +394,35 @@ impl Commands for Vsphere {
             facts,
             Some(format!("govc cluster.rule.ls -cluster {} -l", sh(&self.cluster))),
         );
-        if out.is_empty() {
+        let groups: Vec<&str> = facts
+            .cluster
+            .anti_affinity
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
+        if let Some(rules) = out.first_mut() {
+            rules.assert = Some(compare(
+                "'DRS rules missing or disabled'",
+                &format!(
+                    "{} configurationEx.rule | jq -r '. as $r | [$ARGS.positional[] | select(. as $n | \
+                     $r | any(.[]?; .name == $n and .enabled == true) | not)] | if length == 0 then \
+                     \"none\" else join(\" \") end' --args {}",
+                    self.collect(),
+                    quote::sh_words(groups.iter().copied())
+                ),
+                Test::Equals("none"),
+            ));
+        } else {
             out.push(CheckSpec {
                 expectation: None,
-                assert: None,
+                assert: Some(compare(
+                    "'DRS,HA enabled'",
+                    &format!(
+                        "{} configurationEx | jq -r '\"\\(.drsConfig.enabled),\\(.dasConfig.enabled)\"'",
+                        self.collect()
+                    ),
+                    Test::Equals("true,true"),
+                )),
                 kind: CheckKind::Policy,
                 subject: "DRS rules".into(),
                 expect: "DRS and HA still enabled with the cluster's rules, none reset".into(),

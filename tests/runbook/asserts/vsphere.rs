@@ -224,3 +224,61 @@ fn vsphere_moves_keep_each_vm_in_its_resource_pool() {
     stubs.tool("govc", &[ok("datastore.info -json", &info(false))]);
     stubs.fails_with(&datastores, "none", "nfs-01");
 }
+
+/// DRS rules read back with `govc collect`: the anti-affinity rules of the description exist
+/// and are enabled; without any, DRS and HA are still on.
+#[test]
+fn vsphere_drs_rules_are_present_and_enabled_after_the_wave() {
+    let apart = r#"
+[[anti_affinity]]
+name = "web-apart"
+workloads = ["web-7d9f8-abcde", "web-7d9f8-fghij"]
+"#;
+    let (_, with_rules) = book("vsphere", "8.0.2", "8.0.3", apart);
+    let rules = assert_of(&with_rules, 1, false, CheckKind::Policy, "anti-affinity");
+    let stubs = Stubs::new("vsphere-rules");
+    let collected = |enabled: bool| {
+        format!(
+            r#"[{{"_typeName":"ClusterAntiAffinityRuleSpec","key":1,"status":"green","enabled":{enabled},"name":"web-apart","mandatory":true,"userCreated":true,"vm":[{{"type":"VirtualMachine","value":"vm-42"}},{{"type":"VirtualMachine","value":"vm-43"}}]}},{{"_typeName":"ClusterVmHostRuleInfo","key":2,"enabled":true,"name":"pin-db","vmGroupName":"db"}}]"#
+        )
+    };
+    let answers = |out: &str| {
+        stubs.tool(
+            "govc",
+            &[
+                ok("find / -type c -name lab", "/dc1/host/lab\n"),
+                ok("collect -json -s /dc1/host/lab configurationEx.rule", out),
+            ],
+        );
+    };
+    answers(&collected(true));
+    stubs.passes(&rules);
+    answers(&collected(false));
+    stubs.fails_with(&rules, "none", "web-apart");
+    answers("[]");
+    stubs.fails_with(&rules, "none", "web-apart");
+
+    let (_, without) = book("vsphere", "8.0.2", "8.0.3", "");
+    let drs = assert_of(&without, 1, false, CheckKind::Policy, "DRS rules");
+    let config = |das: bool| {
+        format!(
+            r#"{{"_typeName":"ClusterConfigInfoEx","dasConfig":{{"enabled":{das},"vmMonitoring":"vmMonitoringDisabled"}},"drsConfig":{{"enabled":true,"defaultVmBehavior":"fullyAutomated"}},"rule":[]}}"#
+        )
+    };
+    stubs.tool(
+        "govc",
+        &[
+            ok("find / -type c -name lab", "/dc1/host/lab\n"),
+            ok("collect -json -s /dc1/host/lab configurationEx", &config(true)),
+        ],
+    );
+    stubs.passes(&drs);
+    stubs.tool(
+        "govc",
+        &[
+            ok("find / -type c -name lab", "/dc1/host/lab\n"),
+            ok("collect -json -s /dc1/host/lab configurationEx", &config(false)),
+        ],
+    );
+    stubs.fails_with(&drs, "true,true", "true,false");
+}
