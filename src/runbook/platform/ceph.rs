@@ -145,6 +145,12 @@ pub(super) fn policies() -> CheckSpec {
     }
 }
 
+/// The daemon types that run the Ceph image, and so the Ceph version, as a jq array; the
+/// monitoring stack cephadm also deploys (node-exporter, prometheus, grafana, alertmanager)
+/// has versions of its own (ceph/ceph src/python-common/ceph/deployment/service_spec.py).
+const CEPH_DAEMONS: &str = "[\"mon\", \"mgr\", \"osd\", \"mds\", \"rgw\", \"crash\", \"rbd-mirror\", \
+                            \"cephfs-mirror\", \"nfs\", \"iscsi\", \"nvmeof\"]";
+
 /// The status of host `h` (a shell word) as cephadm keeps it: `online` (an empty status),
 /// `maintenance` or `offline`; empty when cephadm does not know the host.
 fn host_status(h: &str) -> String {
@@ -176,7 +182,10 @@ impl Commands for Ceph {
             Expectation::Version { hosts, version } => each(&strs(hosts), |h| {
                 compare(
                     h,
-                    &format!("ceph orch ps {h} --format json | jq -r '[.[].version] | unique | join(\",\")'"),
+                    &format!(
+                        "ceph orch ps {h} --format json | jq -r '[.[] | select(.daemon_type as $t | \
+                         {CEPH_DAEMONS} | index($t)) | .version // \"unknown\"] | unique | join(\",\")'"
+                    ),
                     Test::Equals(version),
                 )
             }),

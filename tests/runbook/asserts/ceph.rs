@@ -77,7 +77,7 @@ fn ceph_asserts_pass_on_good_output_and_fail_on_bad() {
     let versions_now = assert_of(&book, 1, true, CheckKind::Version, "h1, h2, h3");
     let daemons = |v: &str| {
         format!(
-            r#"[{{"daemon_type":"mon","daemon_id":"h1","hostname":"h1","version":"{v}","status":1,"status_desc":"running"}},{{"daemon_type":"osd","daemon_id":"0","hostname":"h1","version":"{v}","status":1,"status_desc":"running"}}]"#
+            r#"[{{"daemon_type":"mon","daemon_id":"h1","hostname":"h1","version":"{v}","status":1,"status_desc":"running"}},{{"daemon_type":"osd","daemon_id":"0","hostname":"h1","version":"{v}","status":1,"status_desc":"running"}},{{"daemon_type":"node-exporter","daemon_id":"h1","hostname":"h1","version":"1.5.0","status":1,"status_desc":"running"}}]"#
         )
     };
     stubs.tool("ceph", &[ok("orch ps", &daemons("18.2.2"))]);
