@@ -243,6 +243,32 @@ impl Commands for HyperV {
             facts,
             Some("Get-ClusterGroup | Format-Table Name, AntiAffinityClassNames".into()),
         );
+        // Each role of an anti-affinity group still carries the group's name among its
+        // AntiAffinityClassNames (Microsoft Learn, "Cluster affinity").
+        if let Some(rules) = out.first_mut() {
+            let cluster = facts.cluster;
+            let parts: Vec<String> = cluster
+                .anti_affinity
+                .iter()
+                .map(|g| {
+                    let roles: Vec<&str> = g
+                        .workloads
+                        .iter()
+                        .map(|&w| cluster.workload(w).name.as_str())
+                        .collect();
+                    ps_compare(
+                        &format!("{} + ' roles without the class'", ps(&g.name)),
+                        &format!(
+                            "@(Get-ClusterGroup -Name {} | Where-Object {{ $_.AntiAffinityClassNames -notcontains {} }}).Count",
+                            list(&roles),
+                            ps(&g.name)
+                        ),
+                        Test::Equals("0"),
+                    )
+                })
+                .collect();
+            rules.assert = Some(parts.join("; "));
+        }
         out.push(CheckSpec {
             expectation: None,
             assert: None,

@@ -211,6 +211,27 @@ impl Commands for OpenStack {
             facts,
             Some("openstack server group list --all-projects --long".into()),
         );
+        // Server groups of the same names, with an anti-affinity policy: the column is
+        // `Policy` from compute API 2.64, `Policies` before (python-openstackclient
+        // compute/v2/server_group.py `ListServerGroup`).
+        if let Some(rules) = out.first_mut() {
+            let names: Vec<&str> = facts
+                .cluster
+                .anti_affinity
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect();
+            rules.assert = Some(compare(
+                "'anti-affinity server groups missing'",
+                &format!(
+                    "openstack server group list --all-projects --long -f json | jq -r '$ARGS.positional \
+                     - [.[] | select(.Policy // .Policies | tostring | test(\"anti-affinity\")) | .Name] | \
+                     if length == 0 then \"none\" else join(\" \") end' --args {}",
+                    sh_words(names.iter().copied())
+                ),
+                Test::Equals("none"),
+            ));
+        }
         out.push(CheckSpec {
             expectation: None,
             assert: None,

@@ -92,3 +92,19 @@ fn hyperv_functional_level_is_previewed_and_never_rolled_back_from_backup() {
     assert!(markdown.contains("```powershell\n"), "no powershell fence");
     assert!(!markdown.contains("```sh\n"), "a PowerShell command fenced as sh");
 }
+
+#[test]
+fn hyperv_anti_affinity_assert_reads_each_groups_class_name() {
+    let apart = r#"
+[[anti_affinity]]
+name = "web-apart"
+workloads = ["web-7d9f8-abcde", "web-7d9f8-fghij"]
+"#;
+    let (_, book) = super::book("hyperv", "10.0.20348", "10.0.26100", apart);
+    let rules = assert_of(&book, 1, false, CheckKind::Policy, "anti-affinity");
+    structure(&rules);
+    assert!(
+        rules.contains("Get-ClusterGroup -Name 'web-7d9f8-abcde','web-7d9f8-fghij' | Where-Object { $_.AntiAffinityClassNames -notcontains 'web-apart' }"),
+        "{rules}"
+    );
+}

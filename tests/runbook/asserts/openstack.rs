@@ -156,3 +156,29 @@ fn openstack_moves_fail_when_the_server_stayed_on_its_source() {
         "{out}"
     );
 }
+
+/// The anti-affinity groups of the description are server groups with an anti-affinity
+/// policy after the wave, whichever compute API version names the column.
+#[test]
+fn openstack_server_groups_keep_their_anti_affinity_policy() {
+    let apart = r#"
+[[anti_affinity]]
+name = "web-apart"
+workloads = ["web-7d9f8-abcde", "web-7d9f8-fghij"]
+"#;
+    let (_, book) = book("openstack", "2024.1", "2024.2", apart);
+    let groups = assert_of(&book, 1, false, CheckKind::Policy, "anti-affinity");
+    let stubs = Stubs::new("openstack-groups");
+    let listed = |policy: &str| {
+        format!(
+            r#"[{{"ID":"5f3c2f4e-3c1a-4d6e-9a51-0b8f7a6c2d10","Name":"web-apart","Policy":"{policy}","Members":"0c7a1f5e-93b1-4f7c-8d2a-54c1e7a3b9d0, 8b2e6a3c-0f7e-4c39-9d43-2f5c9c1e8a11","Project Id":"p","User Id":"u"}}]"#
+        )
+    };
+    stubs.tool("openstack", &[ok("server group list", &listed("anti-affinity"))]);
+    stubs.passes(&groups);
+    let before_2_64 = r#"[{"ID":"5f3c2f4e","Name":"web-apart","Policies":"anti-affinity","Members":"","Project Id":"p","User Id":"u"}]"#;
+    stubs.tool("openstack", &[ok("server group list", before_2_64)]);
+    stubs.passes(&groups);
+    stubs.tool("openstack", &[ok("server group list", &listed("soft-affinity"))]);
+    stubs.fails_with(&groups, "none", "web-apart");
+}
