@@ -18,6 +18,7 @@ use quorate::solve::{Backend, NoClock, SolveOptions, solve};
 
 use crate::support;
 
+mod asserts;
 mod quoting;
 
 fn examples() -> Vec<(String, Cluster, Plan)> {

@@ -157,12 +157,38 @@ fn checks(out: &mut String, title: &str, checks: &[CheckDocument]) {
             }
             Some(command) => {
                 out.push('\n');
-                out.push_str(&fenced("  ", "sh", command));
+                out.push_str(&fenced("  ", language(command), command));
             }
             None => {}
         }
+        if let Some(assert) = &check.assert {
+            // An assert is long: always a block, under a line that says what it is.
+            if check.command.as_deref().is_some_and(|c| !c.contains('\n')) {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "  Assert (exits 0 only when this holds):\n");
+            out.push_str(&fenced("  ", language(assert), assert));
+        }
     }
     out.push('\n');
+}
+
+/// The fence language of a command: `powershell` for cmdlets (`Verb-Noun …`) and PowerShell
+/// asserts (`$o = …`, `foreach (…)`), `sh` for everything else. A POSIX command never starts
+/// with either: a capitalised hyphenated word is no POSIX tool the runbooks call, and `$o = x`
+/// would run the value of `$o`.
+fn language(command: &str) -> &'static str {
+    let first = command.split_whitespace().next().unwrap_or("");
+    let cmdlet = first.split_once('-').is_some_and(|(verb, noun)| {
+        verb.starts_with(|c: char| c.is_ascii_uppercase())
+            && noun.starts_with(|c: char| c.is_ascii_uppercase())
+    });
+    let variable = first.starts_with('$') && command.split_whitespace().nth(1) == Some("=");
+    if cmdlet || variable || first == "foreach" {
+        "powershell"
+    } else {
+        "sh"
+    }
 }
 
 /// The steps as a numbered task list, each command in a fenced block under its step.
@@ -189,7 +215,7 @@ fn steps(out: &mut String, steps: &[StepDocument]) {
         if let Some(command) = &step.command {
             // The block belongs to the list item when indented to its content's column.
             out.push('\n');
-            out.push_str(&fenced(&" ".repeat(number.len()), "sh", command));
+            out.push_str(&fenced(&" ".repeat(number.len()), language(command), command));
             out.push('\n');
         }
     }
@@ -224,6 +250,23 @@ fn cell_names(list: &[String], shown: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powershell_is_fenced_as_powershell_and_the_rest_as_sh() {
+        assert_eq!(
+            language("Suspend-ClusterNode -Name 'hv01' -Drain -Wait"),
+            "powershell"
+        );
+        assert_eq!(
+            language("$o = (Get-ClusterNode -Name 'hv01').State; if (…)"),
+            "powershell"
+        );
+        assert_eq!(language("foreach ($n in @('a','b')) { … }"), "powershell");
+        assert_eq!(language("govc host.maintenance.enter 'esx-01'"), "sh");
+        assert_eq!(language("o=$(ceph health -f json | jq -r .status); if …"), "sh");
+        assert_eq!(language("ha-manager status"), "sh");
+        assert_eq!(language("rc=0; for n in 'a'; do …; done"), "sh");
+    }
 
     #[test]
     fn control_characters_never_reach_the_markdown() {

@@ -169,6 +169,15 @@ fn checks(out: &mut String, label: &str, checks: &[CheckDocument], paint: Paint)
         if let Some(command) = &check.command {
             command_lines(out, 8, command, paint);
         }
+        if let Some(assert) = &check.assert {
+            let _ = writeln!(
+                out,
+                "{:8}{}",
+                "",
+                paint.dim("assert (exits 0 only when this holds):")
+            );
+            command_lines(out, 8, assert, paint);
+        }
     }
 }
 

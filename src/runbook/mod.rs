@@ -19,6 +19,7 @@
 //! protects. Platform knowledge (which CLI, which flags) lives in one file per platform behind
 //! the [`platform::Commands`] trait; names reach commands only through [`quote`].
 
+pub mod expect;
 pub mod facts;
 pub mod platform;
 mod post;
@@ -28,6 +29,7 @@ mod steps;
 
 use crate::model::Cluster;
 use crate::plan::Plan;
+use expect::Expectation;
 use facts::WaveFacts;
 
 /// What a check asserts.
@@ -148,6 +150,8 @@ pub struct Check {
     /// A command that exits 0 exactly when the expectation holds, and otherwise prints the
     /// expected and the observed value; where the platform has one.
     pub assert: Option<String>,
+    /// What it expects, as data, where an [`Expectation`] states it.
+    pub expectation: Option<Expectation>,
 }
 
 /// Something to do.
@@ -195,7 +199,12 @@ pub fn build(cluster: &Cluster, plan: &Plan) -> Runbook {
             let facts = WaveFacts::new(cluster, &plan.waves, t);
             WaveRunbook {
                 index: facts.index,
-                pre_checks: number(&facts, "PRE", pre::checks(&facts, commands.as_ref())),
+                pre_checks: number(
+                    &facts,
+                    "PRE",
+                    commands.as_ref(),
+                    pre::checks(&facts, commands.as_ref()),
+                ),
                 steps: steps::steps(&facts, commands.as_ref())
                     .into_iter()
                     .enumerate()
@@ -207,7 +216,12 @@ pub fn build(cluster: &Cluster, plan: &Plan) -> Runbook {
                         detail: s.detail,
                     })
                     .collect(),
-                post_checks: number(&facts, "POST", post::checks(&facts, commands.as_ref())),
+                post_checks: number(
+                    &facts,
+                    "POST",
+                    commands.as_ref(),
+                    post::checks(&facts, commands.as_ref()),
+                ),
                 rollback: post::rollback(&facts, commands.as_ref()),
             }
         })
@@ -215,7 +229,14 @@ pub fn build(cluster: &Cluster, plan: &Plan) -> Runbook {
     Runbook { waves }
 }
 
-fn number(facts: &WaveFacts<'_>, phase: &str, specs: Vec<platform::CheckSpec>) -> Vec<Check> {
+/// Ids for the checks, and each check's assert: the platform's own, or the one it builds from
+/// the expectation.
+fn number(
+    facts: &WaveFacts<'_>,
+    phase: &str,
+    commands: &dyn platform::Commands,
+    specs: Vec<platform::CheckSpec>,
+) -> Vec<Check> {
     specs
         .into_iter()
         .enumerate()
@@ -224,8 +245,11 @@ fn number(facts: &WaveFacts<'_>, phase: &str, specs: Vec<platform::CheckSpec>) -
             kind: c.kind,
             subject: c.subject,
             expect: c.expect,
+            assert: c
+                .assert
+                .or_else(|| c.expectation.as_ref().and_then(|e| commands.assert(e))),
             command: c.command,
-            assert: None,
+            expectation: c.expectation,
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Post-checks and the rollback note: what must hold after a wave, and what to do when
 //! something fails half-way.
 
+use super::expect::Expectation;
 use super::facts::WaveFacts;
 use super::platform::{CheckSpec, Commands, Phase};
 use super::{CheckKind, and_list};
@@ -12,12 +13,20 @@ pub(super) fn checks(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<Chec
     let mut out = Vec::new();
     for h in facts.hosts() {
         let host = cluster.host(h);
+        let after = commands.version_after_upgrade(host.version.as_deref(), host.target_version.as_deref());
         out.push(CheckSpec {
+            expectation: super::pre::version(&[&host.name], after),
+            assert: None,
             kind: CheckKind::Version,
             subject: host.name.clone(),
-            expect: match &host.target_version {
-                Some(v) => format!("{} runs {v}", host.name),
-                None => format!("{} runs its new version (no target declared)", host.name),
+            expect: match (after, &host.target_version) {
+                (Some(v), Some(t)) if v != t => format!(
+                    "{} still runs {v}: its wave upgrades the OS and firmware only, and {t} comes \
+                     with the platform's own upgrade, in a wave of its own",
+                    host.name
+                ),
+                (Some(v), _) => format!("{} runs {v}", host.name),
+                (None, _) => format!("{} runs its new version (no target declared)", host.name),
             },
             command: commands.versions(&[&host.name]),
         });
@@ -25,6 +34,10 @@ pub(super) fn checks(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<Chec
     for h in facts.hosts() {
         let host = cluster.host(h);
         out.push(CheckSpec {
+            expectation: Some(Expectation::HostsUp {
+                hosts: vec![host.name.clone()],
+            }),
+            assert: None,
             kind: CheckKind::Rejoined,
             subject: host.name.clone(),
             expect: format!(
@@ -37,6 +50,8 @@ pub(super) fn checks(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<Chec
     for c in facts.components() {
         let component = cluster.component(c);
         out.push(CheckSpec {
+            expectation: super::pre::component_version(&component.name, component.target_version.as_deref()),
+            assert: None,
             kind: CheckKind::Version,
             subject: component.name.clone(),
             expect: match &component.target_version {
@@ -51,7 +66,11 @@ pub(super) fn checks(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<Chec
         if !state.touched() {
             continue;
         }
+        let hosts = members_of(facts, group, Kind::Host);
+        let workloads = members_of(facts, group, Kind::Workload);
         out.push(CheckSpec {
+            expectation: Some(super::pre::votes(group, &hosts, &workloads, &state)),
+            assert: None,
             kind: CheckKind::Quorum,
             subject: group.name.clone(),
             expect: format!(
@@ -61,11 +80,7 @@ pub(super) fn checks(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<Chec
                 state.needed,
                 already_down(&state.already_down)
             ),
-            command: commands.members(
-                &members_of(facts, group, Kind::Host),
-                &members_of(facts, group, Kind::Workload),
-                &members_of(facts, group, Kind::Component),
-            ),
+            command: commands.members(&hosts, &workloads, &members_of(facts, group, Kind::Component)),
         });
     }
     for budget in &cluster.budgets {
@@ -79,6 +94,13 @@ pub(super) fn checks(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<Chec
             .map(|&w| cluster.workload(w).name.as_str())
             .collect();
         out.push(CheckSpec {
+            expectation: Some(Expectation::Budget {
+                name: budget.name.clone(),
+                workloads: names.iter().map(|n| n.to_string()).collect(),
+                healthy: state.up_at_rest,
+                disruptions: 0,
+            }),
+            assert: None,
             kind: CheckKind::Budget,
             subject: budget.name.clone(),
             expect: format!(
@@ -138,16 +160,32 @@ pub(super) fn rollback(facts: &WaveFacts<'_>, commands: &dyn Commands) -> String
         facts.index
     );
     if hosts.is_empty() {
-        let names: Vec<&str> = facts
+        let components: Vec<&crate::model::Component> = facts
             .components()
             .iter()
-            .map(|&c| facts.cluster.component(c).name.as_str())
+            .map(|&c| facts.cluster.component(c))
             .collect();
-        text.push_str(&format!(
-            "Restore {} from the backup or snapshot taken before the upgrade, or finish the \
-             upgrade; no host is down in this wave, so no workload has to move back.",
-            and_list(&names)
-        ));
+        let mut restorable = Vec::new();
+        let mut own = Vec::new();
+        for component in components {
+            match commands.component_rollback(component) {
+                Some(note) => own.push(note),
+                None => restorable.push(component.name.as_str()),
+            }
+        }
+        if !restorable.is_empty() {
+            text.push_str(&format!(
+                "Restore {} from the backup or snapshot taken before the upgrade, or finish the \
+                 upgrade; no host is down in this wave, so no workload has to move back.",
+                and_list(&restorable)
+            ));
+        }
+        for note in own {
+            if !text.ends_with(' ') {
+                text.push(' ');
+            }
+            text.push_str(&note);
+        }
         return text;
     }
     text.push_str(&commands.rollback(facts));

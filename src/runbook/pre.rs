@@ -9,6 +9,7 @@
 use crate::model::resources::show;
 use crate::model::{HostId, HostState, ItemId, MemberId, Resource};
 
+use super::expect::Expectation;
 use super::facts::{GroupState, WaveFacts};
 use super::platform::{CheckSpec, Commands, Phase, join};
 use super::{CheckKind, and_list, subject_of};
@@ -33,7 +34,7 @@ fn previous_wave(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<C
     };
     let cluster = facts.cluster;
     for &item in &previous.items {
-        let (expect, command) = match item {
+        let (expect, command, expectation) = match item {
             ItemId::Host(h) => {
                 let host = cluster.host(h);
                 let name = host.name.as_str();
@@ -42,9 +43,19 @@ fn previous_wave(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<C
                         "{name} (wave {}) is back: up, out of maintenance, taking workloads, \
                          and runs {}",
                         facts.index - 1,
-                        version_words(host.target_version.as_deref())
+                        version_words(
+                            commands.version_after_upgrade(
+                                host.version.as_deref(),
+                                host.target_version.as_deref()
+                            )
+                        )
                     ),
                     join([commands.host_states(&[name]), commands.versions(&[name])]),
+                    Some(back(
+                        name,
+                        commands
+                            .version_after_upgrade(host.version.as_deref(), host.target_version.as_deref()),
+                    )),
                 )
             }
             ItemId::Component(c) => {
@@ -57,16 +68,46 @@ fn previous_wave(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<C
                         version_words(component.target_version.as_deref())
                     ),
                     commands.component_version(&component.name),
+                    component_version(&component.name, component.target_version.as_deref()),
                 )
             }
         };
         out.push(CheckSpec {
+            expectation,
+            assert: None,
             kind: CheckKind::PreviousWave,
             subject: cluster.item_name(item).to_string(),
             expect,
             command,
         });
     }
+}
+
+/// `name` is up, out of maintenance, and runs `version` when one is declared.
+pub(super) fn back(name: &str, version: Option<&str>) -> Expectation {
+    let up = Expectation::HostsUp {
+        hosts: vec![name.to_string()],
+    };
+    match version {
+        Some(v) => Expectation::All(vec![up, self::version(&[name], Some(v)).expect("a version")]),
+        None => up,
+    }
+}
+
+/// Each of `hosts` runs `version`, when one is declared.
+pub(super) fn version(hosts: &[&str], version: Option<&str>) -> Option<Expectation> {
+    version.map(|v| Expectation::Version {
+        hosts: hosts.iter().map(|h| h.to_string()).collect(),
+        version: v.to_string(),
+    })
+}
+
+/// Component `name` runs `version`, when one is declared.
+pub(super) fn component_version(name: &str, version: Option<&str>) -> Option<Expectation> {
+    version.map(|v| Expectation::ComponentVersion {
+        component: name.to_string(),
+        version: v.to_string(),
+    })
 }
 
 fn version_words(version: Option<&str>) -> String {
@@ -104,6 +145,8 @@ fn declared_state(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<
             ),
         };
         out.push(CheckSpec {
+            expectation: self::version(names, *version),
+            assert: None,
             kind: CheckKind::Version,
             subject: subject_of(names, "hosts"),
             expect,
@@ -126,6 +169,16 @@ fn declared_state(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<
             )
         };
         out.push(CheckSpec {
+            expectation: Some(if first {
+                Expectation::ClusterUp {
+                    except: unavailable(facts),
+                }
+            } else {
+                Expectation::HostsUp {
+                    hosts: names.iter().map(|n| n.to_string()).collect(),
+                }
+            }),
+            assert: None,
             kind: CheckKind::HostState,
             subject: subject_of(&names, "hosts"),
             expect: format!(
@@ -147,6 +200,10 @@ fn declared_state(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<
                 _ => "down",
             };
             out.push(CheckSpec {
+                expectation: Some(Expectation::Unavailable {
+                    host: host.name.clone(),
+                }),
+                assert: None,
                 kind: CheckKind::Unavailable,
                 subject: host.name.clone(),
                 expect: format!(
@@ -160,6 +217,8 @@ fn declared_state(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<
     for c in facts.components() {
         let component = cluster.component(c);
         out.push(CheckSpec {
+            expectation: component_version(&component.name, component.version.as_deref()),
+            assert: None,
             kind: CheckKind::Version,
             subject: component.name.clone(),
             expect: match &component.version {
@@ -194,7 +253,10 @@ fn groups(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpe
             }
         }
         let command = commands.members(&hosts, &workloads, &components);
+        let votes = votes(group, &hosts, &workloads, &state);
         out.push(CheckSpec {
+            expectation: Some(votes.clone()),
+            assert: None,
             kind: CheckKind::Members,
             subject: group.name.clone(),
             expect: members_healthy(&state, "votes", group.members.len()),
@@ -202,6 +264,8 @@ fn groups(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpe
         });
         if state.touched() {
             during.push(CheckSpec {
+                expectation: Some(votes),
+                assert: None,
                 kind: CheckKind::Quorum,
                 subject: group.name.clone(),
                 expect: format!(
@@ -235,6 +299,15 @@ fn groups(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpe
             crate::model::BudgetLimit::MinAvailable(n) => format!("min_available {n}"),
         };
         during.push(CheckSpec {
+            expectation: Some(Expectation::Budget {
+                name: budget.name.clone(),
+                workloads: names.iter().map(|n| n.to_string()).collect(),
+                healthy: state.up_at_rest,
+                // A drain evicts one pod at a time and waits for its replacement, so one
+                // disruption allowed now is what lets the wave start.
+                disruptions: u64::from(!(state.going_down.is_empty() && state.moving.is_empty())),
+            }),
+            assert: None,
             kind: CheckKind::Budget,
             subject: budget.name.clone(),
             expect: format!(
@@ -249,6 +322,30 @@ fn groups(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpe
         });
     }
     out.extend(during);
+}
+
+/// The hosts declared down or in maintenance.
+fn unavailable(facts: &WaveFacts<'_>) -> Vec<String> {
+    let cluster = facts.cluster;
+    cluster
+        .unavailable_hosts()
+        .map(|h| cluster.host(h).name.clone())
+        .collect()
+}
+
+/// The members of `group` that must be up now: all but the ones declared down.
+pub(super) fn votes(
+    group: &crate::model::QuorumGroup,
+    hosts: &[&str],
+    workloads: &[&str],
+    state: &GroupState,
+) -> Expectation {
+    Expectation::Votes {
+        group: group.name.clone(),
+        hosts: hosts.iter().map(|h| h.to_string()).collect(),
+        workloads: workloads.iter().map(|w| w.to_string()).collect(),
+        needed: (group.members.len() - state.already_down.len()) as u64,
+    }
 }
 
 fn members_healthy(state: &GroupState, unit: &str, members: usize) -> String {
@@ -297,6 +394,10 @@ fn domains(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSp
             .max_fault_domains_down
             .map_or_else(|| "no limit".to_string(), |n| format!("at most {n}"));
         out.push(CheckSpec {
+            expectation: Some(Expectation::ClusterUp {
+                except: unavailable(facts),
+            }),
+            assert: None,
             kind: CheckKind::FaultDomains,
             subject: "fault domains".into(),
             expect: format!(
@@ -323,6 +424,10 @@ fn domains(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSp
             .max_sites_down
             .map_or_else(|| "no limit".to_string(), |n| format!("at most {n}"));
         out.push(CheckSpec {
+            expectation: Some(Expectation::ClusterUp {
+                except: unavailable(facts),
+            }),
+            assert: None,
             kind: CheckKind::Sites,
             subject: "sites".into(),
             expect: format!(
@@ -371,6 +476,8 @@ fn capacity(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckS
             expect.push_str("; hosts without storage_gib take any amount and are not counted");
         }
         out.push(CheckSpec {
+            expectation: None,
+            assert: None,
             kind: CheckKind::Capacity,
             subject: resource.to_string(),
             expect,

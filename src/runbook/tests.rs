@@ -444,3 +444,96 @@ fn hyperv_commands_are_powershell_quoted() {
     );
     assert!(platform::for_cluster(&cluster).shell() == platform::Shell::PowerShell);
 }
+
+#[test]
+fn checks_carry_their_expectation_as_data_whatever_the_platform() {
+    use super::expect::Expectation;
+    let cluster = cluster("generic");
+    let book = build(&cluster, &plan(&cluster, &[&["manager"], &["h1"], &["h2", "h3"]]));
+    let w1 = &book.waves[0];
+    // Wave 1: every host but the declared-down h4 up; h4 unavailable; the component's version.
+    let state = check(w1, CheckKind::HostState, "h1, h2, h3, h5");
+    assert_eq!(
+        state.expectation,
+        Some(Expectation::ClusterUp {
+            except: vec!["h4".into()]
+        })
+    );
+    assert_eq!(
+        check(w1, CheckKind::Unavailable, "h4").expectation,
+        Some(Expectation::Unavailable { host: "h4".into() })
+    );
+    assert_eq!(
+        check(w1, CheckKind::Version, "manager").expectation,
+        Some(Expectation::ComponentVersion {
+            component: "manager".into(),
+            version: "1.0".into()
+        })
+    );
+    let w2 = &book.waves[1];
+    // Quorum before the wave: all three members present now; the budget allows a disruption.
+    assert_eq!(
+        check(w2, CheckKind::Quorum, "etcd").expectation,
+        Some(Expectation::Votes {
+            group: "etcd".into(),
+            hosts: vec!["h1".into(), "h2".into(), "h3".into()],
+            workloads: vec![],
+            needed: 3
+        })
+    );
+    assert_eq!(
+        check(w2, CheckKind::Budget, "db").expectation,
+        Some(Expectation::Budget {
+            name: "db".into(),
+            workloads: vec!["db-1".into(), "db-2".into(), "pinned".into()],
+            healthy: 3,
+            disruptions: 1
+        })
+    );
+    // After it: h1 at its target and back; the budget healthy again, no disruption needed.
+    let version = w2
+        .post_checks
+        .iter()
+        .find(|c| c.kind == CheckKind::Version && c.subject == "h1")
+        .expect("a version post-check");
+    assert_eq!(
+        version.expectation,
+        Some(Expectation::Version {
+            hosts: vec!["h1".into()],
+            version: "2.0".into()
+        })
+    );
+    let post_budget = w2
+        .post_checks
+        .iter()
+        .find(|c| c.kind == CheckKind::Budget)
+        .expect("a budget post-check");
+    assert!(matches!(
+        post_budget.expectation,
+        Some(Expectation::Budget {
+            disruptions: 0,
+            healthy: 3,
+            ..
+        })
+    ));
+    // The generic platform has no tool: expectations, but no asserts.
+    assert!(
+        book.waves
+            .iter()
+            .flat_map(|w| w.pre_checks.iter().chain(&w.post_checks))
+            .all(|c| c.assert.is_none())
+    );
+    // Wave 3 starts from wave 2: h1 back, at its target.
+    assert_eq!(
+        check(&book.waves[2], CheckKind::PreviousWave, "h1").expectation,
+        Some(Expectation::All(vec![
+            Expectation::HostsUp {
+                hosts: vec!["h1".into()]
+            },
+            Expectation::Version {
+                hosts: vec!["h1".into()],
+                version: "2.0".into()
+            }
+        ]))
+    );
+}

@@ -174,7 +174,9 @@ fn run(dir: &Path, bin: &Path, command: &str) -> Vec<Vec<String>> {
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     };
-    assert!(status.success(), "{command}: {status}");
+    // The stubs print nothing, so a command that reads a tool's answer (a lookup, a wait) may
+    // fail; a shell syntax error (status 2) or a signal may not.
+    assert!(status.code().is_some_and(|c| c != 2), "{command}: {status}");
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     text.split('\u{1e}')
         .filter(|r| !r.is_empty())

@@ -2,37 +2,79 @@
 //! that Proxmox VE with hyper-converged Ceph shares.
 //!
 //! Hosts are CRUSH host buckets of the same name, so `ceph osd ls-tree HOST` lists a host's
-//! OSDs and `ceph osd ok-to-stop` can be asked about all of a wave's OSDs at once. `noout` is
-//! set for the wave and unset after it: OSDs that go down with their host are not marked out,
-//! so no backfill starts for a reboot, and a plan stopped half-way does not leave the flag on
-//! for days.
+//! OSDs and `ceph osd ok-to-stop` can be asked about all of a wave's OSDs at once; a name
+//! `ls-tree` does not know fails the check rather than shrinking the set asked about. `noout`
+//! is set on the wave's hosts only (`ceph osd set-group noout HOST…`, a CRUSH-node flag),
+//! never cluster-wide, and unset after the wave: their OSDs are not marked out while down, so
+//! no backfill starts for a reboot, and the rest of the cluster still heals as usual.
+//!
+//! Host waves upgrade the OS and firmware only. The Ceph daemons change version with
+//! `ceph orch upgrade`, which cephadm refuses while a host is in maintenance, just as it
+//! refuses maintenance while an upgrade runs or is paused (ceph/ceph
+//! src/pybind/mgr/cephadm/module.py `enter_host_maintenance`, upgrade.py `upgrade_start`): it
+//! is a component of the description (`[[component]]` named `ceph`), in a wave of its own.
+//! A host's version is therefore the Ceph version its daemons run, unchanged by its wave.
+//!
+//! Formats (ceph/ceph): `ceph health -f json` is `{"status": "HEALTH_OK", "checks": {…}}`
+//! (src/mon/health_check.h `health_check_map_t::dump`); `ceph orch upgrade status` prints JSON
+//! with `in_progress` (src/pybind/mgr/cephadm/upgrade.py `UpgradeStatusSpec`); `ceph orch ps
+//! HOST --format json` lists daemons with `version` (src/python-common/ceph/deployment
+//! `DaemonDescription.to_json`); `ceph mgr stat` prints `active_name`, which cephadm makes
+//! `HOST.suffix` (src/mon/MgrMonitor.cc); `ceph versions` has `overall` keyed by
+//! `ceph version X (sha) name (stable)`.
 
-use super::{CheckSpec, Commands, Phase, StepSpec, sh_each, target_words};
+use super::assert::{Test, compare, each, strs, succeeds};
+use super::{CheckSpec, Commands, Instruction, Phase, StepSpec, sh_each};
+use crate::model::Component;
+use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
-use crate::runbook::quote::sh;
+use crate::runbook::quote::{sh, sh_words};
 use crate::runbook::{Action, CheckKind, and_list};
 
 /// A Ceph cluster managed by cephadm.
 pub struct Ceph;
 
-/// `ceph osd set noout` for the wave.
+/// `ceph osd set-group noout` on the wave's hosts.
 pub(super) fn set_noout(facts: &WaveFacts<'_>) -> StepSpec {
     StepSpec::new(
         Action::SetNoout,
         &facts.cluster.name,
-        Some("ceph osd set noout".into()),
-        "keep the OSDs of this wave's hosts from being marked out while they are down, so no \
-         backfill starts",
+        Some(format!(
+            "ceph osd set-group noout {}",
+            sh_words(facts.host_names())
+        )),
+        "keep the OSDs of this wave's hosts, and only those, from being marked out while they \
+         are down, so no backfill starts",
     )
 }
 
-/// `ceph osd unset noout` after the wave.
+/// `ceph osd unset-group noout` after the wave.
 pub(super) fn unset_noout(facts: &WaveFacts<'_>) -> StepSpec {
     StepSpec::new(
         Action::UnsetNoout,
         &facts.cluster.name,
-        Some("ceph osd unset noout".into()),
+        Some(format!(
+            "ceph osd unset-group noout {}",
+            sh_words(facts.host_names())
+        )),
         "once every OSD of this wave is up and in again",
+    )
+}
+
+/// The OSD ids of `hosts`, failing when one of them is not a CRUSH bucket.
+fn osds_of(hosts: &[&str]) -> String {
+    format!(
+        "ids=$(for n in {}; do ceph osd ls-tree \"$n\" || exit 1; done)",
+        sh_words(hosts.iter().copied())
+    )
+}
+
+/// `ceph health` is HEALTH_OK.
+fn health_ok() -> String {
+    compare(
+        "'ceph health'",
+        "ceph health -f json | jq -r .status",
+        Test::Equals("HEALTH_OK"),
     )
 }
 
@@ -47,18 +89,25 @@ pub(super) fn health(facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
                 expect: "HEALTH_OK: every PG active+clean, no flag set, no recovery or backfill running"
                     .into(),
                 command: Some("ceph health detail".into()),
+                expectation: None,
+                assert: Some(health_ok()),
             },
             CheckSpec {
                 kind: CheckKind::Storage,
                 subject: "ceph osd ok-to-stop".into(),
                 expect: format!(
-                    "ceph answers that the OSDs of {} can stop together and every PG stays \
-                     available",
+                    "every one of {} is a CRUSH host, and ceph answers that their OSDs can stop \
+                     together and every PG stays available",
                     and_list(&hosts)
                 ),
-                command: Some(format!(
-                    "ceph osd ok-to-stop $({})",
-                    sh_each(&hosts, |h| format!("ceph osd ls-tree {h}"))
+                command: Some(format!("{} && ceph osd ok-to-stop $ids", osds_of(&hosts))),
+                expectation: None,
+                // ok-to-stop exits EBUSY when a PG would become inactive (ceph/ceph
+                // src/mon/OSDMonitor.cc, "osd ok-to-stop").
+                assert: Some(succeeds(
+                    "'OSDs of this wave ok to stop'",
+                    &format!("{{ {} && ceph osd ok-to-stop $ids; }}", osds_of(&hosts)),
+                    "ok-to-stop",
                 )),
             },
         ],
@@ -70,6 +119,8 @@ pub(super) fn health(facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
                 and_list(&hosts)
             ),
             command: Some("ceph -s".into()),
+            expectation: None,
+            assert: Some(health_ok()),
         }],
     }
 }
@@ -81,10 +132,103 @@ pub(super) fn policies() -> CheckSpec {
         subject: "ceph pools and CRUSH".into(),
         expect: "pool size, min_size and CRUSH rules as before; no OSD flag left set".into(),
         command: Some("ceph osd pool ls detail; ceph osd crush rule ls; ceph osd dump".into()),
+        expectation: None,
+        assert: Some(compare(
+            "'OSD flags'",
+            "ceph osd dump -f json | jq -r '[.flags_set[]? | select(. == \"noout\" or . == \
+             \"noin\" or . == \"nodown\" or . == \"noup\" or . == \"norebalance\" or . == \
+             \"nobackfill\" or . == \"norecover\")] + [.crush_node_flags // {} | to_entries[] \
+             | select(.value | length > 0) | .key] | if length == 0 then \"none\" else join(\" \") \
+             end'",
+            Test::Equals("none"),
+        )),
+    }
+}
+
+/// The daemon types that run the Ceph image, and so the Ceph version, as a jq array; the
+/// monitoring stack cephadm also deploys (node-exporter, prometheus, grafana, alertmanager)
+/// has versions of its own (ceph/ceph src/python-common/ceph/deployment/service_spec.py).
+const CEPH_DAEMONS: &str = "[\"mon\", \"mgr\", \"osd\", \"mds\", \"rgw\", \"crash\", \"rbd-mirror\", \
+                            \"cephfs-mirror\", \"nfs\", \"iscsi\", \"nvmeof\"]";
+
+/// The status of host `h` (a shell word) as cephadm keeps it: `online` (an empty status),
+/// `maintenance` or `offline`; empty when cephadm does not know the host.
+fn host_status(h: &str) -> String {
+    format!(
+        "ceph orch host ls --format json | jq -r --arg h {h} '.[] | select(.hostname == $h) | if \
+         .status == \"\" then \"online\" else .status end'"
+    )
+}
+
+/// The pre-check that no cephadm upgrade is running or paused.
+fn no_upgrade() -> CheckSpec {
+    CheckSpec {
+        kind: CheckKind::Storage,
+        subject: "ceph orch upgrade".into(),
+        expect: "no `ceph orch upgrade` running or paused: cephadm refuses maintenance during one".into(),
+        command: Some("ceph orch upgrade status".into()),
+        expectation: None,
+        assert: Some(compare(
+            "'ceph orch upgrade in progress'",
+            "ceph orch upgrade status | jq -r .in_progress",
+            Test::Equals("false"),
+        )),
     }
 }
 
 impl Commands for Ceph {
+    fn assert(&self, expectation: &Expectation) -> Option<String> {
+        Some(match expectation {
+            Expectation::Version { hosts, version } => each(&strs(hosts), |h| {
+                compare(
+                    h,
+                    &format!(
+                        "ceph orch ps {h} --format json | jq -r '[.[] | select(.daemon_type as $t | \
+                         {CEPH_DAEMONS} | index($t)) | .version // \"unknown\"] | unique | join(\",\")'"
+                    ),
+                    Test::Equals(version),
+                )
+            }),
+            Expectation::HostsUp { hosts } => each(&strs(hosts), |h| {
+                compare(h, &host_status(h), Test::Equals("online"))
+            }),
+            Expectation::Unavailable { host } => {
+                let h = sh(host);
+                compare(&h, &host_status(&h), Test::Not("online"))
+            }
+            Expectation::ClusterUp { except } => compare(
+                "'hosts offline or in maintenance'",
+                &format!(
+                    "ceph orch host ls --format json | jq -r '[.[] | select(.status != \"\") | .hostname] \
+                     - $ARGS.positional | if length == 0 then \"none\" else join(\" \") end' --args {}",
+                    sh_words(strs(except))
+                ),
+                Test::Equals("none"),
+            ),
+            Expectation::All(parts) => super::assert::all(parts.iter().filter_map(|p| self.assert(p)))?,
+            Expectation::ComponentVersion { version, .. } => compare(
+                "'ceph daemons'",
+                "ceph versions | jq -r '[.overall | keys[] | capture(\"ceph version (?<v>[^ ]+)\").v] \
+                 | unique | join(\",\")'",
+                Test::Equals(version),
+            ),
+            Expectation::Votes { needed, .. } => compare(
+                "'monitors in quorum'",
+                "ceph quorum_status | jq '.quorum_names | length'",
+                Test::AtLeast(*needed),
+            ),
+            _ => return None,
+        })
+    }
+
+    fn version_after_upgrade<'h>(
+        &self,
+        current: Option<&'h str>,
+        _target: Option<&'h str>,
+    ) -> Option<&'h str> {
+        current
+    }
+
     fn cluster_state(&self) -> Option<String> {
         Some("ceph orch host ls; ceph osd tree".into())
     }
@@ -98,12 +242,20 @@ impl Commands for Ceph {
         Some("ceph -s; ceph mon stat".into())
     }
 
+    fn budget(&self, _name: &str, _workloads: &[&str]) -> Option<String> {
+        None
+    }
+
     fn capacity(&self, _up_hosts: &[&str]) -> Option<String> {
         Some("ceph osd df tree".into())
     }
 
     fn storage(&self, facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
-        health(facts, phase)
+        let mut out = health(facts, phase);
+        if phase == Phase::Before {
+            out.push(no_upgrade());
+        }
+        out
     }
 
     fn policies(&self, _facts: &WaveFacts<'_>) -> Vec<CheckSpec> {
@@ -118,21 +270,50 @@ impl Commands for Ceph {
         Some(StepSpec::new(
             Action::EnterMaintenance,
             host,
-            Some(format!("ceph orch host maintenance enter {}", sh(host))),
-            format!("stop every Ceph daemon of {host} through cephadm"),
+            Some(format!(
+                "a=$(ceph mgr stat | jq -r .active_name); case \"$a\" in {0}.*) ceph mgr fail \"$a\";; \
+                 esac; ceph orch host maintenance enter {0}",
+                sh(host)
+            )),
+            format!(
+                "stop every Ceph daemon of {host} through cephadm, after failing the active \
+                 manager over to a standby when {host} runs it (cephadm will not stop the active \
+                 manager)"
+            ),
         ))
     }
 
-    fn upgrade(&self, host: &str, target: Option<&str>) -> super::Instruction {
-        super::Instruction::prose(format!(
-            "upgrade {host} to {} (its OS packages; the Ceph daemons follow `ceph orch upgrade`, \
-             started once for the whole cluster)",
-            target_words(target)
+    fn upgrade(&self, host: &str, target: Option<&str>) -> Instruction {
+        let _ = target;
+        Instruction::prose(format!(
+            "upgrade the OS packages and firmware of {host}; its Ceph daemons keep their version \
+             (`ceph orch upgrade` is its own wave, never during one with hosts in maintenance)"
         ))
     }
 
-    fn reboot(&self, host: &str) -> super::Instruction {
-        super::Instruction::prose(format!("reboot {host} and wait until it answers again"))
+    fn upgrade_component(&self, component: &Component) -> Instruction {
+        match &component.target_version {
+            Some(v) => Instruction::run(
+                format!("ceph orch upgrade start --ceph-version {}", sh(v)),
+                format!(
+                    "upgrade every Ceph daemon to {v}; no host may be in maintenance; wait until \
+                     `ceph orch upgrade status` shows in_progress false and `ceph versions` only {v}"
+                ),
+            ),
+            None => Instruction::prose(format!(
+                "upgrade {} with `ceph orch upgrade start --image IMAGE`; no host may be in \
+                 maintenance",
+                component.name
+            )),
+        }
+    }
+
+    fn component_version(&self, _name: &str) -> Option<String> {
+        Some("ceph versions".into())
+    }
+
+    fn reboot(&self, host: &str) -> Instruction {
+        Instruction::prose(format!("reboot {host} and wait until it answers again"))
     }
 
     fn exit(&self, host: &str) -> StepSpec {
@@ -151,10 +332,11 @@ impl Commands for Ceph {
     fn rollback(&self, facts: &WaveFacts<'_>) -> String {
         let hosts = facts.host_names();
         format!(
-            "Keep noout set while an OSD of this wave is down. Bring every host back ({}) and \
-             unset noout only when its OSDs are up and in. Never take another failure domain \
-             down while a PG is degraded or undersized.",
-            sh_each(&hosts, |h| format!("ceph orch host maintenance exit {h}"))
+            "Keep the hosts' noout set while an OSD of this wave is down. Bring every host back \
+             ({}) and unset noout ({}) only when its OSDs are up and in. Never take another \
+             failure domain down while a PG is degraded or undersized.",
+            sh_each(&hosts, |h| format!("ceph orch host maintenance exit {h}")),
+            unset_noout(facts).command.expect("a command")
         )
     }
 }

@@ -8,15 +8,24 @@
 
 use crate::model::{Migration, Workload};
 
+use super::assert::{Test, ps_compare, ps_each, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, Shell, StepSpec, anti_affinity_policy, join, target_words,
 };
+use crate::model::Component;
+use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
 use crate::runbook::quote::{ps, ps_list};
 use crate::runbook::{Action, CheckKind, and_list};
 
 /// A Hyper-V failover cluster.
 pub struct HyperV;
+
+/// True for the component that stands for the cluster functional level.
+fn functional_level(name: &str) -> bool {
+    let name = name.to_lowercase().replace(['-', '_'], " ");
+    name.contains("functional level")
+}
 
 fn list(names: &[&str]) -> String {
     ps_list(names.iter().copied())
@@ -25,6 +34,126 @@ fn list(names: &[&str]) -> String {
 impl Commands for HyperV {
     fn shell(&self) -> Shell {
         Shell::PowerShell
+    }
+
+    // FailoverClusters: a ClusterNode's `State` is Up, Down, Paused or Joining; a ClusterGroup's
+    // is Online, Offline, Failed, PartialOnline or Pending; `Get-Cluster` has
+    // ClusterFunctionalLevel (Microsoft Learn, FailoverClusters module reference). Windows
+    // reports its version as Win32_OperatingSystem.Version, `10.0.26100` (Microsoft Learn,
+    // Win32_OperatingSystem class). Needs PowerShell 5.1 or 7 with the FailoverClusters module.
+    fn assert(&self, expectation: &Expectation) -> Option<String> {
+        Some(match expectation {
+            Expectation::Version { hosts, version } => ps_each(&strs(hosts), |n| {
+                ps_compare(
+                    n,
+                    &format!("(Get-CimInstance -ClassName Win32_OperatingSystem -ComputerName {n}).Version"),
+                    Test::Equals(version),
+                )
+            }),
+            Expectation::HostsUp { hosts } => ps_each(&strs(hosts), |n| {
+                ps_compare(
+                    n,
+                    &format!("(Get-ClusterNode -Name {n}).State"),
+                    Test::Equals("Up"),
+                )
+            }),
+            Expectation::Unavailable { host } => ps_compare(
+                &ps(host),
+                &format!("(Get-ClusterNode -Name {}).State", ps(host)),
+                Test::Not("Up"),
+            ),
+            Expectation::ClusterUp { except } => ps_compare(
+                "'nodes not Up'",
+                &format!(
+                    "(@(Get-ClusterNode | Where-Object {{ $_.State -ne 'Up' -and @({}) -notcontains $_.Name }} | \
+                     ForEach-Object Name) + 'none')[0]",
+                    list(&strs(except))
+                ),
+                Test::Equals("none"),
+            ),
+            Expectation::Votes {
+                group,
+                hosts,
+                workloads,
+                needed,
+            } => {
+                let observe = if !hosts.is_empty() {
+                    format!(
+                        "@(Get-ClusterNode -Name {} | Where-Object State -eq 'Up').Count",
+                        list(&strs(hosts))
+                    )
+                } else if !workloads.is_empty() {
+                    format!(
+                        "@(Get-ClusterGroup -Name {} | Where-Object State -eq 'Online').Count",
+                        list(&strs(workloads))
+                    )
+                } else {
+                    return None;
+                };
+                ps_compare(
+                    &format!("{} + ' members up'", ps(group)),
+                    &observe,
+                    Test::AtLeast(*needed),
+                )
+            }
+            Expectation::Budget {
+                name,
+                workloads,
+                healthy,
+                ..
+            } => ps_compare(
+                &format!("{} + ' roles online'", ps(name)),
+                &format!(
+                    "@(Get-ClusterGroup -Name {} | Where-Object State -eq 'Online').Count",
+                    list(&strs(workloads))
+                ),
+                Test::AtLeast(*healthy),
+            ),
+            Expectation::ComponentVersion { component, version } if functional_level(component) => {
+                ps_compare(
+                    &ps(component),
+                    "(Get-Cluster).ClusterFunctionalLevel",
+                    Test::Equals(version),
+                )
+            }
+            Expectation::ComponentVersion { .. } => return None,
+            Expectation::All(parts) => {
+                let parts: Vec<String> = parts.iter().filter_map(|p| self.assert(p)).collect();
+                if parts.is_empty() {
+                    return None;
+                }
+                parts.join("; ")
+            }
+        })
+    }
+
+    fn upgrade_component(&self, component: &Component) -> Instruction {
+        if !functional_level(&component.name) {
+            return super::default_upgrade_component(component);
+        }
+        Instruction::run(
+            "Update-ClusterFunctionalLevel -WhatIf; Update-ClusterFunctionalLevel".into(),
+            format!(
+                "raise the cluster functional level to {} once every node runs the new version: \
+                 read what -WhatIf reports first, then confirm the real command. This cannot be \
+                 undone",
+                target_words(component.target_version.as_deref())
+            ),
+        )
+    }
+
+    fn component_version(&self, name: &str) -> Option<String> {
+        functional_level(name).then(|| "Get-Cluster | Format-List Name, ClusterFunctionalLevel".into())
+    }
+
+    fn component_rollback(&self, component: &Component) -> Option<String> {
+        functional_level(&component.name).then(|| {
+            "Raising the cluster functional level is irreversible: there is no rollback, from \
+             backup or otherwise. Before it, every node must run the new version and the \
+             -WhatIf output must be clean; if the real command failed, fix the cause it names \
+             and run it again."
+                .to_string()
+        })
     }
 
     fn cluster_state(&self) -> Option<String> {
@@ -74,12 +203,19 @@ impl Commands for HyperV {
     fn storage(&self, _facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
         vec![
             CheckSpec {
+                expectation: None,
                 kind: CheckKind::Storage,
                 subject: "cluster shared volumes".into(),
                 expect: "every CSV Online".into(),
                 command: Some("Get-ClusterSharedVolume | Format-Table Name, State, OwnerNode".into()),
+                assert: Some(ps_compare(
+                    "'CSVs not Online'",
+                    "@(Get-ClusterSharedVolume | Where-Object State -ne 'Online').Count",
+                    Test::Equals("0"),
+                )),
             },
             CheckSpec {
+                expectation: None,
                 kind: CheckKind::Storage,
                 subject: "CSV access".into(),
                 expect: match phase {
@@ -92,6 +228,11 @@ impl Commands for HyperV {
                 }
                 .into(),
                 command: Some("Get-ClusterSharedVolumeState | Format-Table Name, Node, StateInfo".into()),
+                assert: Some(ps_compare(
+                    "'CSV states not Direct'",
+                    "@(Get-ClusterSharedVolumeState | Where-Object StateInfo -ne 'Direct').Count",
+                    Test::Equals("0"),
+                )),
             },
         ]
     }
@@ -102,7 +243,35 @@ impl Commands for HyperV {
             facts,
             Some("Get-ClusterGroup | Format-Table Name, AntiAffinityClassNames".into()),
         );
+        // Each role of an anti-affinity group still carries the group's name among its
+        // AntiAffinityClassNames (Microsoft Learn, "Cluster affinity").
+        if let Some(rules) = out.first_mut() {
+            let cluster = facts.cluster;
+            let parts: Vec<String> = cluster
+                .anti_affinity
+                .iter()
+                .map(|g| {
+                    let roles: Vec<&str> = g
+                        .workloads
+                        .iter()
+                        .map(|&w| cluster.workload(w).name.as_str())
+                        .collect();
+                    ps_compare(
+                        &format!("{} + ' roles without the class'", ps(&g.name)),
+                        &format!(
+                            "@(Get-ClusterGroup -Name {} | Where-Object {{ $_.AntiAffinityClassNames -notcontains {} }}).Count",
+                            list(&roles),
+                            ps(&g.name)
+                        ),
+                        Test::Equals("0"),
+                    )
+                })
+                .collect();
+            rules.assert = Some(parts.join("; "));
+        }
         out.push(CheckSpec {
+            expectation: None,
+            assert: None,
             kind: CheckKind::Policy,
             subject: "virtual switches".into(),
             expect: format!(
@@ -130,6 +299,8 @@ impl Commands for HyperV {
                 })
                 .collect();
             out.push(CheckSpec {
+                expectation: None,
+                assert: None,
                 kind: CheckKind::Policy,
                 subject: "fault domains".into(),
                 expect: format!("nodes still in their fault domains: {}", and_list(&placed)),

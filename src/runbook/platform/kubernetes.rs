@@ -1,8 +1,10 @@
 //! Kubernetes, with kubectl.
 //!
-//! Hosts are nodes, workloads are pods (looked up in every namespace by name), disruption
-//! budgets are PodDisruptionBudgets of the same name, and fault domains are the values of the
-//! `topology.kubernetes.io/zone` label. Nodes are cordoned first, all of them, so that nothing
+//! Hosts are nodes, workloads are pods, found by their owning controller (a pod evicted by a
+//! drain comes back under a new name), disruption budgets are PodDisruptionBudgets of the same
+//! name, checked by their own status (`disruptionsAllowed` before a drain), a quorum group
+//! named after etcd is checked through the etcd static pods' readiness, and fault domains are
+//! the values of the `topology.kubernetes.io/zone` label. Nodes are cordoned first, all of them, so that nothing
 //! evicted from one node of the wave lands on another; the drain then evicts through the
 //! eviction API, which enforces the budgets. Pods cannot be sent to a chosen node: the planned
 //! moves become checks that each pod is running again on a node that stays up. Node upgrades
@@ -10,9 +12,11 @@
 
 use crate::model::Workload;
 
+use super::assert::{Test, all, compare, each, strs};
 use super::{CheckSpec, Commands, Instruction, Phase, StepSpec, end_of_options, join, sh_each, target_words};
+use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
-use crate::runbook::quote::sh_operands;
+use crate::runbook::quote::{sh, sh_operands, sh_words};
 use crate::runbook::{Action, CheckKind, and_list};
 
 const ZONE: &str = "topology.kubernetes.io/zone";
@@ -20,13 +24,158 @@ const ZONE: &str = "topology.kubernetes.io/zone";
 /// A Kubernetes cluster.
 pub struct Kubernetes;
 
+/// jq: `ready,schedulable` of a Node object, e.g. `True,true`.
+const NODE_STATE: &str = "[(.status.conditions[] | select(.type == \"Ready\") | .status), (.spec.unschedulable != true | tostring)] | join(\",\")";
+
+/// The controller that owns a pod named `pod`: the name up to its last `-`. ReplicaSets,
+/// DaemonSets and Jobs name their pods `OWNER-` plus a random suffix, StatefulSets
+/// `OWNER-ORDINAL` (kubernetes/kubernetes pkg/controller/controller_utils.go `getPodsPrefix`,
+/// pkg/controller/statefulset/stateful_set_utils.go `getPodName`), so a replacement pod has a
+/// new name but the same owner.
+fn owner(pod: &str) -> &str {
+    pod.rsplit_once('-').map_or(pod, |(owner, _)| owner)
+}
+
+/// The pods owned by the owner of `pod`, wherever they run, with their node, each line
+/// headed by `pod`: replacement pods come back under new names.
+fn owned(pod: &str) -> String {
+    format!(
+        "kubectl get pods --all-namespaces -o json | jq -r --arg pod {} --arg owner {} '.items[] | select(any(.metadata.ownerReferences[]?; .name == $owner)) | \"\\($pod): \\(.metadata.namespace)/\\(.metadata.name) \\(.spec.nodeName) \\(.status.phase)\"'",
+        sh(pod),
+        sh(owner(pod))
+    )
+}
+
+/// The number of Ready pods owned by the owners of `pods`, of which there must be one per
+/// named pod.
+fn ready_owned(pods: &[&str]) -> String {
+    let owners: Vec<&str> = pods.iter().map(|p| owner(p)).collect();
+    format!(
+        "kubectl get pods --all-namespaces -o json | jq '[.items[] | select(any(.metadata.\
+         ownerReferences[]?; .name as $o | $ARGS.positional | index($o))) | select(any(.status.\
+         conditions[]?; .type == \"Ready\" and .status == \"True\"))] | length' --args {}",
+        sh_words(owners)
+    )
+}
+
+/// The PodDisruptionBudget `name`'s status field `field`, from any namespace.
+fn pdb(name: &str, field: &str) -> String {
+    format!(
+        "kubectl get pdb --all-namespaces --field-selector metadata.name={} -o json | jq -r '.items[0].status.{field}'",
+        sh(name)
+    )
+}
+
+/// The pods of the controllers that own `names`, by owner: a pod evicted by a drain comes
+/// back under a new name, so a lookup by name would miss it.
 fn pods(names: &[&str]) -> String {
-    sh_each(names, |p| {
-        format!("kubectl get pods --all-namespaces -o wide --field-selector metadata.name={p}")
-    })
+    let mut firsts: Vec<&str> = names.to_vec();
+    firsts.dedup_by_key(|p| owner(p));
+    firsts.iter().map(|p| owned(p)).collect::<Vec<_>>().join("; ")
 }
 
 impl Commands for Kubernetes {
+    fn assert(&self, expectation: &Expectation) -> Option<String> {
+        Some(match expectation {
+            // kubelet reports its version as the Node's status.nodeInfo.kubeletVersion, e.g.
+            // `v1.31.4` (kubernetes/api core/v1 types.go NodeSystemInfo).
+            Expectation::Version { hosts, version } => each(&strs(hosts), |n| {
+                compare(
+                    n,
+                    &format!("kubectl get node {n} -o jsonpath='{{.status.nodeInfo.kubeletVersion}}'"),
+                    Test::Equals(version),
+                )
+            }),
+            Expectation::HostsUp { hosts } => each(&strs(hosts), |n| {
+                compare(
+                    n,
+                    &format!("kubectl get node {n} -o json | jq -r '{NODE_STATE}'"),
+                    Test::Equals("True,true"),
+                )
+            }),
+            Expectation::ClusterUp { except } => compare(
+                "'nodes not Ready or cordoned'",
+                &format!(
+                    "kubectl get nodes -o json | jq -r '[.items[] | select(.metadata.name as $n \
+                     | $ARGS.positional | index($n) | not) | select(({NODE_STATE}) != \"True,true\") \
+                     | .metadata.name] | if length == 0 then \"none\" else join(\" \") end' --args {}",
+                    sh_words(strs(except))
+                ),
+                Test::Equals("none"),
+            ),
+            Expectation::Unavailable { host } => compare(
+                &sh(host),
+                &format!(
+                    "kubectl get nodes -o json | jq -r --arg n {} '[.items[] | select(.metadata.name \
+                     == $n) | {NODE_STATE}] | if . == [\"True,true\"] then \"Ready and schedulable\" \
+                     else \"unavailable\" end'",
+                    sh(host)
+                ),
+                Test::Equals("unavailable"),
+            ),
+            // etcd on kubeadm clusters runs as static pods labelled component=etcd whose
+            // readiness probe is etcd's own /health endpoint (kubernetes/kubernetes
+            // cmd/kubeadm/app/phases/etcd/local.go, cmd/kubeadm/app/util/staticpod/utils.go):
+            // a Ready etcd pod is a healthy member.
+            Expectation::Votes {
+                group, hosts, needed, ..
+            } if group.to_lowercase().contains("etcd") && !hosts.is_empty() => compare(
+                &format!("{}' healthy etcd members'", sh(group)),
+                &format!(
+                    "kubectl get pods -n kube-system -l component=etcd -o json | jq '[.items[] | \
+                     select(.spec.nodeName as $n | $ARGS.positional | index($n)) | select(any(.status.\
+                     conditions[]?; .type == \"Ready\" and .status == \"True\"))] | length' --args {}",
+                    sh_words(strs(hosts))
+                ),
+                Test::AtLeast(*needed),
+            ),
+            Expectation::Votes {
+                group,
+                hosts,
+                workloads,
+                needed,
+            } => {
+                let nodes = (!hosts.is_empty()).then(|| {
+                    format!(
+                        "kubectl get nodes -o json | jq '[.items[] | select(.metadata.name as $n | \
+                         $ARGS.positional | index($n)) | select(any(.status.conditions[]; .type == \
+                         \"Ready\" and .status == \"True\"))] | length' --args {}",
+                        sh_words(strs(hosts))
+                    )
+                });
+                let pods = (!workloads.is_empty()).then(|| ready_owned(&strs(workloads)));
+                let observe = super::assert::sum([nodes, pods])?;
+                compare(
+                    &format!("{}' members Ready'", sh(group)),
+                    &observe,
+                    Test::AtLeast(*needed),
+                )
+            }
+            // A PodDisruptionBudget counts the pods its selector matches, whatever their names:
+            // status.currentHealthy and status.disruptionsAllowed (kubernetes/api policy/v1
+            // types.go PodDisruptionBudgetStatus).
+            Expectation::Budget {
+                name,
+                healthy,
+                disruptions,
+                ..
+            } => all([
+                compare(
+                    &format!("{}' currentHealthy'", sh(name)),
+                    &pdb(name, "currentHealthy"),
+                    Test::AtLeast(*healthy),
+                ),
+                compare(
+                    &format!("{}' disruptionsAllowed'", sh(name)),
+                    &pdb(name, "disruptionsAllowed"),
+                    Test::AtLeast(*disruptions),
+                ),
+            ])?,
+            Expectation::ComponentVersion { .. } => return None,
+            Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
+        })
+    }
+
     fn cluster_state(&self) -> Option<String> {
         Some(format!("kubectl get nodes -L {ZONE}"))
     }
@@ -69,6 +218,16 @@ impl Commands for Kubernetes {
 
     fn storage(&self, _facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
         vec![CheckSpec {
+            expectation: None,
+            // A PersistentVolumeClaim's status.phase is Pending, Bound or Lost (kubernetes/api
+            // core/v1 types.go PersistentVolumeClaimPhase).
+            assert: Some(compare(
+                "'PersistentVolumeClaims not Bound'",
+                "kubectl get pvc --all-namespaces -o json | jq -r '[.items[] | select(.status.phase != \
+                 \"Bound\") | \"\\(.metadata.namespace)/\\(.metadata.name)\"] | if length == 0 then \
+                 \"none\" else join(\" \") end'",
+                Test::Equals("none"),
+            )),
             kind: CheckKind::Storage,
             subject: "volumes".into(),
             expect: match phase {
@@ -90,6 +249,17 @@ impl Commands for Kubernetes {
         if !cluster.budgets.is_empty() {
             let names: Vec<&str> = cluster.budgets.iter().map(|b| b.name.as_str()).collect();
             out.push(CheckSpec {
+                expectation: None,
+                assert: Some(compare(
+                    "'PodDisruptionBudgets missing'",
+                    &format!(
+                        "kubectl get pdb --all-namespaces -o json | jq -r '$ARGS.positional - \
+                         [.items[].metadata.name] | if length == 0 then \"none\" else join(\" \") end' \
+                         --args {}",
+                        sh_words(names.iter().copied())
+                    ),
+                    Test::Equals("none"),
+                )),
                 kind: CheckKind::Policy,
                 subject: "PodDisruptionBudgets".into(),
                 expect: format!("still present, unchanged: {}", and_list(&names)),
@@ -109,7 +279,27 @@ impl Commands for Kubernetes {
                 }
             })
             .collect();
+        let labels: Vec<String> = facts
+            .hosts()
+            .iter()
+            .map(|&h| {
+                let host = cluster.host(h);
+                let domain = cluster.fault_domain(host.fault_domain);
+                let read = format!(
+                    "kubectl get node {} -o jsonpath='{{.metadata.labels.topology\\.kubernetes\\.io/zone}}'",
+                    sh(&host.name)
+                );
+                let what = format!("{}' zone'", sh(&host.name));
+                if domain.implicit {
+                    compare(&what, &read, Test::Not(""))
+                } else {
+                    compare(&what, &read, Test::Equals(&domain.name))
+                }
+            })
+            .collect();
         out.push(CheckSpec {
+            expectation: None,
+            assert: all(labels),
             kind: CheckKind::Policy,
             subject: "node labels and taints".into(),
             expect: format!(

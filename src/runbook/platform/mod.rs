@@ -9,6 +9,7 @@
 //! Names reach commands only through [`super::quote`]. Tools that honour `--` get it before
 //! operands that start with `-`.
 
+pub mod assert;
 mod ceph;
 mod generic;
 mod hyperv;
@@ -20,6 +21,7 @@ mod vsphere;
 
 use crate::model::{Cluster, Component, Platform, Workload};
 
+use super::expect::Expectation;
 use super::facts::WaveFacts;
 use super::quote::sh;
 use super::{Action, CheckKind, and_list};
@@ -53,6 +55,12 @@ pub struct CheckSpec {
     pub expect: String,
     /// A command that shows it.
     pub command: Option<String>,
+    /// What it expects, as data, where the expectation is one [`Expectation`] states; the
+    /// platform's [`Commands::assert`] turns it into the `assert` command.
+    pub expectation: Option<Expectation>,
+    /// A command that exits 0 exactly when the expectation holds, when the platform builds it
+    /// directly rather than from [`CheckSpec::expectation`].
+    pub assert: Option<String>,
 }
 
 /// A step before it gets its id.
@@ -114,6 +122,13 @@ pub trait Commands {
         Shell::Posix
     }
 
+    /// A command that exits 0 exactly when `expectation` holds, and otherwise prints the
+    /// expected and the observed value; `None` where the platform's tools cannot tell.
+    fn assert(&self, expectation: &Expectation) -> Option<String> {
+        let _ = expectation;
+        None
+    }
+
     /// Shows the state of every host of the cluster (up, maintenance, down).
     fn cluster_state(&self) -> Option<String> {
         None
@@ -153,6 +168,8 @@ pub trait Commands {
     fn storage(&self, facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
         let _ = facts;
         vec![CheckSpec {
+            expectation: None,
+            assert: None,
             kind: CheckKind::Storage,
             subject: "storage".into(),
             expect: match phase {
@@ -204,6 +221,18 @@ pub trait Commands {
         ))
     }
 
+    /// The version a host runs after its wave, given the one it runs now and its target: the
+    /// target, except where a host wave leaves the version the checks read unchanged (Ceph,
+    /// whose daemons change version with `ceph orch upgrade`, a wave of its own).
+    fn version_after_upgrade<'h>(
+        &self,
+        current: Option<&'h str>,
+        target: Option<&'h str>,
+    ) -> Option<&'h str> {
+        let _ = current;
+        target
+    }
+
     /// Upgrading `host` to `target`.
     fn upgrade(&self, host: &str, target: Option<&str>) -> Instruction {
         Instruction::prose(format!("upgrade {host} to {}", target_words(target)))
@@ -234,16 +263,14 @@ pub trait Commands {
 
     /// Upgrading control-plane component `component`.
     fn upgrade_component(&self, component: &Component) -> Instruction {
-        let name = &component.name;
-        Instruction::prose(format!(
-            "upgrade {name} to {} with its own installer; {}",
-            target_words(component.target_version.as_deref()),
-            if component.exclusive {
-                "nothing else changes during this wave"
-            } else {
-                "it shares this wave with hosts, and is counted down in this wave's quorum checks"
-            }
-        ))
+        default_upgrade_component(component)
+    }
+
+    /// What to do when the upgrade of `component` fails, where the general note (restore it
+    /// from the backup taken before) does not hold.
+    fn component_rollback(&self, component: &Component) -> Option<String> {
+        let _ = component;
+        None
     }
 
     /// Shows the version component `name` runs.
@@ -275,6 +302,20 @@ pub fn for_cluster(cluster: &Cluster) -> Box<dyn Commands> {
         Platform::Ceph => Box::new(ceph::Ceph),
         Platform::Generic => Box::new(generic::Generic),
     }
+}
+
+/// The upgrade of a component in words: with its own installer.
+pub(crate) fn default_upgrade_component(component: &Component) -> Instruction {
+    let name = &component.name;
+    Instruction::prose(format!(
+        "upgrade {name} to {} with its own installer; {}",
+        target_words(component.target_version.as_deref()),
+        if component.exclusive {
+            "nothing else changes during this wave"
+        } else {
+            "it shares this wave with hosts, and is counted down in this wave's quorum checks"
+        }
+    ))
 }
 
 /// `to 8.0.3`, or `to its new version` when no target is declared.
@@ -333,6 +374,8 @@ pub(crate) fn anti_affinity_policy(facts: &WaveFacts<'_>, command: Option<String
         return Vec::new();
     }
     vec![CheckSpec {
+        expectation: None,
+        assert: None,
         kind: CheckKind::Policy,
         subject: "anti-affinity".into(),
         expect: format!(

@@ -8,6 +8,7 @@
 
 use crate::model::{Migration, Workload};
 
+use super::assert::{Test, compare};
 use super::{
     CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, join, sh_each, target_words,
 };
@@ -47,6 +48,7 @@ impl Commands for Nutanix {
 
     fn storage(&self, facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
         let mut out = vec![CheckSpec {
+            expectation: None,
             kind: CheckKind::Storage,
             subject: "data resiliency".into(),
             expect: match phase {
@@ -59,22 +61,48 @@ impl Commands for Nutanix {
             }
             .into(),
             command: Some("ncli cluster get-domain-fault-tolerance-status type=node".into()),
+            // ncli prints one block per component with `Current Fault Tolerance : N` (Nutanix
+            // Prism Web Console Guide, "Checking the cluster fault tolerance status"); the
+            // smallest must be at least 1.
+            assert: Some(compare(
+                "'node fault tolerance'",
+                "ncli cluster get-domain-fault-tolerance-status type=node | awk -F': *' \
+                 '$1 ~ /Current Fault Tolerance/ {if (m == \"\" || $2 + 0 < m) m = $2 + 0} END {print m}'",
+                Test::AtLeast(1),
+            )),
         }];
         if phase == Phase::Before {
             for host in facts.host_names() {
                 out.push(CheckSpec {
+            expectation: None,
                     kind: CheckKind::HostState,
                     subject: host.to_string(),
                     expect: format!("acli answers \"Ok to enter maintenance mode.\" for {host}"),
                     command: Some(format!("acli host.enter_maintenance_mode_check {}", sh(host))),
+                    assert: Some(compare(
+                        &sh(host),
+                        &format!(
+                            "acli host.enter_maintenance_mode_check {} | grep -cxF 'Ok to enter maintenance mode.'",
+                            sh(host)
+                        ),
+                        Test::Equals("1"),
+                    )),
                 });
             }
         } else {
             out.push(CheckSpec {
+                expectation: None,
                 kind: CheckKind::Storage,
                 subject: "CVM services".into(),
                 expect: "every CVM and every service on it UP".into(),
                 command: Some("cluster status".into()),
+                // `cluster status` lists each CVM and service with `UP` or `DOWN` (Nutanix AOS
+                // Command Reference, `cluster status`).
+                assert: Some(compare(
+                    "'CVM services DOWN'",
+                    "cluster status 2>&1 | grep -cw DOWN",
+                    Test::Equals("0"),
+                )),
             });
         }
         out
@@ -83,19 +111,26 @@ impl Commands for Nutanix {
     fn policies(&self, facts: &WaveFacts<'_>) -> Vec<CheckSpec> {
         let mut out = anti_affinity_policy(facts, Some("acli vm_group.list".into()));
         out.push(CheckSpec {
+            expectation: None,
+            assert: None,
             kind: CheckKind::Policy,
             subject: "HA reservation".into(),
             expect: "HA still enabled with its reservation (guarantee mode), not reset by the upgrade".into(),
             command: Some("acli ha.get".into()),
         });
         out.push(CheckSpec {
+            expectation: None,
+            assert: None,
             kind: CheckKind::Policy,
             subject: "networks".into(),
             expect: format!(
-                "every VM network and uplink bond on {} as before the upgrade",
+                "every VM network as before the upgrade, and the uplink bonds of {} (Prism, \
+                 Network > Uplink configuration)",
                 and_list(&facts.host_names())
             ),
-            command: Some("acli net.list; manage_ovs show_uplinks".into()),
+            // `manage_ovs show_uplinks` shows only the host of the CVM it runs on, which is not
+            // one of this wave's hosts in general: the bonds are checked in Prism instead.
+            command: Some("acli net.list".into()),
         });
         out
     }

@@ -11,12 +11,14 @@ use std::collections::HashSet;
 
 use crate::model::{Cluster, Migration, Resource, Workload};
 
+use super::assert::{Test, all, compare, each, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, end_of_options, sh_each,
     target_words,
 };
+use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
-use crate::runbook::quote::{sh, sh_operands};
+use crate::runbook::quote::{sh, sh_operands, sh_words};
 use crate::runbook::{Action, CheckKind, and_list};
 
 /// An OpenStack region.
@@ -42,6 +44,35 @@ impl OpenStack {
     }
 }
 
+/// jq over `openstack compute service list -f json`: the services that are not up and
+/// enabled, as `Host/Binary`, or `none`. The columns are `Binary`, `Host`, `Status`
+/// (enabled/disabled) and `State` (up/down) (python-openstackclient
+/// openstackclient/compute/v2/service.py `ListService`).
+const SERVICES_DOWN: &str = "[.[] | select(.State != \"up\" or .Status != \"enabled\") | \
+                             \"\\(.Host)/\\(.Binary)\"] | if length == 0 then \"none\" else join(\" \") end";
+
+/// How many of the servers `names` are ACTIVE (`openstack server show -f value -c status`).
+fn active(names: &[&str]) -> String {
+    format!(
+        "n=0; for s in {}; do [ \"$(openstack server show -f value -c status {}\"$s\")\" = ACTIVE ] \
+         && n=$((n + 1)); done; echo \"$n\"",
+        sh_words(names.iter().copied()),
+        end_of_options(names)
+    )
+}
+
+/// The migrations of `host` still in flight: nova's in-progress statuses (nova
+/// nova/objects/migration.py, `IN_PROGRESS_MIGRATION_STATUSES`), read from `openstack server
+/// migration list --host H -f json` (python-openstackclient compute/v2/server_migration.py,
+/// column `Status`).
+fn migrations_in_flight(h: &str) -> String {
+    format!(
+        "openstack server migration list --host {h} -f json | jq '[.[] | select(.Status as $s | \
+         [\"queued\", \"preparing\", \"running\", \"post-migrating\", \"accepted\", \"pre-migrating\", \
+         \"migrating\", \"confirming\"] | index($s))] | length'"
+    )
+}
+
 fn servers(names: &[&str]) -> String {
     sh_each(names, |s| {
         format!(
@@ -52,6 +83,61 @@ fn servers(names: &[&str]) -> String {
 }
 
 impl Commands for OpenStack {
+    fn assert(&self, expectation: &Expectation) -> Option<String> {
+        Some(match expectation {
+            Expectation::HostsUp { hosts } => each(&strs(hosts), |h| {
+                compare(
+                    h,
+                    &format!("openstack compute service list --host {h} -f json | jq -r '{SERVICES_DOWN}'"),
+                    Test::Equals("none"),
+                )
+            }),
+            Expectation::ClusterUp { except } => compare(
+                "'services not up and enabled'",
+                &format!(
+                    "openstack compute service list -f json | jq -r '[.[] | select(.Host as $h | \
+                     $ARGS.positional | index($h) | not)] | {SERVICES_DOWN}' --args {}",
+                    sh_words(strs(except))
+                ),
+                Test::Equals("none"),
+            ),
+            Expectation::Unavailable { host } => compare(
+                &sh(host),
+                &format!(
+                    "openstack compute service list --host {} -f json | jq -r '[.[] | select(.State == \
+                     \"up\" and .Status == \"enabled\")] | if length == 0 then \"unavailable\" else \
+                     \"up\" end'",
+                    sh(host)
+                ),
+                Test::Equals("unavailable"),
+            ),
+            Expectation::Votes {
+                group, hosts, needed, ..
+            } if !hosts.is_empty() => compare(
+                &format!("{}' hosts with services up'", sh(group)),
+                &format!(
+                    "openstack compute service list -f json | jq '[.[] | select(.State == \"up\") | \
+                     .Host] | unique | map(select(. as $h | $ARGS.positional | index($h))) | length' \
+                     --args {}",
+                    sh_words(strs(hosts))
+                ),
+                Test::AtLeast(*needed),
+            ),
+            Expectation::Budget {
+                name,
+                workloads,
+                healthy,
+                ..
+            } => compare(
+                &format!("{}' servers ACTIVE'", sh(name)),
+                &active(&strs(workloads)),
+                Test::AtLeast(*healthy),
+            ),
+            Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
+            _ => return None,
+        })
+    }
+
     fn cluster_state(&self) -> Option<String> {
         Some("openstack compute service list; openstack network agent list".into())
     }
@@ -74,8 +160,40 @@ impl Commands for OpenStack {
         Some("openstack hypervisor list --long".into())
     }
 
-    fn storage(&self, _facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
-        vec![CheckSpec {
+    fn storage(&self, facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
+        let computes: Vec<&str> = facts
+            .host_names()
+            .into_iter()
+            .filter(|h| self.compute(h))
+            .collect();
+        let mut out = Vec::new();
+        if phase == Phase::Before && !computes.is_empty() {
+            out.push(CheckSpec {
+                kind: CheckKind::HostState,
+                subject: "migrations".into(),
+                expect: format!(
+                    "no migration in flight from or to {}: a move still running would land on a \
+                     host about to go down",
+                    and_list(&computes)
+                ),
+                command: Some(sh_each(&computes, |h| {
+                    format!("openstack server migration list --host {h}")
+                })),
+                expectation: None,
+                assert: Some(each(&computes, |h| {
+                    compare(h, &migrations_in_flight(h), Test::Equals("0"))
+                })),
+            });
+        }
+        out.push(CheckSpec {
+            // `openstack volume service list -f json`: `Binary`, `Host`, `Status`, `State`
+            // (python-openstackclient volume/v2/service.py `ListService`).
+            expectation: None,
+            assert: Some(compare(
+                "'volume services not up and enabled'",
+                &format!("openstack volume service list -f json | jq -r '{SERVICES_DOWN}'"),
+                Test::Equals("none"),
+            )),
             kind: CheckKind::Storage,
             subject: "block storage".into(),
             expect: match phase {
@@ -84,7 +202,8 @@ impl Commands for OpenStack {
             }
             .into(),
             command: Some("openstack volume service list".into()),
-        }]
+        });
+        out
     }
 
     fn policies(&self, facts: &WaveFacts<'_>) -> Vec<CheckSpec> {
@@ -92,7 +211,30 @@ impl Commands for OpenStack {
             facts,
             Some("openstack server group list --all-projects --long".into()),
         );
+        // Server groups of the same names, with an anti-affinity policy: the column is
+        // `Policy` from compute API 2.64, `Policies` before (python-openstackclient
+        // compute/v2/server_group.py `ListServerGroup`).
+        if let Some(rules) = out.first_mut() {
+            let names: Vec<&str> = facts
+                .cluster
+                .anti_affinity
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect();
+            rules.assert = Some(compare(
+                "'anti-affinity server groups missing'",
+                &format!(
+                    "openstack server group list --all-projects --long -f json | jq -r '$ARGS.positional \
+                     - [.[] | select(.Policy // .Policies | tostring | test(\"anti-affinity\")) | .Name] | \
+                     if length == 0 then \"none\" else join(\" \") end' --args {}",
+                    sh_words(names.iter().copied())
+                ),
+                Test::Equals("none"),
+            ));
+        }
         out.push(CheckSpec {
+            expectation: None,
+            assert: None,
             kind: CheckKind::Policy,
             subject: "aggregates".into(),
             expect: format!(
@@ -121,21 +263,30 @@ impl Commands for OpenStack {
     fn migrate(&self, workload: &Workload, from: &str, to: &str) -> Instruction {
         let server = sh_operands([workload.name.as_str()]);
         let detail = super::migrate_words(workload, from, to);
+        // `server migrate --wait` reports success when a live migration failed and the server
+        // went back to ACTIVE on its source, so the host is read back afterwards.
+        let landed = format!(
+            "{{ h=$(openstack server show -f value -c OS-EXT-SRV-ATTR:host {server}); [ \"$h\" = {0} ] \
+             || {{ printf 'expected host %s, observed: %s\\n' {0} \"$h\"; false; }}; }}",
+            sh(to)
+        );
         match workload.migration {
             Migration::Restart => Instruction::run(
                 format!(
                     "openstack --os-compute-api-version 2.56 server migrate --host {} --wait {server} \
-                     && openstack server resize confirm {server}",
+                     && openstack server resize confirm {server} && {landed}",
                     sh(to)
                 ),
                 format!("{detail} (cold migration, confirmed once it is ACTIVE on {to})"),
             ),
             _ => Instruction::run(
                 format!(
-                    "openstack --os-compute-api-version 2.30 server migrate --live-migration --host {} --wait {server}",
+                    "openstack --os-compute-api-version 2.30 server migrate --live-migration --host {} --wait {server} && {landed}",
                     sh(to)
                 ),
-                detail,
+                format!(
+                    "{detail}; the server's host is read back, since --wait also returns when the live migration failed"
+                ),
             ),
         }
     }

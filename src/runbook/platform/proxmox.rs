@@ -1,10 +1,12 @@
 //! Proxmox VE, with pvecm, ha-manager and pvesh, and the ceph CLI when the cluster runs
 //! hyper-converged Ceph.
 //!
-//! Hosts are cluster nodes. Workloads are guests named as in the GUI; ha-manager addresses
-//! them by service id (`vm:100`, `ct:200`), so a move looks the id up by name in
-//! `/cluster/resources` (with jq) and then asks the HA stack to migrate (live) or relocate
-//! (restart) it. Node maintenance is the HA stack's own, which also moves what is left.
+//! Hosts are cluster nodes. Workloads are guests named as in the GUI; a move looks the guest
+//! up by name in `/cluster/resources` (with jq): one the HA stack manages (it has `hastate`)
+//! is migrated (live) or relocated (restart) by ha-manager under its service id (`vm:100`,
+//! `ct:200`); any other moves through the migrate call behind `qm migrate` / `pct migrate`,
+//! which the HA stack would never move. Node maintenance is the HA stack's own, and the step
+//! waits until no HA service is left on the node, not only until the node shows maintenance.
 //!
 //! The description has no Ceph flag: the cluster counts as running Ceph when a quorum group or
 //! workload is named after it (a name containing `ceph`, or starting `mon.` or `osd`), which is
@@ -12,10 +14,12 @@
 
 use crate::model::{Cluster, Migration, Workload};
 
+use super::assert::{Test, compare, each, strs};
 use super::ceph;
 use super::{CheckSpec, Commands, Instruction, Phase, StepSpec, join, sh_each, target_words};
+use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
-use crate::runbook::quote::sh;
+use crate::runbook::quote::{sh, sh_words};
 use crate::runbook::{Action, CheckKind, and_list};
 
 /// A Proxmox VE cluster.
@@ -37,16 +41,100 @@ impl Proxmox {
     }
 }
 
-/// The HA service id (`vm:100`, `ct:200`) of the guest named `name`, as a shell word.
-fn service_id(name: &str) -> String {
+/// The state of node `h` (a shell word): `online`, `maintenance` (online, its HA LRM in
+/// maintenance mode) or what `/cluster/resources` says (`offline`), empty when unknown.
+/// `ha-manager status` prints `lrm NODE (maintenance mode, …)` for such a node
+/// (pve-ha-manager src/PVE/CLI/ha_manager.pm `status`); `/cluster/resources` gives each node
+/// with `node` and `status` (pve-manager PVE/API2/Cluster.pm `resources`).
+fn node_state(h: &str) -> String {
     format!(
-        "\"$(pvesh get /cluster/resources --type vm --output-format json | jq -r --arg name {} \
-         '.[] | select(.name == $name) | (if .type == \"lxc\" then \"ct:\" else \"vm:\" end) + (.vmid | tostring)')\"",
-        sh(name)
+        "s=$(pvesh get /cluster/resources --type node --output-format json | jq -r --arg h {h} \
+         '.[] | select(.node == $h) | .status'); if [ \"$s\" = online ] && ha-manager status | grep \
+         -qF -e 'lrm '{h}' (maintenance'; then s=maintenance; fi; echo \"$s\""
+    )
+}
+
+/// How many of the guests `names` are running.
+fn running(names: &[&str]) -> String {
+    format!(
+        "pvesh get /cluster/resources --type vm --output-format json | jq '[.[] | select(.name as \
+         $n | $ARGS.positional | index($n)) | select(.status == \"running\")] | length' --args {}",
+        sh_words(names.iter().copied())
     )
 }
 
 impl Commands for Proxmox {
+    fn assert(&self, expectation: &Expectation) -> Option<String> {
+        Some(match expectation {
+            // /nodes/NODE/version answers `release` (8.2) and `version` (8.2.4)
+            // (pve-manager PVE/API2/Nodes.pm, PVE::API2::Version): either may be declared.
+            Expectation::Version { hosts, version } => each(&strs(hosts), |h| {
+                compare(
+                    h,
+                    &format!(
+                        "pvesh get /nodes/{h}/version --output-format json | jq -r --arg v {} 'if \
+                         .release == $v or .version == $v then $v else .version end'",
+                        sh(version)
+                    ),
+                    Test::Equals(version),
+                )
+            }),
+            Expectation::HostsUp { hosts } => each(&strs(hosts), |h| {
+                compare(h, &node_state(h), Test::Equals("online"))
+            }),
+            Expectation::Unavailable { host } => {
+                let h = sh(host);
+                compare(&h, &node_state(&h), Test::Not("online"))
+            }
+            Expectation::ClusterUp { except } => compare(
+                "'nodes not online'",
+                &format!(
+                    "pvesh get /cluster/resources --type node --output-format json | jq -r '[.[] | \
+                     select(.status != \"online\") | .node] - $ARGS.positional | if length == 0 then \
+                     \"none\" else join(\" \") end' --args {}",
+                    sh_words(strs(except))
+                ),
+                Test::Equals("none"),
+            ),
+            // `pvecm status` prints corosync-quorumtool's `Quorate: Yes` and `Total votes: N`
+            // (pve-cluster src/PVE/CLI/pvecm.pm; corosync tools/corosync-quorumtool.c).
+            Expectation::Votes {
+                group,
+                hosts,
+                workloads,
+                needed,
+            } => {
+                let mons = !workloads.is_empty() && workloads.iter().all(|w| w.starts_with("mon."));
+                let observe = if !hosts.is_empty() {
+                    "pvecm status | awk -F': *' '$1 == \"Quorate\" {q = $2} $1 == \"Total votes\" {v = \
+                     $2} END {if (q == \"Yes\") print v; else print \"not quorate\"}'"
+                        .to_string()
+                } else if self.ceph && mons {
+                    "ceph quorum_status | jq '.quorum_names | length'".to_string()
+                } else {
+                    running(&strs(workloads))
+                };
+                compare(
+                    &format!("{}' votes'", sh(group)),
+                    &observe,
+                    Test::AtLeast(*needed),
+                )
+            }
+            Expectation::Budget {
+                name,
+                workloads,
+                healthy,
+                ..
+            } => compare(
+                &format!("{}' guests running'", sh(name)),
+                &running(&strs(workloads)),
+                Test::AtLeast(*healthy),
+            ),
+            Expectation::ComponentVersion { .. } => return None,
+            Expectation::All(parts) => super::assert::all(parts.iter().filter_map(|p| self.assert(p)))?,
+        })
+    }
+
     fn cluster_state(&self) -> Option<String> {
         Some("pvecm status; ha-manager status".into())
     }
@@ -73,10 +161,19 @@ impl Commands for Proxmox {
             ceph::health(facts, phase)
         } else {
             vec![CheckSpec {
+                expectation: None,
                 kind: CheckKind::Storage,
                 subject: "storage".into(),
                 expect: "every shared storage active on every node that stays up".into(),
                 command: Some("pvesm status".into()),
+                // `pvesm status` is a table `Name Type Status …`; a disabled storage is not
+                // in use (pve-storage PVE/CLI/pvesm.pm `status`).
+                assert: Some(compare(
+                    "'storages not active'",
+                    "l=$(pvesm status | awk 'NR > 1 && $3 != \"active\" && $3 != \"disabled\" {print $1}' | \
+                     paste -sd' ' -); echo \"${l:-none}\"",
+                    Test::Equals("none"),
+                )),
             }]
         }
     }
@@ -97,6 +194,13 @@ impl Commands for Proxmox {
             )
         };
         let mut out = vec![CheckSpec {
+            expectation: None,
+            assert: Some(compare(
+                "'HA services in error or disabled'",
+                "ha-manager status | awk '$1 == \"service\" && $NF ~ /^(error|disabled)\\)$/ {n++} END \
+                 {print n + 0}'",
+                Test::Equals("0"),
+            )),
             kind: CheckKind::Policy,
             subject: "HA resources".into(),
             expect: format!(
@@ -119,14 +223,30 @@ impl Commands for Proxmox {
     }
 
     fn migrate(&self, workload: &Workload, from: &str, to: &str) -> Instruction {
-        let verb = match workload.migration {
-            Migration::Restart => "relocate",
-            _ => "migrate",
+        // The HA stack moves only the guests it manages (those with `hastate` in
+        // /cluster/resources); the others move with the migrate call of `qm migrate` and
+        // `pct migrate`, made through the API so that it runs from any node
+        // (pve-manager PVE/API2/Qemu.pm and LXC.pm `migrate_vm`: `online`, `restart`).
+        let (verb, qemu, lxc) = match workload.migration {
+            Migration::Restart => ("relocate", "", " --restart 1"),
+            _ => ("migrate", " --online 1", " --restart 1"),
         };
+        let target = sh(to);
         Instruction::run(
-            format!("ha-manager {verb} {} {}", service_id(&workload.name), sh(to)),
             format!(
-                "{} (an HA-managed guest; one that is not moves with qm/pct migrate on {from})",
+                "r=$(pvesh get /cluster/resources --type vm --output-format json | jq -r --arg name {} \
+                 'first(.[] | select(.name == $name)) | \"\\(.type) \\(.vmid) \\(.node) \\(has(\"hastate\"))\"') \
+                 && set -- $r && case \"$1 $4\" in \
+                 'qemu true') ha-manager {verb} \"vm:$2\" {target};; \
+                 'lxc true') ha-manager {verb} \"ct:$2\" {target};; \
+                 'qemu false') pvesh create \"/nodes/$3/qemu/$2/migrate\" --target {target}{qemu};; \
+                 'lxc false') pvesh create \"/nodes/$3/lxc/$2/migrate\" --target {target}{lxc};; \
+                 *) echo 'no such guest' >&2; false;; esac",
+                sh(&workload.name),
+            ),
+            format!(
+                "{}: through the HA stack when it manages the guest, else as `qm migrate` / `pct \
+                 migrate` would (from {from})",
                 super::migrate_words(workload, from, to)
             ),
         )
@@ -137,12 +257,14 @@ impl Commands for Proxmox {
             Action::EnterMaintenance,
             host,
             Some(format!(
-                "ha-manager crm-command node-maintenance enable {}",
+                "ha-manager crm-command node-maintenance enable {0} && until [ -z \"$(ha-manager \
+                 status | grep -F -e ' ('{0}', ')\" ]; do sleep 10; done",
                 sh(host)
             )),
             format!(
-                "put {host} into HA maintenance: the HA stack moves anything still on it; wait \
-                 until ha-manager status shows it in maintenance mode"
+                "put {host} into HA maintenance and wait until no HA service is on it any more \
+                 (`ha-manager status` lists each as `service SID (NODE, STATE)`); the HA stack \
+                 moves only HA-managed guests: the migrate steps before moved the others"
             ),
         ))
     }

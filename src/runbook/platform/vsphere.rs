@@ -15,10 +15,12 @@
 
 use crate::model::{Cluster, Migration, Workload};
 
+use super::assert::{Test, all, compare, each, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, end_of_options, join,
     target_words,
 };
+use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
 use crate::runbook::quote;
 use crate::runbook::{Action, CheckKind, and_list};
@@ -60,11 +62,38 @@ fn sh_operands<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     quote::sh_operands(names.iter().map(String::as_str))
 }
 
+/// [`each`] over names the finder reads literally.
+fn sh_each_assert(names: &[&str], body: impl Fn(&str) -> String) -> String {
+    let names: Vec<String> = names.iter().map(|n| inventory(n)).collect();
+    each(&strs(&names), body)
+}
+
 /// [`super::sh_each`] over names the finder reads literally.
 fn sh_each(names: &[&str], body: impl Fn(&str) -> String) -> String {
     let names: Vec<String> = names.iter().map(|n| inventory(n)).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     super::sh_each(&names, body)
+}
+
+/// jq over `govc host.info -json`: `connectionState,inMaintenanceMode` of each host, e.g.
+/// `connected,false` (govmomi cli/host/info.go `hostSystems`; vim25 HostRuntimeInfo).
+const HOST_STATE: &str = ".hostSystems[].runtime | \"\\(.connectionState),\\(.inMaintenanceMode)\"";
+
+/// The moref of the resource pool (or vApp) `vm` is in, as govc's finder takes it
+/// (`ResourcePool:resgroup-8`): `govc vm.info -json` loads every property, and the finder
+/// reads a `Type:value` argument as a moref (govmomi cli/vm/info.go, find/finder.go).
+fn pool_of(vm: &str) -> String {
+    format!(
+        "\"$(govc vm.info -json {vm} | jq -r '.virtualMachines[0].resourcePool | \"\\(.type):\\(.value)\"')\""
+    )
+}
+
+/// How many of `vms` are powered on.
+fn powered_on(vms: &[&str]) -> String {
+    format!(
+        "govc vm.info -json {} | jq '[.virtualMachines[] | select(.runtime.powerState == \"poweredOn\")] | length'",
+        sh_operands(vms.iter().copied())
+    )
 }
 
 /// vSphere, with or without vSAN.
@@ -80,6 +109,18 @@ impl Vsphere {
             cluster: cluster.name.clone(),
             vsan,
         }
+    }
+
+    /// `govc collect -json -s` of this cluster's properties: the value alone, as JSON, an
+    /// array property as its elements (govmomi cli/object/collect.go `Dump`); the cluster is
+    /// found by name (`govc find -type c -name`, a glob, so escaped). ClusterConfigInfoEx has
+    /// `rule[]` with `name` and `enabled`, `drsConfig.enabled` and `dasConfig.enabled` (vim25
+    /// types.go).
+    fn collect(&self) -> String {
+        format!(
+            "govc collect -json -s \"$(govc find / -type c -name {})\"",
+            sh(&self.cluster)
+        )
     }
 
     /// An up host to run esxcli on (vSAN state is cluster-wide, any member shows it).
@@ -101,7 +142,138 @@ impl Vsphere {
     }
 }
 
+/// The vSAN object repair timer against the wave's length: a host absent for longer than
+/// `VSAN.ClomRepairDelay` minutes (60 by default) has its absent components rebuilt elsewhere,
+/// which a rolling upgrade does not want. The setting is per host; every host that stays up
+/// is read. `govc host.option.ls` prints `Key:  value` (govmomi cli/option/ls.go).
+fn repair_timer(facts: &WaveFacts<'_>) -> CheckSpec {
+    let cluster = facts.cluster;
+    let minutes = facts.wave.minutes(cluster);
+    let up: Vec<&str> = facts
+        .up_hosts()
+        .iter()
+        .map(|&h| cluster.host(h).name.as_str())
+        .collect();
+    let read = |h: &str| format!("govc host.option.ls -host {h} VSAN.ClomRepairDelay");
+    CheckSpec {
+        kind: CheckKind::Storage,
+        subject: "vSAN repair timer".into(),
+        expect: format!(
+            "VSAN.ClomRepairDelay at least {minutes} minutes (this wave's length) on every host              that stays up; otherwise vSAN starts rebuilding the absent components of this              wave's hosts: raise it for the wave and set it back after"
+        ),
+        command: (!up.is_empty()).then(|| sh_each(&up, read)),
+        expectation: None,
+        assert: (!up.is_empty()).then(|| {
+            sh_each_assert(&up, |h| {
+                compare(
+                    h,
+                    &format!("{} | awk '{{print $2}}'", read(h)),
+                    Test::AtLeast(minutes),
+                )
+            })
+        }),
+    }
+}
+
 impl Commands for Vsphere {
+    fn assert(&self, expectation: &Expectation) -> Option<String> {
+        Some(match expectation {
+            // `govc host.esxcli` prints each field as `Key:  value` (govmomi
+            // cli/host/esxcli/esxcli.go formatSimple); `system version get` has `Version:`.
+            Expectation::Version { hosts, version } => sh_each_assert(&strs(hosts), |h| {
+                compare(
+                    h,
+                    &format!(
+                        "govc host.esxcli -host {h} system version get | awk '$1 == \"Version:\" {{print $2}}'"
+                    ),
+                    Test::Equals(version),
+                )
+            }),
+            Expectation::HostsUp { hosts } => sh_each_assert(&strs(hosts), |h| {
+                compare(
+                    h,
+                    &format!("govc host.info -json {h} | jq -r '{HOST_STATE}'"),
+                    Test::Equals("connected,false"),
+                )
+            }),
+            Expectation::ClusterUp { except } => {
+                let skip = if except.is_empty() {
+                    String::new()
+                } else {
+                    // govc find prints inventory paths, names escaped as vSphere keeps them.
+                    let names: Vec<String> = except.iter().map(|n| inventory(n)).collect();
+                    format!(
+                        " | grep -vxF{}",
+                        names
+                            .iter()
+                            .map(|n| format!(" -e {}", quote::sh(n)))
+                            .collect::<String>()
+                    )
+                };
+                compare(
+                    "'hosts in maintenance or not connected'",
+                    &format!(
+                        "l=$({{ {}; }} | awk -F/ '{{print $NF}}'{skip} | sort -u | paste -sd' ' -); echo \"${{l:-none}}\"",
+                        self.cluster_state().expect("a command")
+                    ),
+                    Test::Equals("none"),
+                )
+            }
+            Expectation::Unavailable { host } => compare(
+                &sh(host),
+                &format!(
+                    "govc host.info -json {} | jq -r '{HOST_STATE} | if . == \"connected,false\" then \"up\" else \"unavailable\" end'",
+                    sh_operands([host.as_str()])
+                ),
+                Test::Equals("unavailable"),
+            ),
+            Expectation::Votes {
+                group,
+                hosts,
+                workloads,
+                needed,
+            } => {
+                let hosts_up = (!hosts.is_empty()).then(|| {
+                    format!(
+                        "govc host.info -json {} | jq '[{HOST_STATE} | select(. == \"connected,false\")] | length'",
+                        sh_operands(strs(hosts))
+                    )
+                });
+                let vms_on = (!workloads.is_empty()).then(|| powered_on(&strs(workloads)));
+                let observe = super::assert::sum([hosts_up, vms_on])?;
+                compare(
+                    &format!("{}' members up'", quote::sh(group)),
+                    &observe,
+                    Test::AtLeast(*needed),
+                )
+            }
+            Expectation::Budget {
+                name,
+                workloads,
+                healthy,
+                ..
+            } => compare(
+                &format!("{}' VMs powered on'", quote::sh(name)),
+                &powered_on(&strs(workloads)),
+                Test::AtLeast(*healthy),
+            ),
+            // vCenter reports its version in `govc about -json` (govmomi cli/about/command.go,
+            // vim25 AboutInfo.version).
+            Expectation::ComponentVersion { component, version }
+                if component.to_lowercase().contains("vcenter")
+                    || component.to_lowercase().contains("vcsa") =>
+            {
+                compare(
+                    &quote::sh(component),
+                    "govc about -json | jq -r .about.version",
+                    Test::Equals(version),
+                )
+            }
+            Expectation::ComponentVersion { .. } => return None,
+            Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
+        })
+    }
+
     fn cluster_state(&self) -> Option<String> {
         Some(
             "govc find / -type h -runtime.inMaintenanceMode true; \
@@ -136,6 +308,15 @@ impl Commands for Vsphere {
     fn storage(&self, facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
         if !self.vsan {
             return vec![CheckSpec {
+                expectation: None,
+                // govc datastore.info -json lists `datastores` with `summary.accessible`
+                // (govmomi cli/datastore/info.go; vim25 DatastoreSummary).
+                assert: Some(compare(
+                    "'datastores not accessible'",
+                    "govc datastore.info -json | jq -r '[.datastores[] | select(.summary.accessible \
+                     | not) | .name] | if length == 0 then \"none\" else join(\" \") end'",
+                    Test::Equals("none"),
+                )),
                 kind: CheckKind::Storage,
                 subject: "datastores".into(),
                 expect: "every shared datastore accessible from every host that stays up".into(),
@@ -155,20 +336,56 @@ impl Commands for Vsphere {
                  left) before the next wave starts",
             ),
         };
-        vec![
+        // `govc host.esxcli` prints one `Key:  value` block per row (formatSimple); esxcli
+        // names the fields of `vsan debug object health summary get` HealthStatus and
+        // NumberOfObjects, and those of `vsan debug resync summary get`
+        // TotalBytesLefttoResync and TotalNumberOfResyncingObjects (esxcli vsan debug
+        // reference, VMware vSAN 7.0 U1+).
+        let unhealthy = probe.map(|h| {
+            compare(
+                "'vSAN objects not healthy'",
+                &format!(
+                    "govc host.esxcli -host {} vsan debug object health summary get | awk '$1 == \
+                     \"HealthStatus:\" {{s = $2}} $1 == \"NumberOfObjects:\" && s != \"healthy\" \
+                     {{n += $2}} END {{print n + 0}}'",
+                    sh(h)
+                ),
+                Test::Equals("0"),
+            )
+        });
+        let resyncing = probe.map(|h| {
+            compare(
+                "'bytes left to resync'",
+                &format!(
+                    "govc host.esxcli -host {} vsan debug resync summary get | awk 'tolower($1) == \
+                     \"totalbyteslefttoresync:\" {{print $2}}'",
+                    sh(h)
+                ),
+                Test::Equals("0"),
+            )
+        });
+        let mut out = vec![
             CheckSpec {
+                expectation: None,
+                assert: unhealthy,
                 kind: CheckKind::Storage,
                 subject: "vSAN objects".into(),
                 expect: health.into(),
                 command: esxcli("vsan debug object health summary get"),
             },
             CheckSpec {
+                expectation: None,
+                assert: resyncing,
                 kind: CheckKind::Storage,
                 subject: "vSAN resync".into(),
                 expect: resync.into(),
                 command: esxcli("vsan debug resync summary get"),
             },
-        ]
+        ];
+        if phase == Phase::Before {
+            out.push(repair_timer(facts));
+        }
+        out
     }
 
     fn policies(&self, facts: &WaveFacts<'_>) -> Vec<CheckSpec> {
@@ -177,8 +394,35 @@ impl Commands for Vsphere {
             facts,
             Some(format!("govc cluster.rule.ls -cluster {} -l", sh(&self.cluster))),
         );
-        if out.is_empty() {
+        let groups: Vec<&str> = facts
+            .cluster
+            .anti_affinity
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
+        if let Some(rules) = out.first_mut() {
+            rules.assert = Some(compare(
+                "'DRS rules missing or disabled'",
+                &format!(
+                    "{} configurationEx.rule | jq -r '. as $r | [$ARGS.positional[] | select(. as $n | \
+                     $r | any(.[]?; .name == $n and .enabled == true) | not)] | if length == 0 then \
+                     \"none\" else join(\" \") end' --args {}",
+                    self.collect(),
+                    quote::sh_words(groups.iter().copied())
+                ),
+                Test::Equals("none"),
+            ));
+        } else {
             out.push(CheckSpec {
+                expectation: None,
+                assert: Some(compare(
+                    "'DRS,HA enabled'",
+                    &format!(
+                        "{} configurationEx | jq -r '\"\\(.drsConfig.enabled),\\(.dasConfig.enabled)\"'",
+                        self.collect()
+                    ),
+                    Test::Equals("true,true"),
+                )),
                 kind: CheckKind::Policy,
                 subject: "DRS rules".into(),
                 expect: "DRS and HA still enabled with the cluster's rules, none reset".into(),
@@ -187,6 +431,8 @@ impl Commands for Vsphere {
         }
         if self.vsan {
             out.push(CheckSpec {
+                expectation: None,
+                assert: None,
                 kind: CheckKind::Policy,
                 subject: "storage policies".into(),
                 expect: "the VM storage policies still exist unchanged and every VM is compliant".into(),
@@ -195,6 +441,8 @@ impl Commands for Vsphere {
         }
         let hosts = facts.host_names();
         out.push(CheckSpec {
+            expectation: None,
+            assert: None,
             kind: CheckKind::Policy,
             subject: "distributed switch".into(),
             expect: format!(
@@ -219,15 +467,19 @@ impl Commands for Vsphere {
             Migration::Restart => Instruction::run(
                 format!(
                     "govc vm.power -s {vm} && until govc vm.info {vm} | grep -q poweredOff; do sleep 5; done \
-                     && govc vm.migrate -host {} {vm} && govc vm.power -on {vm}",
-                    sh(to)
+                     && govc vm.migrate -host {} -pool {} {vm} && govc vm.power -on {vm}",
+                    sh(to),
+                    pool_of(&vm)
                 ),
                 format!(
                     "{detail} (it cannot vMotion: guest shutdown, cold migration once it is powered \
                      off, power on)"
                 ),
             ),
-            _ => Instruction::run(format!("govc vm.migrate -host {} {vm}", sh(to)), detail),
+            _ => Instruction::run(
+                format!("govc vm.migrate -host {} -pool {} {vm}", sh(to), pool_of(&vm)),
+                format!("{detail}, keeping it in its resource pool or vApp"),
+            ),
         }
     }
 
