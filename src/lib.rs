@@ -23,6 +23,8 @@ pub mod bounds;
 pub mod diagnostic;
 pub mod document;
 pub mod graph;
+pub mod import;
+pub mod live;
 pub mod model;
 pub mod parse;
 pub mod placement;

@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod examples;
+mod import;
 mod input_errors;
 mod planner;
 mod planner_props;

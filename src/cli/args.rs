@@ -34,6 +34,35 @@ pub enum Command {
         /// The cluster description (TOML), or - for standard input.
         cluster: String,
     },
+    /// Write a cluster description from the platform's own exports (kubectl, ceph JSON).
+    Import(ImportArgs),
+}
+
+/// `quorate import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The platform: kubernetes or ceph.
+    pub platform: String,
+
+    /// The exports (JSON as the platform's CLI prints it), in any order; - for standard input.
+    #[arg(required = true)]
+    pub files: Vec<String>,
+
+    /// `[defaults] target_version` of the description.
+    #[arg(long, value_name = "V")]
+    pub target_version: Option<String>,
+
+    /// `[defaults] upgrade_minutes` of the description.
+    #[arg(long, value_name = "M")]
+    pub upgrade_minutes: Option<u64>,
+
+    /// The cluster's name.
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+
+    /// Write the description to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
 }
 
 /// `--color`.
