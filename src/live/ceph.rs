@@ -56,9 +56,12 @@ struct Pool {
     rule: i64,
 }
 
+/// The CRUSH tree: buckets by id, and the ids in the order the export lists them.
+type Tree = (BTreeMap<i64, Bucket>, Vec<i64>);
+
 #[derive(Default)]
 struct Exports {
-    tree: Option<BTreeMap<i64, Bucket>>,
+    tree: Option<Tree>,
     monitors: Option<(Vec<Monitor>, Option<Vec<i64>>)>,
     pools: Option<Vec<Pool>>,
     rules: Option<BTreeMap<i64, String>>,
@@ -88,8 +91,9 @@ pub fn read(files: &[(&str, Value)]) -> Result<LiveCluster, LiveError> {
     build(exports, files)
 }
 
-fn read_tree(root: &Node<'_>) -> Result<BTreeMap<i64, Bucket>, LiveError> {
+fn read_tree(root: &Node<'_>) -> Result<Tree, LiveError> {
     let mut tree = BTreeMap::new();
+    let mut order = Vec::new();
     for node in root.req("nodes", "the CRUSH tree")?.items()? {
         let kind = node.req_str("type", "the bucket type")?.to_string();
         let children = node
@@ -105,7 +109,15 @@ fn read_tree(root: &Node<'_>) -> Result<BTreeMap<i64, Bucket>, LiveError> {
             Some(w) => w.f64()?.max(0.0),
             None => 0.0,
         };
-        let id = node.req("id", "the bucket or OSD id")?.i64()?;
+        let id_node = node.req("id", "the bucket or OSD id")?;
+        let id = id_node.i64()?;
+        if tree.contains_key(&id) {
+            return Err(id_node.invalid(
+                format!("id {id} appears twice in the tree"),
+                "give the output of `ceph osd tree -f json` unmodified",
+            ));
+        }
+        order.push(id);
         tree.insert(
             id,
             Bucket {
@@ -117,7 +129,7 @@ fn read_tree(root: &Node<'_>) -> Result<BTreeMap<i64, Bucket>, LiveError> {
             },
         );
     }
-    Ok(tree)
+    Ok((tree, order))
 }
 
 type Monitors = (Vec<Monitor>, Option<Vec<i64>>);
@@ -220,7 +232,7 @@ fn read_health(health: &Node<'_>) -> Result<LiveHealth, LiveError> {
 }
 
 fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveError> {
-    let Some(tree) = exports.tree else {
+    let Some((tree, order)) = exports.tree else {
         return Err(LiveError {
             file: files.first().map_or("(no file)", |f| f.0).to_string(),
             at: "arguments".to_string(),
@@ -229,6 +241,15 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
         });
     };
     let mut live = LiveCluster::new(Platform::Ceph);
+    if let Some(health) = exports.health.as_ref().filter(|h| !h.ok) {
+        let checks = if health.checks.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", health.checks.join("; "))
+        };
+        live.notes
+            .push(format!("Ceph health at export time: {}{checks}", health.status));
+    }
     live.health = exports.health;
     let mut parent = BTreeMap::new();
     for (id, bucket) in &tree {
@@ -253,7 +274,11 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
     };
     let (domain, max_down) = failure_domain(&exports.pools, &exports.rules, &mut live.notes);
     live.max_fault_domains_down = Some(max_down);
-    for (id, bucket) in tree.iter().filter(|(_, b)| b.kind == "host") {
+    let hosts = order
+        .iter()
+        .filter_map(|id| tree.get(id).map(|b| (id, b)))
+        .filter(|(_, b)| b.kind == "host");
+    for (id, bucket) in hosts {
         let osds: Vec<&Bucket> = bucket
             .children
             .iter()
