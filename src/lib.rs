@@ -22,6 +22,7 @@
 pub mod bounds;
 pub mod diagnostic;
 pub mod document;
+pub mod drift;
 pub mod graph;
 pub mod import;
 pub mod live;

@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod drift;
 mod examples;
 mod import;
 mod input_errors;

@@ -36,6 +36,8 @@ pub enum Command {
     },
     /// Write a cluster description from the platform's own exports (kubectl, ceph JSON).
     Import(ImportArgs),
+    /// Compare a cluster description with the live exports; exit 0 same, 1 drift, 2 input error.
+    Drift(DriftArgs),
 }
 
 /// `quorate import`.
@@ -63,6 +65,21 @@ pub struct ImportArgs {
     /// Write the description to FILE (atomically) instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+}
+
+/// `quorate drift`.
+#[derive(Debug, clap::Args)]
+pub struct DriftArgs {
+    /// The cluster description (TOML).
+    pub cluster: String,
+
+    /// The live exports, in any order; - for standard input.
+    #[arg(required = true)]
+    pub files: Vec<String>,
+
+    /// Output: text (diagnostics pointing into the description) or json.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
 }
 
 /// `--color`.

@@ -11,6 +11,7 @@
 //! | 3 | internal error: a bug in quorate (for example a plan its own validator rejects) |
 
 mod args;
+mod drift;
 mod import;
 mod input;
 mod output;
@@ -56,6 +57,7 @@ pub fn run() -> ExitCode {
         Command::Plan(plan_args) => plan::run(plan_args, args.color, &style),
         Command::Validate(validate_args) => validate::run(validate_args, &style),
         Command::Import(import_args) => import::run(import_args, &style),
+        Command::Drift(drift_args) => drift::run(drift_args, &style),
     };
     exit.into()
 }
