@@ -353,3 +353,54 @@ fn unreadable_input_is_exit_2() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("describes a vsphere cluster"), "{stderr}");
 }
+
+#[test]
+fn proxmox_guests_moved_and_nodes_offline() {
+    let parts: Vec<(String, String)> = ["resources", "status", "ha"]
+        .iter()
+        .map(|p| {
+            let name = format!("small-{p}.json");
+            let text = fixture("proxmox", &name);
+            (name, text)
+        })
+        .collect();
+    let description = described(Platform::Proxmox, &parts);
+    let (code, _) = drift_json(&description, &parts);
+    assert_eq!(code, Some(0));
+
+    let mut changed = parts.clone();
+    let mut resources: Value = serde_json::from_str(&changed[0].1).unwrap();
+    let db = resources
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["name"] == "db-1")
+        .unwrap();
+    db["node"] = Value::from("pve1");
+    changed[0].1 = resources.to_string();
+    let mut status: Value = serde_json::from_str(&changed[1].1).unwrap();
+    status[2]["online"] = Value::from(0); // pve2
+    changed[1].1 = status.to_string();
+    let (code, document) = drift_json(&description, &changed);
+    assert_eq!(code, Some(1));
+    let found: Vec<(&str, &str, &str)> = document["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["subject"].as_str().unwrap(),
+                d["live"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("state", "pve2", "down"),
+            ("workload_moved", "db-1", "pve1"),
+            ("quorum_member_down", "corosync", "down"),
+        ]
+    );
+}

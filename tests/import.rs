@@ -14,6 +14,7 @@ use crate::support;
 
 mod ceph;
 mod kubernetes;
+mod proxmox;
 
 /// Runs `quorate ARGS` in the repository root; returns (exit code, stdout, stderr).
 fn run(args: &[&str]) -> (Option<i32>, String, String) {

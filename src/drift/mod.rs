@@ -344,7 +344,12 @@ fn compare_groups(raw: &RawCluster, live: &LiveCluster, out: &mut Vec<Difference
                 });
                 continue;
             }
-            let host_down = host.is_some_and(|h| h.state != HostState::Ready);
+            // A host the description already declares down or in maintenance is no news.
+            let declared_ready = raw.hosts.iter().any(|h| {
+                name_of(&h.name) == Some(name)
+                    && h.state.as_ref().is_none_or(|s| *s.get_ref() == HostState::Ready)
+            });
+            let host_down = declared_ready && host.is_some_and(|h| h.state != HostState::Ready);
             let out_of_quorum = in_group.is_some_and(|m| !m.up);
             if host_down || out_of_quorum {
                 let why = if out_of_quorum {

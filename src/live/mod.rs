@@ -14,6 +14,7 @@
 pub mod ceph;
 pub mod json;
 pub mod kubernetes;
+pub mod proxmox;
 
 use miette::Diagnostic;
 
@@ -240,7 +241,7 @@ impl LiveCluster {
 }
 
 /// The platforms with an importer.
-pub const PLATFORMS: [Platform; 2] = [Platform::Kubernetes, Platform::Ceph];
+pub const PLATFORMS: [Platform; 3] = [Platform::Kubernetes, Platform::Ceph, Platform::Proxmox];
 
 /// Reads the exports `files` of `platform` (text, in any order) into a [`LiveCluster`].
 ///
@@ -262,6 +263,7 @@ pub fn parse(platform: Platform, files: &[Source]) -> Result<LiveCluster, LiveEr
     match platform {
         Platform::Kubernetes => kubernetes::read(&values),
         Platform::Ceph => ceph::read(&values),
+        Platform::Proxmox => proxmox::read(&values),
         other => Err(LiveError {
             file: files[0].name().to_string(),
             at: "arguments".to_string(),
