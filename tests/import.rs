@@ -14,6 +14,7 @@ use crate::support;
 
 mod ceph;
 mod kubernetes;
+mod openstack;
 mod proxmox;
 
 /// Runs `quorate ARGS` in the repository root; returns (exit code, stdout, stderr).

@@ -14,6 +14,7 @@
 pub mod ceph;
 pub mod json;
 pub mod kubernetes;
+pub mod openstack;
 pub mod proxmox;
 
 use miette::Diagnostic;
@@ -238,10 +239,39 @@ impl LiveCluster {
             notes: Vec::new(),
         }
     }
+
+    /// Whether two members already share a host (or fault domain), which a description may not
+    /// say of a mandatory group.
+    pub fn placement_breaks(&self, members: &[String], scope: Scope) -> bool {
+        let mut places = Vec::new();
+        for member in members {
+            let Some(workload) = self.workloads.iter().find(|w| &w.name == member) else {
+                continue;
+            };
+            let place = match scope {
+                Scope::Host => Some(workload.host.clone()),
+                Scope::FaultDomain => self
+                    .hosts
+                    .iter()
+                    .find(|h| h.name == workload.host)
+                    .map(|h| h.fault_domain.clone().unwrap_or_else(|| h.name.clone())),
+            };
+            if places.contains(&place) {
+                return true;
+            }
+            places.push(place);
+        }
+        false
+    }
 }
 
 /// The platforms with an importer.
-pub const PLATFORMS: [Platform; 3] = [Platform::Kubernetes, Platform::Ceph, Platform::Proxmox];
+pub const PLATFORMS: [Platform; 4] = [
+    Platform::Kubernetes,
+    Platform::Ceph,
+    Platform::Proxmox,
+    Platform::Openstack,
+];
 
 /// Reads the exports `files` of `platform` (text, in any order) into a [`LiveCluster`].
 ///
@@ -264,6 +294,7 @@ pub fn parse(platform: Platform, files: &[Source]) -> Result<LiveCluster, LiveEr
         Platform::Kubernetes => kubernetes::read(&values),
         Platform::Ceph => ceph::read(&values),
         Platform::Proxmox => proxmox::read(&values),
+        Platform::Openstack => openstack::read(&values),
         other => Err(LiveError {
             file: files[0].name().to_string(),
             at: "arguments".to_string(),

@@ -309,7 +309,7 @@ fn add_anti_affinity(live: &mut LiveCluster, pods: &[&K8sPod]) {
                 name = format!("{base} ({n})");
                 n += 1;
             }
-            let mandatory = if placement_breaks(live, &members, scope) {
+            let mandatory = if live.placement_breaks(&members, scope) {
                 Fact::inferred(
                     false,
                     "the pods already break it (a topology label the nodes lack?); kept as \
@@ -326,30 +326,6 @@ fn add_anti_affinity(live: &mut LiveCluster, pods: &[&K8sPod]) {
             });
         }
     }
-}
-
-/// Whether two members already share a host (or fault domain), which a description may not
-/// say of a mandatory group.
-fn placement_breaks(live: &LiveCluster, members: &[String], scope: Scope) -> bool {
-    let mut places = Vec::new();
-    for member in members {
-        let Some(workload) = live.workloads.iter().find(|w| &w.name == member) else {
-            continue;
-        };
-        let place = match scope {
-            Scope::Host => Some(workload.host.clone()),
-            Scope::FaultDomain => live
-                .hosts
-                .iter()
-                .find(|h| h.name == workload.host)
-                .map(|h| h.fault_domain.clone().unwrap_or_else(|| h.name.clone())),
-        };
-        if places.contains(&place) {
-            return true;
-        }
-        places.push(place);
-    }
-    false
 }
 
 fn add_control_plane(live: &mut LiveCluster, objects: &Objects) {
