@@ -16,6 +16,7 @@ mod ceph;
 mod kubernetes;
 mod openstack;
 mod proxmox;
+mod robustness;
 
 /// Runs `quorate ARGS` in the repository root; returns (exit code, stdout, stderr).
 fn run(args: &[&str]) -> (Option<i32>, String, String) {

@@ -14,6 +14,7 @@
 pub mod ceph;
 pub mod json;
 pub mod kubernetes;
+mod limits;
 pub mod openstack;
 pub mod proxmox;
 
@@ -290,7 +291,7 @@ pub fn parse(platform: Platform, files: &[Source]) -> Result<LiveCluster, LiveEr
         .iter()
         .map(|f| Ok((f.name(), json::parse(f.name(), f.text())?)))
         .collect::<Result<Vec<_>, LiveError>>()?;
-    match platform {
+    let live = match platform {
         Platform::Kubernetes => kubernetes::read(&values),
         Platform::Ceph => ceph::read(&values),
         Platform::Proxmox => proxmox::read(&values),
@@ -304,7 +305,9 @@ pub fn parse(platform: Platform, files: &[Source]) -> Result<LiveCluster, LiveEr
                 PLATFORMS.map(Platform::name).join(", ")
             ),
         }),
-    }
+    }?;
+    limits::check(&live, files[0].name())?;
+    Ok(live)
 }
 
 /// An error for a file that is not any export this platform's importer knows.

@@ -310,11 +310,14 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             "soft-anti-affinity" => Fact::read(false),
             _ => continue,
         };
-        let members: Vec<String> = group
-            .members
-            .iter()
-            .filter_map(|id| ids.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone()))
-            .collect();
+        let mut members: Vec<String> = Vec::new();
+        for id in &group.members {
+            if let Some((_, name)) = ids.iter().find(|(i, _)| i == id)
+                && !members.contains(name)
+            {
+                members.push(name.clone());
+            }
+        }
         if members.len() < 2 {
             continue;
         }

@@ -230,7 +230,8 @@ fn add_budgets(live: &mut LiveCluster, budgets: &[K8sBudget], pods: &[&K8sPod]) 
         let pods = members.len() as u64;
         let limit = match (budget.max_unavailable, budget.min_available) {
             (Some(max), _) => {
-                let count = max.count(pods);
+                // More than every pod unavailable means the same as every pod.
+                let count = max.count(pods).min(pods);
                 let limit = LiveLimit::MaxUnavailable(count);
                 match max {
                     objects::IntOrPercent::Percent(p) => {
