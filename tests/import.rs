@@ -17,6 +17,7 @@ mod kubernetes;
 mod openstack;
 mod proxmox;
 mod robustness;
+mod vsphere;
 
 /// Runs `quorate ARGS` in the repository root; returns (exit code, stdout, stderr).
 fn run(args: &[&str]) -> (Option<i32>, String, String) {

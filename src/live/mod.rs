@@ -17,6 +17,7 @@ pub mod kubernetes;
 mod limits;
 pub mod openstack;
 pub mod proxmox;
+pub mod vsphere;
 
 use miette::Diagnostic;
 
@@ -267,11 +268,13 @@ impl LiveCluster {
 }
 
 /// The platforms with an importer.
-pub const PLATFORMS: [Platform; 4] = [
+pub const PLATFORMS: [Platform; 6] = [
     Platform::Kubernetes,
     Platform::Ceph,
     Platform::Proxmox,
     Platform::Openstack,
+    Platform::Vsphere,
+    Platform::Vsan,
 ];
 
 /// Reads the exports `files` of `platform` (text, in any order) into a [`LiveCluster`].
@@ -296,6 +299,10 @@ pub fn parse(platform: Platform, files: &[Source]) -> Result<LiveCluster, LiveEr
         Platform::Ceph => ceph::read(&values),
         Platform::Proxmox => proxmox::read(&values),
         Platform::Openstack => openstack::read(&values),
+        Platform::Vsphere | Platform::Vsan => vsphere::read(&values).map(|mut live| {
+            live.platform = platform;
+            live
+        }),
         other => Err(LiveError {
             file: files[0].name().to_string(),
             at: "arguments".to_string(),

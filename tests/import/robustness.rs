@@ -58,7 +58,7 @@ fn odd_value() -> impl Strategy<Value = Option<Value>> {
     ]
 }
 
-const SETS: [(Platform, &str, &[&str]); 4] = [
+const SETS: [(Platform, &str, &[&str]); 5] = [
     (Platform::Kubernetes, "kubernetes", &["small.json"]),
     (
         Platform::Ceph,
@@ -86,6 +86,11 @@ const SETS: [(Platform, &str, &[&str]); 4] = [
             "small-server-groups.json",
             "small-services.json",
         ],
+    ),
+    (
+        Platform::Vsphere,
+        "vsphere",
+        &["small-hosts.json", "small-vms.json", "small-rules.json"],
     ),
 ];
 
