@@ -74,6 +74,61 @@ fn temp_file(name: &str, text: &str) -> (tempfile::TempDir, String) {
     (dir, path)
 }
 
+/// The exports `PREFIX-PART.json` of `tests/fixtures/import/FOLDER`, as (file name, text).
+fn fixture_set(folder: &str, prefix: &str, parts: &[&str]) -> Vec<(String, String)> {
+    parts
+        .iter()
+        .map(|part| {
+            let name = format!("{prefix}-{part}.json");
+            let text = read(&fixture(folder, &name));
+            (name, text)
+        })
+        .collect()
+}
+
+/// The paths of the same exports, for the binary.
+fn fixture_paths(folder: &str, prefix: &str, parts: &[&str]) -> Vec<String> {
+    parts
+        .iter()
+        .map(|part| {
+            let path = fixture(folder, &format!("{prefix}-{part}.json"));
+            path.to_str().expect("UTF-8 path").to_string()
+        })
+        .collect()
+}
+
+/// Imports a set of (file name, text) through the library, with default options.
+fn import_set(platform: Platform, set: &[(String, String)]) -> String {
+    let files: Vec<(&str, String)> = set.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+    import(platform, &files, &ImportOptions::default())
+}
+
+/// Writes `set` to a temporary folder, export `index` changed by `change`, runs
+/// `quorate import PLATFORM` on all of them, and returns its diagnostic (exit 2), flattened.
+fn import_broken(
+    platform: &str,
+    set: &[(String, String)],
+    index: usize,
+    change: &dyn Fn(&mut serde_json::Value),
+) -> String {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut args = vec!["import".to_string(), platform.to_string()];
+    for (i, (name, text)) in set.iter().enumerate() {
+        let mut value: serde_json::Value = serde_json::from_str(text).expect("fixture JSON");
+        if i == index {
+            change(&mut value);
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, value.to_string()).expect("the temporary file is written");
+        args.push(path.to_str().expect("UTF-8 path").to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = run(&args);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stdout, "", "nothing is written on an input error");
+    flat(&stderr)
+}
+
 /// `import` then `check` then `plan` through the binary: all succeed.
 fn import_check_plan(platform: &str, files: &[&str]) -> String {
     let dir = tempfile::tempdir().expect("a temporary folder");

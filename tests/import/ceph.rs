@@ -9,24 +9,19 @@ use quorate::import::ImportOptions;
 use quorate::model::{HostState, Platform};
 use serde_json::Value;
 
-use super::{fixture, flat, import, import_check_plan, read, run, temp_file};
+use super::{
+    fixture_paths, fixture_set, flat, import, import_broken, import_check_plan, import_set, read, run,
+    temp_file,
+};
 
 const PARTS: [&str; 5] = ["osd-tree", "mon-dump", "pools", "rules", "health"];
 
 fn exports(set: &str) -> Vec<(String, String)> {
-    PARTS
-        .iter()
-        .map(|part| {
-            let name = format!("{set}-{part}.json");
-            let text = read(&fixture("ceph", &name));
-            (name, text)
-        })
-        .collect()
+    fixture_set("ceph", set, &PARTS)
 }
 
 fn import_parts(parts: &[(String, String)]) -> String {
-    let files: Vec<(&str, String)> = parts.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
-    import(Platform::Ceph, &files, &ImportOptions::default())
+    import_set(Platform::Ceph, parts)
 }
 
 #[test]
@@ -59,15 +54,7 @@ fn files_are_recognised_in_any_order() {
 
 #[test]
 fn the_large_cluster_imports_checks_and_plans() {
-    let paths: Vec<String> = PARTS
-        .iter()
-        .map(|p| {
-            fixture("ceph", &format!("large-{p}.json"))
-                .to_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let paths = fixture_paths("ceph", "large", &PARTS);
     let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     let summary = import_check_plan("ceph", &paths);
     assert!(summary.contains("hosts            60 (60 ready)"), "{summary}");
@@ -132,20 +119,8 @@ fn monitors_off_the_osd_hosts_become_hosts() {
 
 /// Replaces export `part` of the small set by `text` and returns the CLI's diagnostic.
 fn broken(part: usize, text: String) -> String {
-    let mut parts = exports("small");
-    parts[part].1 = text;
-    let dir = tempfile::tempdir().unwrap();
-    let mut args = vec!["import".to_string(), "ceph".to_string()];
-    for (name, text) in &parts {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        args.push(path.to_str().unwrap().to_string());
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, stdout, stderr) = run(&args);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert_eq!(stdout, "");
-    flat(&stderr)
+    let value: Value = serde_json::from_str(&text).unwrap();
+    import_broken("ceph", &exports("small"), part, &move |v| *v = value.clone())
 }
 
 #[test]

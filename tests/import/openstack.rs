@@ -5,28 +5,19 @@
 //! `small-*.json` and `large-*.json` are written by `make_fixtures.py` with the column names of
 //! python-openstackclient (SOURCES.md).
 
-use quorate::import::ImportOptions;
 use quorate::model::{HostState, Migration, Platform};
 use serde_json::Value;
 
-use super::{fixture, flat, import, import_check_plan, read, run};
+use super::{fixture_paths, fixture_set, import_broken, import_check_plan, import_set};
 
 const PARTS: [&str; 5] = ["hypervisors", "servers", "flavors", "server-groups", "services"];
 
 fn set(name: &str) -> Vec<(String, String)> {
-    PARTS
-        .iter()
-        .map(|p| {
-            let file = format!("{name}-{p}.json");
-            let text = read(&fixture("openstack", &file));
-            (file, text)
-        })
-        .collect()
+    fixture_set("openstack", name, &PARTS)
 }
 
 fn import_parts(parts: &[(String, String)]) -> String {
-    let files: Vec<(&str, String)> = parts.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
-    import(Platform::Openstack, &files, &ImportOptions::default())
+    import_set(Platform::Openstack, parts)
 }
 
 #[test]
@@ -106,15 +97,7 @@ fn older_and_newer_microversions_read_alike() {
 
 #[test]
 fn the_large_cloud_imports_checks_and_plans() {
-    let paths: Vec<String> = PARTS
-        .iter()
-        .map(|p| {
-            fixture("openstack", &format!("large-{p}.json"))
-                .to_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let paths = fixture_paths("openstack", "large", &PARTS);
     let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     let summary = import_check_plan("openstack", &paths);
     assert!(summary.contains("hosts            56 (56 ready)"), "{summary}");
@@ -123,22 +106,9 @@ fn the_large_cloud_imports_checks_and_plans() {
 
 #[test]
 fn malformed_exports_are_named_by_file_and_json_path() {
-    let dir = tempfile::tempdir().unwrap();
     let check = |index: usize, change: &dyn Fn(&mut Value), expected: &str| {
-        let mut args = vec!["import".to_string(), "openstack".to_string()];
-        for (i, (name, text)) in set("small").into_iter().enumerate() {
-            let mut value: Value = serde_json::from_str(&text).unwrap();
-            if i == index {
-                change(&mut value);
-            }
-            let path = dir.path().join(name);
-            std::fs::write(&path, value.to_string()).unwrap();
-            args.push(path.to_str().unwrap().to_string());
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (code, _, stderr) = run(&args);
-        assert_eq!(code, Some(2), "{stderr}");
-        assert!(flat(&stderr).contains(expected), "{expected}\n{stderr}");
+        let stderr = import_broken("openstack", &set("small"), index, change);
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
     };
     check(
         2,

@@ -4,26 +4,17 @@
 //! `small-*.json` and `large-*.json` are written by `make_fixtures.py` in the shape pve-manager
 //! declares for these API methods (SOURCES.md).
 
-use quorate::import::ImportOptions;
 use quorate::model::{HostState, Migration, Platform};
 use serde_json::Value;
 
-use super::{fixture, flat, import, import_check_plan, read, run};
+use super::{fixture, fixture_paths, fixture_set, flat, import_check_plan, import_set, run};
 
 fn small() -> Vec<(String, String)> {
-    ["resources", "status", "ha"]
-        .iter()
-        .map(|p| {
-            let name = format!("small-{p}.json");
-            let text = read(&fixture("proxmox", &name));
-            (name, text)
-        })
-        .collect()
+    fixture_set("proxmox", "small", &["resources", "status", "ha"])
 }
 
 fn import_parts(parts: &[(String, String)]) -> String {
-    let files: Vec<(&str, String)> = parts.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
-    import(Platform::Proxmox, &files, &ImportOptions::default())
+    import_set(Platform::Proxmox, parts)
 }
 
 #[test]
@@ -74,15 +65,7 @@ fn ha_resources_mark_stopped_guests_as_managed() {
 
 #[test]
 fn the_large_cluster_imports_checks_and_plans() {
-    let paths: Vec<String> = ["resources", "status"]
-        .iter()
-        .map(|p| {
-            fixture("proxmox", &format!("large-{p}.json"))
-                .to_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let paths = fixture_paths("proxmox", "large", &["resources", "status"]);
     let summary = import_check_plan("proxmox", &[&paths[0], &paths[1]]);
     assert!(summary.contains("hosts            52 (52 ready)"), "{summary}");
     assert!(

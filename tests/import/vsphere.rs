@@ -4,28 +4,19 @@
 //! `small-*.json` and `large-*.json` are written by `make_fixtures.py` with govmomi's field
 //! names (SOURCES.md).
 
-use quorate::import::ImportOptions;
 use quorate::model::{HostState, Platform};
 use serde_json::Value;
 
-use super::{fixture, flat, import, import_check_plan, read, run};
+use super::{fixture_paths, fixture_set, import_broken, import_check_plan, import_set};
 
 const PARTS: [&str; 3] = ["hosts", "vms", "rules"];
 
 fn set(name: &str) -> Vec<(String, String)> {
-    PARTS
-        .iter()
-        .map(|p| {
-            let file = format!("{name}-{p}.json");
-            let text = read(&fixture("vsphere", &file));
-            (file, text)
-        })
-        .collect()
+    fixture_set("vsphere", name, &PARTS)
 }
 
 fn import_parts(platform: Platform, parts: &[(String, String)]) -> String {
-    let files: Vec<(&str, String)> = parts.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
-    import(platform, &files, &ImportOptions::default())
+    import_set(platform, parts)
 }
 
 #[test]
@@ -55,15 +46,7 @@ fn the_small_cluster_imports_as_the_mapping_says() {
 
 #[test]
 fn the_large_cluster_imports_checks_and_plans() {
-    let paths: Vec<String> = PARTS
-        .iter()
-        .map(|p| {
-            fixture("vsphere", &format!("large-{p}.json"))
-                .to_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let paths = fixture_paths("vsphere", "large", &PARTS);
     let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     let summary = import_check_plan("vsphere", &paths);
     assert!(summary.contains("hosts            64 (64 ready)"), "{summary}");
@@ -82,22 +65,9 @@ fn a_disconnected_host_is_down() {
 
 #[test]
 fn malformed_exports_are_named_by_file_and_json_path() {
-    let dir = tempfile::tempdir().unwrap();
     let check = |index: usize, change: &dyn Fn(&mut Value), expected: &str| {
-        let mut args = vec!["import".to_string(), "vsphere".to_string()];
-        for (i, (name, text)) in set("small").into_iter().enumerate() {
-            let mut value: Value = serde_json::from_str(&text).unwrap();
-            if i == index {
-                change(&mut value);
-            }
-            let path = dir.path().join(name);
-            std::fs::write(&path, value.to_string()).unwrap();
-            args.push(path.to_str().unwrap().to_string());
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (code, _, stderr) = run(&args);
-        assert_eq!(code, Some(2), "{stderr}");
-        assert!(flat(&stderr).contains(expected), "{expected}\n{stderr}");
+        let stderr = import_broken("vsphere", &set("small"), index, change);
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
     };
     check(
         0,
