@@ -35,7 +35,8 @@ fn list(items: &[String]) -> String {
 
 /// A number with at most three decimals, rounded `down` or up.
 fn number(value: f64, down: bool) -> String {
-    let scaled = value * 1000.0;
+    // Float noise (0.25 + 0.05 = 0.30000000000000004) must not round a whole step up.
+    let scaled = (value * 1000.0 * 1e6).round() / 1e6;
     let rounded = if down { scaled.floor() } else { scaled.ceil() } / 1000.0;
     let text = format!("{rounded:.3}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
@@ -224,5 +225,7 @@ mod tests {
         assert_eq!(number(15.634_567, false), "15.635");
         assert_eq!(number(4.0, true), "4.0");
         assert_eq!(number(0.0, false), "0.0");
+        assert_eq!(number(0.25 + 0.05, false), "0.3");
+        assert_eq!(number(0.1 + 0.2, true), "0.3");
     }
 }

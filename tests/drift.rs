@@ -347,11 +347,11 @@ fn unreadable_input_is_exit_2() {
     let (code, _) = run(&["drift", broken.to_str().unwrap(), live.to_str().unwrap()]);
     assert_eq!(code, Some(2), "an invalid description");
 
-    let vsphere = dir.path().join("v.toml");
-    std::fs::write(&vsphere, "[cluster]\nplatform = \"vsphere\"\n").unwrap();
-    let (code, stderr) = run(&["drift", vsphere.to_str().unwrap(), live.to_str().unwrap()]);
+    let nutanix = dir.path().join("n.toml");
+    std::fs::write(&nutanix, "[cluster]\nplatform = \"nutanix\"\n").unwrap();
+    let (code, stderr) = run(&["drift", nutanix.to_str().unwrap(), live.to_str().unwrap()]);
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("describes a vsphere cluster"), "{stderr}");
+    assert!(stderr.contains("describes a nutanix cluster"), "{stderr}");
 }
 
 #[test]

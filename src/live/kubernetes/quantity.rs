@@ -17,33 +17,38 @@ pub fn parse(text: &str) -> Option<f64> {
         return None;
     }
     let base: f64 = number.parse().ok()?;
-    let scale = match suffix {
-        "" => 1.0,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024f64,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
+    // Fractions divide rather than multiply by 0.001, so that 3800m is exactly 3.8.
+    let (multiply, divide) = match suffix {
+        "" => (1.0, 1.0),
+        "n" => (1.0, 1e9),
+        "u" => (1.0, 1e6),
+        "m" => (1.0, 1e3),
+        "k" => (1e3, 1.0),
+        "M" => (1e6, 1.0),
+        "G" => (1e9, 1.0),
+        "T" => (1e12, 1.0),
+        "P" => (1e15, 1.0),
+        "E" => (1e18, 1.0),
+        "Ki" => (1024f64, 1.0),
+        "Mi" => (1024f64.powi(2), 1.0),
+        "Gi" => (1024f64.powi(3), 1.0),
+        "Ti" => (1024f64.powi(4), 1.0),
+        "Pi" => (1024f64.powi(5), 1.0),
+        "Ei" => (1024f64.powi(6), 1.0),
         exponent => {
             let digits = exponent.strip_prefix(['e', 'E'])?;
             let power: i32 = digits.parse().ok()?;
             if !(-30..=30).contains(&power) {
                 return None;
             }
-            10f64.powi(power)
+            if power >= 0 {
+                (10f64.powi(power), 1.0)
+            } else {
+                (1.0, 10f64.powi(-power))
+            }
         }
     };
-    let value = base * scale;
+    let value = base * multiply / divide;
     value.is_finite().then_some(value)
 }
 
