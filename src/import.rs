@@ -47,9 +47,17 @@ fn number(value: f64, down: bool) -> String {
     }
 }
 
+/// Text fit for a TOML comment: control characters (a newline in a name from an export would
+/// end the comment and break the file) become spaces.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 fn comment(inferred: &Option<String>) -> String {
     match inferred {
-        Some(reason) => format!("  # inferred: {}", reason.replace('\n', " ")),
+        Some(reason) => format!("  # inferred: {}", clean(reason)),
         None => String::new(),
     }
 }
@@ -73,12 +81,12 @@ pub fn render(live: &LiveCluster, options: &ImportOptions) -> String {
         if options.files.is_empty() {
             "its exports".to_string()
         } else {
-            options.files.join(", ")
+            clean(&options.files.join(", "))
         }
     );
     out.push_str("# Review every value marked `# inferred:` before planning with it.\n");
     for note in &live.notes {
-        let _ = writeln!(out, "# note: {}", note.replace('\n', " "));
+        let _ = writeln!(out, "# note: {}", clean(note));
     }
     out.push_str("\n[cluster]\n");
     match (&options.name, &live.name) {
@@ -143,7 +151,7 @@ fn render_hosts(out: &mut String, live: &LiveCluster) {
             let reason = host
                 .state_reason
                 .as_ref()
-                .map(|r| format!("  # {}", r.replace('\n', " ")))
+                .map(|r| format!("  # {}", clean(r)))
                 .unwrap_or_default();
             let _ = writeln!(out, "state = {}{reason}", quote(host.state.name()));
         }

@@ -50,6 +50,7 @@ fn odd_value() -> impl Strategy<Value = Option<Value>> {
         Just(Some(Value::from("9999999999Ei"))),
         Just(Some(Value::from("down"))),
         Just(Some(Value::from("a\tb"))),
+        Just(Some(Value::from("line\nbreak\r"))),
         Just(Some(Value::from("cp-1"))),
         Just(Some(serde_json::json!([]))),
         Just(Some(serde_json::json!({}))),
