@@ -22,8 +22,11 @@
 pub mod bounds;
 pub mod diagnostic;
 pub mod document;
+pub mod drift;
 pub mod graph;
+pub mod import;
 pub mod limits;
+pub mod live;
 pub mod model;
 pub mod parse;
 pub mod placement;

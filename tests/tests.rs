@@ -4,8 +4,10 @@ mod support;
 
 mod bad_input;
 mod cli;
+mod drift;
 mod examples;
 mod hostile;
+mod import;
 mod input_errors;
 mod outputs;
 mod planner;

@@ -64,6 +64,52 @@ pub enum Command {
     },
     /// Print the man page (roff) of quorate and its commands.
     Man,
+    /// Write a cluster description from the platform's own exports (kubectl, ceph JSON).
+    Import(ImportArgs),
+    /// Compare a cluster description with the live exports; exit 0 same, 1 drift, 2 input error.
+    Drift(DriftArgs),
+}
+
+/// `quorate import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The platform: kubernetes or ceph.
+    pub platform: String,
+
+    /// The exports (JSON as the platform's CLI prints it), in any order; - for standard input.
+    #[arg(required = true)]
+    pub files: Vec<String>,
+
+    /// `[defaults] target_version` of the description.
+    #[arg(long, value_name = "V")]
+    pub target_version: Option<String>,
+
+    /// `[defaults] upgrade_minutes` of the description.
+    #[arg(long, value_name = "M")]
+    pub upgrade_minutes: Option<u64>,
+
+    /// The cluster's name.
+    #[arg(long, value_name = "N")]
+    pub name: Option<String>,
+
+    /// Write the description to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+/// `quorate drift`.
+#[derive(Debug, clap::Args)]
+pub struct DriftArgs {
+    /// The cluster description (TOML).
+    pub cluster: String,
+
+    /// The live exports, in any order; - for standard input.
+    #[arg(required = true)]
+    pub files: Vec<String>,
+
+    /// Output: text (diagnostics pointing into the description) or json.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
 }
 
 /// `--color`.

@@ -8,6 +8,7 @@
 use std::process::ExitCode;
 
 use quorate::InputErrors;
+use quorate::live::LiveError;
 
 use super::input::ReadError;
 use super::report::Style;
@@ -38,6 +39,8 @@ pub enum CliError {
     Read(ReadError),
     /// Input errors in a description or a plan, each pointing into it.
     Input(InputErrors),
+    /// A platform export (`import`, `drift`) that cannot be read, with its file and JSON path.
+    Live(LiveError),
     /// Arguments that clap accepts but that do not go together.
     Usage {
         /// What is wrong.
@@ -61,9 +64,11 @@ impl CliError {
     /// The exit code of this failure.
     pub fn exit(&self) -> Exit {
         match self {
-            CliError::Read(_) | CliError::Input(_) | CliError::Usage { .. } | CliError::Write { .. } => {
-                Exit::Input
-            }
+            CliError::Read(_)
+            | CliError::Input(_)
+            | CliError::Live(_)
+            | CliError::Usage { .. }
+            | CliError::Write { .. } => Exit::Input,
             CliError::Internal(_) => Exit::Internal,
         }
     }
@@ -73,6 +78,7 @@ impl CliError {
         match self {
             CliError::Read(e) => style.eprint(e),
             CliError::Input(e) => style.eprint(e),
+            CliError::Live(e) => style.eprint(e),
             CliError::Usage { message, help } => eprintln!("error: {message}\nhelp: {help}"),
             CliError::Write { target, error } => eprintln!(
                 "error: cannot write {target}: {error}\nhelp: check the folder exists, is writable and has space"

@@ -13,8 +13,10 @@
 
 mod args;
 mod completions;
+mod drift;
 mod error;
 mod export;
+mod import;
 mod input;
 mod output;
 mod plan;
@@ -41,6 +43,8 @@ pub fn run() -> ExitCode {
         Command::Graph { cluster } => graph(cluster, &limits, &style),
         Command::Plan(plan_args) => plan::run(plan_args, args.color, &limits, &style),
         Command::Validate(validate_args) => validate::run(validate_args, &limits, &style),
+        Command::Import(import_args) => import::run(import_args, &limits),
+        Command::Drift(drift_args) => drift::run(drift_args, &limits, &style),
         Command::Export(export_args) => export::run(export_args, &limits),
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man => completions::man(),

@@ -1,0 +1,177 @@
+//! Ceph: `ceph osd tree`, `ceph mon dump`, `ceph osd pool ls detail`,
+//! `ceph osd crush rule dump` and `ceph health`, all with `-f json`.
+//!
+//! `small-*.json` and `large-*.json` are written by `make_fixtures.py` in the shape the Ceph
+//! sources print (SOURCES.md); the `osd tree` sample of the shared data is Ceph's own test
+//! output for `osdmaptool --tree=json-pretty`.
+
+use quorate::import::ImportOptions;
+use quorate::model::{HostState, Platform};
+use serde_json::Value;
+
+use super::{
+    fixture_paths, fixture_set, flat, import, import_broken, import_check_plan, import_set, read, run,
+    temp_file,
+};
+
+const PARTS: [&str; 5] = ["osd-tree", "mon-dump", "pools", "rules", "health"];
+
+fn exports(set: &str) -> Vec<(String, String)> {
+    fixture_set("ceph", set, &PARTS)
+}
+
+fn import_parts(parts: &[(String, String)]) -> String {
+    import_set(Platform::Ceph, parts)
+}
+
+#[test]
+fn the_small_cluster_imports_as_the_mapping_says() {
+    let text = import_parts(&exports("small"));
+    insta::assert_snapshot!("ceph_small", text);
+    let cluster = crate::support::load_ok("imported.toml", &text).cluster;
+    assert_eq!(cluster.hosts.len(), 6);
+    let ceph6 = cluster.hosts.iter().find(|h| h.name == "ceph-6").unwrap();
+    assert_eq!(ceph6.state, HostState::Down, "both of its OSDs are down");
+    assert_eq!(cluster.fault_domains.len(), 3, "racks, the rules' failure domain");
+    assert_eq!(
+        cluster.policy.max_fault_domains_down,
+        Some(1),
+        "size 3 - min_size 2"
+    );
+    assert_eq!(cluster.quorum_groups[0].members.len(), 3, "three monitors");
+    assert!(text.contains("# note: Ceph health at export time: HEALTH_WARN"));
+}
+
+#[test]
+fn files_are_recognised_in_any_order() {
+    let mut parts = exports("small");
+    let forward = import_parts(&parts);
+    parts.reverse();
+    let backward = import_parts(&parts);
+    let body = |t: &str| t.lines().skip(1).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&forward), body(&backward), "only the list of files differs");
+}
+
+#[test]
+fn the_large_cluster_imports_checks_and_plans() {
+    let paths = fixture_paths("ceph", "large", &PARTS);
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let summary = import_check_plan("ceph", &paths);
+    assert!(summary.contains("hosts            60 (60 ready)"), "{summary}");
+    assert!(summary.contains("fault domains    12"), "{summary}");
+    assert!(summary.contains("sites            2"), "data centres: {summary}");
+}
+
+/// Ceph's own sample of the tree format (`src/test/cli/osdmaptool/tree.t`): one host whose
+/// OSDs are all down, in a rack, with no pool or monitor export.
+#[test]
+fn the_ceph_test_suites_tree_imports_alone() {
+    let text = read(&support_path(
+        "../shared/data/fixtures/ceph/osdmaptool-tree-json-pretty.json",
+    ));
+    let out = import(Platform::Ceph, &[("tree.json", text)], &ImportOptions::default());
+    assert!(out.contains("[[host]]\nname = \"localhost\"\n"), "{out}");
+    assert!(
+        out.contains("state = \"down\"  # every OSD on it is down"),
+        "{out}"
+    );
+    assert!(out.contains("max_fault_domains_down = 1  # inferred: no pool and rule exports"));
+    assert!(!out.contains("[[quorum_group]]"), "no monitor export, no group");
+}
+
+fn support_path(relative: &str) -> std::path::PathBuf {
+    crate::support::root().join(relative)
+}
+
+#[test]
+fn pools_on_different_failure_domains_count_hosts() {
+    let mut parts = exports("small");
+    let pools: Value = serde_json::from_str(&parts[2].1).unwrap();
+    let mut pools = pools.as_array().unwrap().clone();
+    pools[1]["crush_rule"] = Value::from(0); // rbd on the host rule, the rest on racks
+    pools[2]["min_size"] = Value::from(1); // a margin of 2 does not raise the limit
+    parts[2].1 = Value::from(pools).to_string();
+    let text = import_parts(&parts);
+    assert!(
+        !text.contains("[[fault_domain]]"),
+        "each host is its own domain:\n{text}"
+    );
+    assert!(
+        text.contains(
+            "max_fault_domains_down = 1  # inferred: the smallest size - min_size over the pools \
+             (pool .mgr); the pools' rules differ (rack, host), so each host counts on its own"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn monitors_off_the_osd_hosts_become_hosts() {
+    let mut parts = exports("small");
+    let mut mons: Value = serde_json::from_str(&parts[1].1).unwrap();
+    mons["mons"][2]["name"] = Value::from("mon-arbiter");
+    parts[1].1 = mons.to_string();
+    let text = import_parts(&parts);
+    assert!(text.contains("[[host]]\nname = \"mon-arbiter\"\n"), "{text}");
+    assert!(text.contains("members = [\"ceph-1\", \"ceph-3\", \"mon-arbiter\"]"));
+    assert!(text.contains("# note: monitor mon-arbiter runs on no OSD host"));
+}
+
+/// Replaces export `part` of the small set by `text` and returns the CLI's diagnostic.
+fn broken(part: usize, text: String) -> String {
+    let value: Value = serde_json::from_str(&text).unwrap();
+    import_broken("ceph", &exports("small"), part, &move |v| *v = value.clone())
+}
+
+#[test]
+fn malformed_exports_are_named_by_file_and_json_path() {
+    let mut tree: Value = serde_json::from_str(&exports("small")[0].1).unwrap();
+    tree["nodes"][3]["children"][0] = Value::from("osd.1");
+    let stderr = broken(0, tree.to_string());
+    assert!(
+        stderr.contains("small-osd-tree.json: $.nodes[3].children[0]: expected an integer, found \"osd.1\""),
+        "{stderr}"
+    );
+
+    let mut pools: Value = serde_json::from_str(&exports("small")[2].1).unwrap();
+    pools[1]["min_size"] = Value::from(4);
+    let stderr = broken(2, pools.to_string());
+    assert!(
+        stderr.contains("small-pools.json: $[1].min_size: min_size 4 is larger than size 3"),
+        "{stderr}"
+    );
+
+    let mut rules: Value = serde_json::from_str(&exports("small")[3].1).unwrap();
+    rules[1]["steps"][1].as_object_mut().unwrap().remove("type");
+    let stderr = broken(3, rules.to_string());
+    assert!(
+        stderr.contains("small-rules.json: $[1].steps[1]: missing key \"type\""),
+        "{stderr}"
+    );
+
+    let mut mons: Value = serde_json::from_str(&exports("small")[1].1).unwrap();
+    mons["quorum"] = Value::from("0,1");
+    let stderr = broken(1, mons.to_string());
+    assert!(
+        stderr.contains("small-mon-dump.json: $.quorum: expected an array, found \"0,1\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_export_set_without_the_tree_or_with_a_stranger_is_refused() {
+    let (_dir, path) = temp_file("mons.json", &exports("small")[1].1);
+    let (code, _, stderr) = run(&["import", "ceph", &path]);
+    assert_eq!(code, Some(2));
+    assert!(
+        flat(&stderr).contains("no `ceph osd tree -f json` export among the files"),
+        "{stderr}"
+    );
+    let (_dir, path) = temp_file("nodes.json", "{\"kind\": \"List\", \"items\": []}");
+    let (code, _, stderr) = run(&["import", "ceph", &path]);
+    assert_eq!(code, Some(2));
+    assert!(
+        flat(&stderr).contains("nodes.json: $: not an export quorate knows for ceph"),
+        "{stderr}"
+    );
+}

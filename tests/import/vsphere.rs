@@ -1,0 +1,100 @@
+//! vSphere through govc: `govc host.info -json`, `govc vm.info -json -r` and
+//! `govc cluster.rule.info -json`.
+//!
+//! `small-*.json` and `large-*.json` are written by `make_fixtures.py` with govmomi's field
+//! names (SOURCES.md).
+
+use quorate::model::{HostState, Platform};
+use serde_json::Value;
+
+use super::{fixture_paths, fixture_set, import_broken, import_check_plan, import_set};
+
+const PARTS: [&str; 3] = ["hosts", "vms", "rules"];
+
+fn set(name: &str) -> Vec<(String, String)> {
+    fixture_set("vsphere", name, &PARTS)
+}
+
+fn import_parts(platform: Platform, parts: &[(String, String)]) -> String {
+    import_set(platform, parts)
+}
+
+#[test]
+fn the_small_cluster_imports_as_the_mapping_says() {
+    let text = import_parts(Platform::Vsphere, &set("small"));
+    insta::assert_snapshot!("vsphere_small", text);
+    let cluster = crate::support::load_ok("imported.toml", &text).cluster;
+    let host = |name: &str| cluster.hosts.iter().find(|h| h.name == name).unwrap();
+    assert_eq!(host("esx-04.lab.example").state, HostState::Maintenance);
+    assert_eq!(host("esx-03.lab.example").version.as_deref(), Some("8.0.1"));
+    let names: Vec<&str> = cluster.workloads.iter().map(|w| w.name.as_str()).collect();
+    assert!(!names.contains(&"old-app"), "powered off");
+    assert!(!names.contains(&"ubuntu-template"), "a template");
+    assert!(
+        names.contains(&"test-vm-2008") && names.contains(&"test-vm-2009"),
+        "{names:?}"
+    );
+    assert_eq!(
+        cluster.anti_affinity.len(),
+        1,
+        "only the VM-VM anti-affinity rule"
+    );
+    // A vSAN cluster reads the same exports.
+    let vsan = import_parts(Platform::Vsan, &set("small"));
+    assert!(vsan.contains("platform = \"vsan\""));
+}
+
+#[test]
+fn the_large_cluster_imports_checks_and_plans() {
+    let paths = fixture_paths("vsphere", "large", &PARTS);
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let summary = import_check_plan("vsphere", &paths);
+    assert!(summary.contains("hosts            64 (64 ready)"), "{summary}");
+    assert!(summary.contains("16 anti-affinity"), "{summary}");
+}
+
+#[test]
+fn a_disconnected_host_is_down() {
+    let mut parts = set("small");
+    let mut hosts: Value = serde_json::from_str(&parts[0].1).unwrap();
+    hosts["hostSystems"][1]["summary"]["runtime"]["connectionState"] = Value::from("notResponding");
+    parts[0].1 = hosts.to_string();
+    let text = import_parts(Platform::Vsphere, &parts);
+    assert!(text.contains("state = \"down\"  # notResponding"), "{text}");
+}
+
+#[test]
+fn malformed_exports_are_named_by_file_and_json_path() {
+    let check = |index: usize, change: &dyn Fn(&mut Value), expected: &str| {
+        let stderr = import_broken("vsphere", &set("small"), index, change);
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    };
+    check(
+        0,
+        &|v| v["hostSystems"][2]["summary"]["hardware"]["numCpuCores"] = Value::from("32"),
+        "small-hosts.json: $.hostSystems[2].summary.hardware.numCpuCores: expected a \
+         non-negative number, found \"32\"",
+    );
+    check(
+        1,
+        &|v| v["virtualMachines"][0]["summary"]["config"]["template"] = Value::from("no"),
+        "small-vms.json: $.virtualMachines[0].summary.config.template: expected true or false",
+    );
+    check(
+        2,
+        &|v| v[0] = Value::from("  VM: stray"),
+        "small-rules.json: $[0]: expected a line \"Rule: NAME\" first",
+    );
+    check(
+        0,
+        &|v| {
+            v["hostSystems"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("summary")
+                .map(|_| ())
+                .unwrap()
+        },
+        "small-hosts.json: $.hostSystems[0]: missing key \"summary\"",
+    );
+}
