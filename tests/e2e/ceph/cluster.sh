@@ -3,14 +3,19 @@
 #
 #   cluster.sh up          install Ceph if missing, build the cluster, wait for active+clean
 #   cluster.sh down        stop every daemon this script started, remove the cluster's folder
-#   cluster.sh stop-osd N  stop osd.N (the harness's stand-in for a host going into maintenance)
-#   cluster.sh start-osd N start osd.N again, at its CRUSH location
+#   cluster.sh stop-host H stop every daemon of CRUSH host H (its OSDs and its monitor): the
+#                          harness's stand-in for a host going into maintenance
+#   cluster.sh start-host H start them again, each OSD at its CRUSH location
+#   cluster.sh stop-osd N  stop osd.N only
+#   cluster.sh start-osd N start osd.N again
 #   cluster.sh wait-clean  wait until every PG is active+clean
 #   cluster.sh env         print the `export CEPH_CONF=...` that points the ceph CLI here
 #
-# The cluster: one monitor on 127.0.0.1 at a non-default port, one manager, and six memstore
-# OSDs under three CRUSH host buckets (ceph-a, ceph-b, ceph-c: two OSDs each), cephx off, and a
-# replicated pool of size 3 and min_size 2 whose CRUSH rule puts one copy per host. Everything
+# The cluster: three monitors named after the CRUSH hosts (ceph-a, ceph-b, ceph-c) on 127.0.0.1
+# at non-default ports, one manager, six memstore OSDs under the three CRUSH host buckets (two
+# OSDs each), cephx off, and a replicated pool of size 3 and min_size 2 whose CRUSH rule puts
+# one copy per host. All daemons run on this one machine; a "host" is its CRUSH bucket and the
+# monitor of the same name. Everything
 # lives in $CEPH_E2E_DIR (default /tmp/quorate-ceph-e2e): configuration, monmap, data, logs,
 # sockets and the pid of every daemon started. Nothing is written to /etc/ceph or /var/lib/ceph,
 # and every command is pointed at our configuration with --conf, so a Ceph already installed on
@@ -43,7 +48,7 @@
 set -Eeuo pipefail
 
 DIR="${CEPH_E2E_DIR:-/tmp/quorate-ceph-e2e}"
-PORT="${CEPH_E2E_PORT:-43300}"           # msgr2 only; Ceph's defaults are 3300 and 6789
+PORT="${CEPH_E2E_PORT:-43300}"           # first monitor's port (msgr2 only; Ceph's are 3300/6789)
 OSD_BYTES="${CEPH_E2E_OSD_BYTES:-268435456}" # 256 MiB of RAM per memstore OSD
 TIMEOUT="${CEPH_E2E_TIMEOUT:-180}"      # seconds any one wait may take
 HOSTS=(ceph-a ceph-b ceph-c)
@@ -114,13 +119,20 @@ stop_daemon() {
     log "stopped $name (pid $pid)"
 }
 
+# The monitors' addresses, one address vector each: [v2:127.0.0.1:PORT],[v2:127.0.0.1:PORT+1],...
+mon_addrs() {
+    local i addrs=()
+    for ((i = 0; i < ${#HOSTS[@]}; i++)); do addrs+=("[v2:127.0.0.1:$((PORT + i))]"); done
+    (IFS=,; echo "${addrs[*]}")
+}
+
 write_conf() {
     local fsid="$1"
     cat >"$CONF" <<CONF
 # Written by tests/e2e/ceph/cluster.sh: a throwaway test cluster.
 [global]
 fsid = $fsid
-mon_host = [v2:127.0.0.1:$PORT]
+mon_host = $(mon_addrs)
 ms_bind_msgr1 = false
 public_addr = 127.0.0.1
 auth_cluster_required = none
@@ -165,21 +177,30 @@ cmd_up() {
     local fsid
     fsid="$(uuidgen)"
     write_conf "$fsid"
-    log "fsid $fsid, monitor at v2:127.0.0.1:$PORT, folder $DIR"
+    log "fsid $fsid, monitors at $(mon_addrs), folder $DIR"
 
     # Keyring: ceph-mon --mkfs wants the mon. secret even with cephx off (ceph-mon(8), --mkfs).
     ceph-authtool --create-keyring "$DIR/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
     ceph-authtool "$DIR/keyring" --gen-key -n client.admin --cap mon 'allow *' \
         --cap osd 'allow *' --cap mgr 'allow *' >/dev/null
-    monmaptool --create --addv a "[v2:127.0.0.1:$PORT]" --fsid "$fsid" "$DIR/monmap" >/dev/null
-    ceph-mon --conf "$CONF" --mkfs -i a --monmap "$DIR/monmap" --keyring "$DIR/keyring"
-    start_daemon mon.a ceph-mon --conf "$CONF" -i a
-    wait_for "the monitor to answer" cephc mon stat
+    # One monitor per CRUSH host, named after it, as on Proxmox VE or cephadm clusters: the
+    # monitor map then says which host each monitor lives on.
+    local monmap_args=() i
+    for ((i = 0; i < ${#HOSTS[@]}; i++)); do
+        monmap_args+=(--addv "${HOSTS[i]}" "[v2:127.0.0.1:$((PORT + i))]")
+    done
+    monmaptool --create "${monmap_args[@]}" --fsid "$fsid" "$DIR/monmap" >/dev/null
+    local h
+    for h in "${HOSTS[@]}"; do
+        ceph-mon --conf "$CONF" --mkfs -i "$h" --monmap "$DIR/monmap" --keyring "$DIR/keyring"
+        start_daemon "mon.$h" ceph-mon --conf "$CONF" -i "$h"
+    done
+    wait_for "the monitors to form a quorum of ${#HOSTS[@]}" mons_in_quorum "${#HOSTS[@]}"
 
     mkdir -p "$DIR/data/mgr.x"
     start_daemon mgr.x ceph-mgr --conf "$CONF" -i x
 
-    local h i id uuid
+    local id uuid
     for h in "${HOSTS[@]}"; do
         for ((i = 0; i < OSDS_PER_HOST; i++)); do
             uuid="$(uuidgen)"
@@ -220,6 +241,10 @@ start_osd() {
     fi
     start_daemon "osd.$id" ceph-osd --conf "$CONF" -i "$id" \
         --crush-location "$(cat "$DIR/data/osd.$id.crush_location")"
+}
+
+mons_in_quorum() {
+    cephc quorum_status -f json | jq -e --argjson n "$1" '.quorum | length == $n' >/dev/null
 }
 
 osds_up_in() {
@@ -270,9 +295,41 @@ cmd_down() {
         stoppers+=($!)
     done
     [[ ${#stoppers[@]} -eq 0 ]] || wait "${stoppers[@]}"
-    [[ -e "$DIR/pid/mon.a" ]] && stop_daemon mon.a
+    for f in "$DIR"/pid/mon.*; do
+        [[ -e "$f" ]] && stop_daemon "$(basename "$f")"
+    done
     rm -rf "$DIR"
     log "removed $DIR"
+}
+
+# The daemons of a CRUSH host: its OSDs (from the locations written at creation) and its monitor.
+host_daemons() {
+    local host="$1" f
+    [[ " ${HOSTS[*]} " == *" $host "* ]] || die "$host is not one of this cluster's hosts"
+    for f in "$DIR"/data/osd.*.crush_location; do
+        grep -qx "host=$host root=default" "$f" && basename "$f" .crush_location
+    done
+    echo "mon.$host"
+}
+
+# stop-host HOST: every daemon of HOST at once, as when the host goes into maintenance.
+cmd_stop_host() {
+    local d stoppers=()
+    for d in $(host_daemons "$1"); do
+        stop_daemon "$d" &
+        stoppers+=($!)
+    done
+    wait "${stoppers[@]}"
+}
+
+cmd_start_host() {
+    local d
+    for d in $(host_daemons "$1"); do
+        case "$d" in
+        mon.*) ours "$d" || start_daemon "$d" ceph-mon --conf "$CONF" -i "${d#mon.}" ;;
+        osd.*) start_osd "${d#osd.}" ;;
+        esac
+    done
 }
 
 case "${1:-}" in
@@ -280,10 +337,12 @@ up) cmd_up ;;
 down) cmd_down ;;
 stop-osd) stop_daemon "osd.${2:?osd id}" ;;
 start-osd) start_osd "${2:?osd id}" ;;
+stop-host) cmd_stop_host "${2:?host}" ;;
+start-host) cmd_start_host "${2:?host}" ;;
 wait-clean) cmd_wait_clean ;;
 env) echo "export CEPH_CONF=$CONF" ;;
 *)
-    echo "usage: $0 up|down|stop-osd ID|start-osd ID|wait-clean|env" >&2
+    echo "usage: $0 up|down|stop-osd ID|start-osd ID|stop-host HOST|start-host HOST|wait-clean|env" >&2
     exit 2
     ;;
 esac
