@@ -9,6 +9,7 @@ mod hostile;
 mod input_errors;
 mod planner;
 mod planner_props;
+mod planner_volume;
 mod render;
 mod roundtrip;
 mod runbook;
