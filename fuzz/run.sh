@@ -27,7 +27,7 @@ for target in $TARGETS; do
     mkdir -p "corpus/$target"
     echo "== $target: $SECONDS_EACH s"
     # shellcheck disable=SC2046
-    cargo +nightly fuzz run "$target" "corpus/$target" $(seeds "$target") -- \
+    cargo +nightly fuzz run -O "$target" "corpus/$target" $(seeds "$target") -- \
         -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 \
         -max_len=65536 -print_final_stats=1
 done
