@@ -623,7 +623,7 @@ members = ["a", "b", "w"]
             "ünïcødé 日本 🦀",
             "trailing quote\"",
             "'leading single",
-            "non\u{a0}breaking\u{200b}space",
+            "non\u{a0}breaking\u{2007}space",
         ];
         let mut text = String::new();
         for (i, name) in names.iter().enumerate() {

@@ -297,3 +297,15 @@ fn standard_input_may_be_a_terminal() {
     assert!(stdout.contains("press Ctrl-D"), "{stdout}");
     assert!(stdout.contains("cluster lab"), "{stdout}");
 }
+
+/// The limits are generous: a cluster of 5,000 hosts and 100,000 workloads loads with the
+/// defaults.
+#[test]
+fn five_thousand_hosts_and_a_hundred_thousand_workloads_are_within_the_limits() {
+    let text = support::generate::RealisticCluster::large(5_000, 100_000).description();
+    let limits = quorate::Limits::default();
+    assert!((text.len() as u64) < limits.bytes / 2, "{} bytes", text.len());
+    let loaded = support::load_ok("large.toml", &text);
+    assert_eq!(loaded.cluster.hosts.len(), 5_000);
+    assert_eq!(loaded.cluster.workloads.len(), 100_000);
+}

@@ -52,7 +52,7 @@ fn nasty_names_round_trip() {
         "[[host]]",
         "name = \"x\"",
         "trailing backslash \\",
-        "\u{a0}non-breaking\u{200b}",
+        "\u{a0}non-breaking\u{2007}",
     ];
     let mut text = String::from("[cluster]\nname = ");
     text += &quote(r#"prod "east" \ ; # 'main'"#);

@@ -12,6 +12,7 @@ mod input_errors;
 mod outputs;
 mod planner;
 mod planner_props;
+mod planner_volume;
 mod render;
 mod roundtrip;
 mod runbook;

@@ -38,7 +38,7 @@ pub fn description() -> impl Strategy<Value = String> {
 /// different things never collide, and references are never ambiguous.
 const DECORATIONS: &[&str] = &[
     "", " ", "\"", "'", "\\", ";", "#", " = ", "[[", "]]", ".", ", ", "{ }", "'''", "\"\"\"", "\\\"", "\\'",
-    "é", "日本", "🦀", "\u{a0}", "\u{200b}", "$(", "*?", "%s", "<>", "|", "  ", "ﬁ", "\u{301}",
+    "é", "日本", "🦀", "\u{a0}", "\u{2007}", "$(", "*?", "%s", "<>", "|", "  ", "ﬁ", "\u{301}",
 ];
 
 /// Versions are plain strings, not names: they may even hold a tab.
