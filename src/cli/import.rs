@@ -18,6 +18,14 @@ pub fn run(args: &ImportArgs, style: &Style) -> Exit {
     let Some(platform) = platform(&args.platform) else {
         return Exit::Input;
     };
+    if args
+        .name
+        .as_ref()
+        .is_some_and(|n| n.is_empty() || n.chars().any(char::is_control))
+    {
+        eprintln!("error: --name must be non-empty and free of control characters");
+        return Exit::Input;
+    }
     let Some(sources) = read_all(&args.files, style) else {
         return Exit::Input;
     };
