@@ -173,3 +173,12 @@ fn a_file_that_is_not_json_is_named_with_its_line_and_column() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_cluster_name_a_description_cannot_hold_is_refused() {
+    let path = fixture("kubernetes", "small.json");
+    let (code, stdout, stderr) = run(&["import", "kubernetes", path.to_str().unwrap(), "--name", ""]);
+    assert_eq!(code, Some(2));
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("--name must be non-empty"), "{stderr}");
+}

@@ -17,6 +17,16 @@ use super::{CliError, Exit, input, output};
 /// Runs `quorate import`.
 pub fn run(args: &ImportArgs, limits: &Limits) -> Result<Exit, CliError> {
     let platform = platform(&args.platform)?;
+    if args
+        .name
+        .as_ref()
+        .is_some_and(|n| n.is_empty() || n.chars().any(char::is_control))
+    {
+        return Err(CliError::Usage {
+            message: "--name must be non-empty and free of control characters".to_string(),
+            help: "give the cluster's name as the platform shows it, e.g. --name prod-k8s".to_string(),
+        });
+    }
     let sources = read_all(&args.files, limits)?;
     let live = live::parse(platform, &sources).map_err(CliError::Live)?;
     let options = ImportOptions {

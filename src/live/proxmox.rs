@@ -136,7 +136,13 @@ fn read_status(root: &Node<'_>, exports: &mut Exports) -> Result<(), LiveError> 
     let mut members = Vec::new();
     for item in root.items()? {
         match item.req_str("type", "cluster or node")? {
-            "cluster" => exports.cluster_name = item.opt_str("name")?.map(str::to_string),
+            // A name a description cannot hold is no name: the importer then says so.
+            "cluster" => {
+                exports.cluster_name = item
+                    .opt_str("name")?
+                    .filter(|n| !n.is_empty() && !n.chars().any(char::is_control))
+                    .map(str::to_string);
+            }
             "node" => members.push((
                 item.req_str("name", "the node name")?.to_string(),
                 flag(item.get("online"))?,

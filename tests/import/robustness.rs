@@ -1,4 +1,5 @@
-//! No export makes an importer panic, and whatever an importer accepts, `check` accepts.
+//! No export makes an importer (or the drift check) panic, and whatever an importer accepts,
+//! `check` accepts.
 //!
 //! Each case takes a real fixture set, replaces a few values anywhere in it (by JSON pointer)
 //! with values of other types, edge-case strings and numbers, or removes them, then imports
@@ -150,6 +151,18 @@ proptest! {
         let sources: Vec<Source> = files.iter().map(|(n, t)| Source::new(n.as_str(), t.as_str())).collect();
         match quorate::live::parse(SETS[set].0, &sources) {
             Ok(live) => {
+                // Drift of the unmodified set's description against the changed exports: any
+                // answer, never a panic, and every difference points inside the description.
+                let original = mutated(set, &[]);
+                let originals: Vec<Source> = original.iter().map(|(n, t)| Source::new(n.as_str(), t.as_str())).collect();
+                let described = render(
+                    &quorate::live::parse(SETS[set].0, &originals).expect("the fixture imports"),
+                    &ImportOptions::default(),
+                );
+                let (raw, _) = quorate::parse::parse(&described);
+                for difference in quorate::drift::compare(&raw, &live) {
+                    prop_assert!(difference.span.end <= described.len(), "{difference:?}");
+                }
                 let text = render(&live, &ImportOptions::default());
                 if let Err(errors) = quorate::load(&Source::new("imported.toml", text.as_str())) {
                     let messages: Vec<String> = errors.errors().iter().map(|e| e.message().to_string()).collect();
