@@ -348,7 +348,11 @@ fn unreadable_input_is_exit_2() {
     assert_eq!(code, Some(2), "an invalid description");
 
     let nutanix = dir.path().join("n.toml");
-    std::fs::write(&nutanix, "[cluster]\nplatform = \"nutanix\"\n").unwrap();
+    std::fs::write(
+        &nutanix,
+        "[cluster]\nplatform = \"nutanix\"\n\n[[host]]\nname = \"ahv-1\"\ncpu = 8\nmemory_gib = 64\n",
+    )
+    .unwrap();
     let (code, stderr) = run(&["drift", nutanix.to_str().unwrap(), live.to_str().unwrap()]);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("describes a nutanix cluster"), "{stderr}");
