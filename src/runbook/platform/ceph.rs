@@ -69,6 +69,10 @@ fn osds_of(hosts: &[&str]) -> String {
     )
 }
 
+/// `ceph osd ok-to-stop` over `$ids`, unless the wave's hosts hold no OSD at all: without ids
+/// ceph refuses the command (EINVAL), and there is then nothing to stop.
+const OK_TO_STOP: &str = "{ [ -z \"$ids\" ] || ceph osd ok-to-stop $ids; }";
+
 /// `ceph health` is HEALTH_OK.
 fn health_ok() -> String {
     compare(
@@ -100,13 +104,13 @@ pub(super) fn health(facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
                      together and every PG stays available",
                     and_list(&hosts)
                 ),
-                command: Some(format!("{} && ceph osd ok-to-stop $ids", osds_of(&hosts))),
+                command: Some(format!("{} && {OK_TO_STOP}", osds_of(&hosts))),
                 expectation: None,
                 // ok-to-stop exits EBUSY when a PG would become inactive (ceph/ceph
                 // src/mon/OSDMonitor.cc, "osd ok-to-stop").
                 assert: Some(succeeds(
                     "'OSDs of this wave ok to stop'",
-                    &format!("{{ {} && ceph osd ok-to-stop $ids; }}", osds_of(&hosts)),
+                    &format!("{{ {} && {OK_TO_STOP}; }}", osds_of(&hosts)),
                     "ok-to-stop",
                 )),
             },

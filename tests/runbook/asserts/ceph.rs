@@ -177,6 +177,21 @@ fn ceph_ok_to_stop_fails_for_an_unknown_host_and_on_ebusy() {
         ],
     );
     stubs.fails_with(&assert, "ok-to-stop", "Error EBUSY");
+    // Hosts without OSDs (monitors only): nothing to stop, and no `ok-to-stop` without ids,
+    // which ceph refuses with EINVAL.
+    stubs.tool(
+        "ceph",
+        &[
+            ok("osd ls-tree", ""),
+            fails("osd ok-to-stop", "Invalid command: saw 0 of ids(<string>)..., expected at least 1\nError EINVAL: invalid command\n", 22),
+        ],
+    );
+    stubs.passes(&assert);
+    assert!(
+        !stubs.calls().iter().any(|c| c.contains("ok-to-stop")),
+        "{:?}",
+        stubs.calls()
+    );
 }
 
 /// noout on the wave's hosts only; the active manager failed over first; the Ceph version
