@@ -30,6 +30,7 @@ pub mod plan;
 pub mod planfile;
 pub mod render;
 pub mod resolve;
+pub mod rules;
 pub mod runbook;
 pub mod solve;
 pub mod source;

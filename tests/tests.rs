@@ -10,4 +10,5 @@ mod planner_props;
 mod render;
 mod roundtrip;
 mod runbook;
+mod runbook_rules;
 mod validate;

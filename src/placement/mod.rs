@@ -21,8 +21,9 @@ mod search;
 use search::{LocalGroup, Mover, Search, UNLIMITED, has_room};
 
 use crate::model::resources::show;
-use crate::model::{AntiAffinityId, Cluster, HostId, Resource, Scope, WorkloadId};
+use crate::model::{AntiAffinityId, Cluster, HostId, Resource, WorkloadId};
 use crate::plan::Move;
+use crate::rules::{capacity, scope};
 
 /// Search nodes allowed by default before the answer is "unknown".
 pub const DEFAULT_NODE_BUDGET: u64 = 200_000;
@@ -134,11 +135,7 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
         is_down[h.index()] = true;
     }
     let targets: Vec<HostId> = cluster.ready_hosts().filter(|h| !is_down[h.index()]).collect();
-    let moving: Vec<WorkloadId> = down
-        .iter()
-        .flat_map(|&h| cluster.host(h).workloads.iter().copied())
-        .filter(|&w| cluster.workload(w).migration.moves())
-        .collect();
+    let moving: Vec<WorkloadId> = down.iter().flat_map(|&h| capacity::movable(cluster, h)).collect();
 
     // Aggregate checks first: they give the clearest reasons. The reserve is a pool: the free
     // room of up hosts that track a resource, less the reserve, is what placements onto those
@@ -148,8 +145,8 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
     let mut pool = [0i64; 3];
     for (slot, r) in Resource::ALL.into_iter().enumerate() {
         let moving_r: u64 = moving.iter().map(|&w| cluster.workload(w).demand[r]).sum();
-        let all_tracked = targets.iter().all(|&t| cluster.host(t).usable(r).is_some());
-        let free_r: u64 = targets.iter().filter_map(|&t| cluster.host(t).room(r)).sum();
+        let all_tracked = capacity::tracked_on_all(cluster, &targets, r);
+        let free_r = capacity::free_room(cluster, &targets, r);
         if all_tracked && moving_r > free_r {
             return Placement::Impossible(Shortfall::Capacity {
                 resource: r,
@@ -194,10 +191,7 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
         if !group.workloads.iter().any(|w| moving_set.contains(w)) {
             continue;
         }
-        let spots = match group.scope {
-            Scope::Host => cluster.hosts.len(),
-            Scope::FaultDomain => cluster.fault_domains.len(),
-        };
+        let spots = scope::spots(cluster, group.scope);
         let mut local = LocalGroup {
             id: AntiAffinityId::from_index(i),
             scope: group.scope,

@@ -94,7 +94,11 @@ fn wave(mut t: Fields<'_, '_>, errors: &mut Vec<InputError>) -> Option<WaveInput
         .collect();
     for key in ["pre_check", "post_check"] {
         for check in t.array_of_tables(key, errors) {
-            runbook_entry(check, &["id", "kind", "subject", "expect", "command", "assert"], errors);
+            runbook_entry(
+                check,
+                &["id", "kind", "subject", "expect", "command", "assert"],
+                errors,
+            );
         }
     }
     for step in t.array_of_tables("step", errors) {

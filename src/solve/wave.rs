@@ -7,12 +7,10 @@
 
 use std::collections::HashMap;
 
-use crate::bounds::{DownWith, member_down_with};
-use crate::model::{
-    BudgetId, Cluster, ComponentId, FaultDomainId, HostId, ItemId, MemberId, QuorumGroupId, SiteId,
-};
+use crate::model::{BudgetId, Cluster, ComponentId, FaultDomainId, HostId, ItemId, QuorumGroupId, SiteId};
 use crate::placement::{self, Placement, Shortfall};
 use crate::plan::Move;
+use crate::rules::{self, Rule, levels::Level};
 
 /// Why a set of items cannot be one wave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +62,24 @@ pub enum WaveProblem {
     PlacementUnknown,
 }
 
+impl WaveProblem {
+    /// The rule the wave breaks.
+    pub fn rule(&self) -> Rule {
+        match self {
+            WaveProblem::Exclusive(_) => Rule::ExclusiveComponents,
+            WaveProblem::MaxHosts { .. } => Rule::MaxHostsPerWave,
+            WaveProblem::FaultDomains { .. } => Rule::FaultDomains,
+            WaveProblem::Sites { .. } => Rule::Sites,
+            WaveProblem::Quorum { group, .. } => Rule::Quorum(*group),
+            WaveProblem::Budget { budget, .. } => Rule::Budget(*budget),
+            WaveProblem::Placement(
+                Shortfall::Capacity { resource, .. } | Shortfall::Reserve { resource, .. },
+            ) => Rule::Capacity(*resource),
+            WaveProblem::Placement(_) | WaveProblem::PlacementUnknown => Rule::Evacuation,
+        }
+    }
+}
+
 /// What one item takes down when it is upgraded.
 #[derive(Debug, Clone, Default)]
 struct Footprint {
@@ -99,56 +115,45 @@ impl<'c> WaveRules<'c> {
             }
             footprints.insert(item, fp);
         }
-        let mut group_slack = Vec::new();
-        for (g, group) in cluster.quorum_groups.iter().enumerate() {
-            let mut always = 0u64;
-            let mut per_item: HashMap<ItemId, u64> = HashMap::new();
-            for member in &group.members {
-                match member_down_with(cluster, member.id) {
-                    DownWith::Always => always += member.votes,
-                    DownWith::Item(item) => *per_item.entry(item).or_default() += member.votes,
-                    DownWith::Never => {}
+        let mut group_slack = vec![0; cluster.quorum_groups.len()];
+        let mut budget_slack = vec![0; cluster.budgets.len()];
+        for row in rules::rows(cluster) {
+            match row.rule {
+                Rule::Quorum(g) => {
+                    for (item, votes) in row.amounts {
+                        if votes > 0 {
+                            footprints
+                                .entry(item)
+                                .or_default()
+                                .groups
+                                .push((g.index(), votes));
+                        }
+                    }
+                    group_slack[g.index()] = row.per_wave;
                 }
-            }
-            for (item, votes) in per_item {
-                if votes > 0 {
-                    footprints.entry(item).or_default().groups.push((g, votes));
+                Rule::Budget(b) => {
+                    for (item, n) in row.amounts {
+                        footprints.entry(item).or_default().budgets.push((b.index(), n));
+                    }
+                    budget_slack[b.index()] = row.per_wave;
                 }
+                _ => {}
             }
-            group_slack.push(group.total_votes() as i64 - always as i64 - group.quorum as i64);
-        }
-        let mut budget_slack = Vec::new();
-        for (b, budget) in cluster.budgets.iter().enumerate() {
-            let mut always = 0u64;
-            let mut per_item: HashMap<ItemId, u64> = HashMap::new();
-            for &w in &budget.workloads {
-                match member_down_with(cluster, MemberId::Workload(w)) {
-                    DownWith::Always => always += 1,
-                    DownWith::Item(item) => *per_item.entry(item).or_default() += 1,
-                    DownWith::Never => {}
-                }
-            }
-            for (item, n) in per_item {
-                footprints.entry(item).or_default().budgets.push((b, n));
-            }
-            budget_slack.push(budget.max_down() as i64 - always as i64);
         }
         for fp in footprints.values_mut() {
             fp.groups.sort_unstable();
             fp.budgets.sort_unstable();
         }
-        let mut base_domains: Vec<FaultDomainId> = cluster
-            .unavailable_hosts()
-            .map(|h| cluster.host(h).fault_domain)
+        let base_domains: Vec<FaultDomainId> = Level::FaultDomain
+            .down_at_rest(cluster)
+            .into_iter()
+            .map(|d| FaultDomainId::from_index(d as usize))
             .collect();
-        base_domains.sort_unstable();
-        base_domains.dedup();
-        let mut base_sites: Vec<SiteId> = cluster
-            .unavailable_hosts()
-            .filter_map(|h| cluster.site_of(h))
+        let base_sites: Vec<SiteId> = Level::Site
+            .down_at_rest(cluster)
+            .into_iter()
+            .map(|s| SiteId::from_index(s as usize))
             .collect();
-        base_sites.sort_unstable();
-        base_sites.dedup();
         WaveRules {
             cluster,
             footprints,
@@ -225,8 +230,7 @@ impl<'c> WaveRules<'c> {
 
     /// The aggregate evacuation weight of a host: what it moves plus the room it takes away.
     pub fn host_weight(&self, host: HostId, resource: crate::model::Resource) -> u64 {
-        crate::bounds::movable_load(self.cluster, host, resource)
-            + self.cluster.host(host).room(resource).unwrap_or(0)
+        rules::capacity::host_weight(self.cluster, host, resource)
     }
 }
 
@@ -261,7 +265,7 @@ impl WaveState<'_, '_> {
         match item {
             ItemId::Host(_) => self.hosts += 1,
             ItemId::Component(c) => {
-                if rules.cluster.component(c).exclusive {
+                if rules::is_exclusive(self.rules.cluster, item) {
                     self.exclusive.get_or_insert(c);
                 }
             }
@@ -289,8 +293,9 @@ impl WaveState<'_, '_> {
             ItemId::Host(_) => self.hosts -= 1,
             ItemId::Component(c) => {
                 if self.exclusive == Some(c) {
-                    self.exclusive = self.items.iter().find_map(|i| match i {
-                        ItemId::Component(c) if rules.cluster.component(*c).exclusive => Some(*c),
+                    let cluster = self.rules.cluster;
+                    self.exclusive = self.items.iter().find_map(|&i| match i {
+                        ItemId::Component(c) if rules::is_exclusive(cluster, i) => Some(c),
                         _ => None,
                     });
                 }
