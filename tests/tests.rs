@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod examples;
 mod input_errors;
+mod no_safe_plan;
 mod planner;
 mod planner_props;
 mod render;

@@ -53,6 +53,8 @@ pub enum Shortfall {
     Unplaceable {
         /// The workload.
         workload: WorkloadId,
+        /// What keeps it off every up host.
+        blocker: Blocker,
         /// Why, in operator terms.
         reason: String,
     },
@@ -93,7 +95,7 @@ impl Shortfall {
                 show(*left, *resource),
                 show(*reserve, *resource)
             ),
-            Shortfall::Unplaceable { workload, reason } => {
+            Shortfall::Unplaceable { workload, reason, .. } => {
                 format!(
                     "workload {} cannot move: {reason}",
                     cluster.workload(*workload).name
@@ -104,6 +106,18 @@ impl Shortfall {
             ),
         }
     }
+}
+
+/// What keeps a workload off every up host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocker {
+    /// None of its `allowed_hosts` is up in the wave.
+    AllowedHosts,
+    /// No allowed up host has room for it in this resource.
+    Resource(Resource),
+    /// Every allowed up host with room for it holds a member of this mandatory anti-affinity
+    /// group (the first such group, in declaration order).
+    AntiAffinity(AntiAffinityId),
 }
 
 /// The outcome of a placement search.
@@ -228,9 +242,11 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
             })
             .collect();
         if candidates.is_empty() {
+            let (blocker, reason) = unplaceable(cluster, w, &targets, &room, &groups, &spots, &member_of);
             return Placement::Impossible(Shortfall::Unplaceable {
                 workload: w,
-                reason: unplaceable_reason(cluster, w, &targets, &room, &groups, &spots, &member_of),
+                blocker,
+                reason,
             });
         }
         movers.push(Mover {
@@ -306,7 +322,8 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
     }
 }
 
-fn unplaceable_reason(
+/// What blocks workload `w`, and why in operator terms.
+fn unplaceable(
     cluster: &Cluster,
     w: WorkloadId,
     targets: &[HostId],
@@ -314,13 +331,16 @@ fn unplaceable_reason(
     groups: &[LocalGroup],
     spots: &[Vec<usize>],
     member_of: &[usize],
-) -> String {
+) -> (Blocker, String) {
     let workload = cluster.workload(w);
     let allowed: Vec<usize> = (0..targets.len())
         .filter(|&i| workload.allows(targets[i]))
         .collect();
     if allowed.is_empty() {
-        return "none of its allowed_hosts is up in this wave".to_string();
+        return (
+            Blocker::AllowedHosts,
+            "none of its allowed_hosts is up in this wave".to_string(),
+        );
     }
     let need = demand(cluster, w);
     let fitting: Vec<usize> = allowed
@@ -337,19 +357,31 @@ fn unplaceable_reason(
             .map(|(r, &res)| (res, allowed.iter().map(|&i| room[i][r].max(0)).max().unwrap_or(0)))
             .find(|&(res, best)| best < need[res as usize])
             .unwrap_or((Resource::Cpu, 0));
-        return format!(
-            "it needs {} of {r}, and the most free on an allowed up host is {}",
-            show(need[r as usize] as u64, r),
-            show(best as u64, r)
+        return (
+            Blocker::Resource(r),
+            format!(
+                "it needs {} of {r}, and the most free on an allowed up host is {}",
+                show(need[r as usize] as u64, r),
+                show(best as u64, r)
+            ),
         );
     }
-    let names: Vec<&str> = member_of
+    let blocking: Vec<AntiAffinityId> = member_of
         .iter()
         .filter(|&&g| groups[g].mandatory && fitting.iter().any(|&t| groups[g].occupied[spots[t][g]] > 0))
-        .map(|&g| cluster.anti_affinity[groups[g].id.index()].name.as_str())
+        .map(|&g| groups[g].id)
         .collect();
-    format!(
-        "every up host with room for it already holds a member of anti-affinity group {}",
-        names.join(", ")
+    let names: Vec<&str> = blocking
+        .iter()
+        .map(|g| cluster.anti_affinity[g.index()].name.as_str())
+        .collect();
+    (
+        blocking
+            .first()
+            .map_or(Blocker::AllowedHosts, |&g| Blocker::AntiAffinity(g)),
+        format!(
+            "every up host with room for it already holds a member of anti-affinity group {}",
+            names.join(", ")
+        ),
     )
 }

@@ -45,6 +45,8 @@ pub enum Rule {
     OrderChain,
     /// A workload that can never be evacuated.
     Evacuation,
+    /// No plan was found within the time limit, and none was proven impossible.
+    TimeLimit,
 }
 
 impl Rule {
@@ -61,6 +63,7 @@ impl Rule {
             Rule::Capacity(r) => format!("{r} capacity"),
             Rule::OrderChain => "order".to_string(),
             Rule::Evacuation => "evacuation".to_string(),
+            Rule::TimeLimit => "search".to_string(),
         }
     }
 }

@@ -95,7 +95,10 @@ pub(super) fn merge_conflicts(conflicts: Vec<Conflict>) -> Vec<Conflict> {
             .iter_mut()
             .find(|m| m.rule == c.rule && m.reason == c.reason)
         {
-            Some(m) => m.items.extend(c.items),
+            Some(m) => {
+                m.items.extend(c.items);
+                m.item_ids.extend(c.item_ids);
+            }
             None => merged.push(c),
         }
     }

@@ -106,13 +106,13 @@ fn checked(r: Resource, incoming: Resources) -> bool {
 
 /// What an anti-affinity group keeps apart: hosts, or fault domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Spot {
+enum Spot {
     Host(HostId),
     Domain(FaultDomainId),
 }
 
 /// Where a host sits for an anti-affinity scope: itself, or its fault domain.
-pub(super) fn spot_of(cluster: &Cluster, scope: Scope, h: HostId) -> Spot {
+fn spot_of(cluster: &Cluster, scope: Scope, h: HostId) -> Spot {
     match scope {
         Scope::Host => Spot::Host(h),
         Scope::FaultDomain => Spot::Domain(cluster.host(h).fault_domain),

@@ -5,10 +5,10 @@
 //! [`crate::placement`]; this module runs it, turns its reasons into violations, and keeps the
 //! cheap aggregate test ([`fits_in_total`]) that help lines use to judge a candidate wave.
 
-use crate::model::{Cluster, HostId, ItemId, Resource, Resources, WorkloadId};
-use crate::placement::{self, DEFAULT_NODE_BUDGET, Placement, Shortfall};
+use crate::model::{Cluster, HostId, ItemId, Resource, Resources};
+use crate::placement::{self, Blocker, DEFAULT_NODE_BUDGET, Placement, Shortfall};
 
-use super::evacuation::{WaveState, evacuation_help, reserve_violation, spot_of};
+use super::evacuation::{evacuation_help, reserve_violation};
 use super::items::PlanView;
 use super::moves::{Placed, Target};
 use super::{Violation, ViolationCode};
@@ -96,9 +96,14 @@ pub(super) fn no_placement(
         // the workloads go, once they fit.
         Shortfall::Reserve { resource, left, .. } => return reserve_violation(view, t, *resource, *left),
         Shortfall::Capacity { resource, .. } => (ViolationCode::CapacityExceeded, resource.key().to_string()),
-        Shortfall::Unplaceable { workload, .. } => match blocking_group(cluster, hosts, *workload) {
-            Some(group) => (ViolationCode::AntiAffinityViolated, group),
-            None => (
+        Shortfall::Unplaceable {
+            workload, blocker, ..
+        } => match blocker {
+            Blocker::AntiAffinity(group) => (
+                ViolationCode::AntiAffinityViolated,
+                cluster.anti_affinity[group.index()].name.clone(),
+            ),
+            Blocker::AllowedHosts | Blocker::Resource(_) => (
                 ViolationCode::CapacityExceeded,
                 cluster.workload(*workload).name.clone(),
             ),
@@ -117,38 +122,4 @@ pub(super) fn no_placement(
         evacuation_help(view, t, hosts),
         view.wave_span(t),
     )
-}
-
-/// The first mandatory anti-affinity group that keeps `w` off every up host that could
-/// otherwise take it (allowed, with room for it alone), if that is what blocks it.
-fn blocking_group(cluster: &Cluster, hosts: &[HostId], w: WorkloadId) -> Option<String> {
-    let state = WaveState::new(cluster, hosts, Placed::new());
-    let workload = cluster.workload(w);
-    let fitting: Vec<HostId> = cluster
-        .ready_hosts()
-        .filter(|&h| state.up(h) && workload.allows(h))
-        .filter(|&h| {
-            Resource::ALL.iter().all(|&r| {
-                state
-                    .room(h, r)
-                    .is_none_or(|room| room >= workload.demand[r] as i128)
-            })
-        })
-        .collect();
-    if fitting.is_empty() {
-        return None;
-    }
-    cluster
-        .anti_affinity
-        .iter()
-        .filter(|g| g.mandatory && g.workloads.contains(&w))
-        .find(|g| {
-            fitting.iter().any(|&h| {
-                g.workloads.iter().any(|&o| {
-                    o != w
-                        && spot_of(cluster, g.scope, cluster.workload(o).host) == spot_of(cluster, g.scope, h)
-                })
-            })
-        })
-        .map(|g| g.name.clone())
 }
