@@ -3,8 +3,10 @@
 //!
 //! `quorate plan` runs it on its own output and treats a rejection as an internal error;
 //! `quorate validate` runs it on plans written by hand. So it shares nothing with the solver
-//! (`solve`, `bounds`): every rule is derived again from the contract's Semantics section, here,
-//! so that a bug in the solver's reasoning cannot hide behind the same bug in the check. It
+//! (`solve`, `bounds`) nor with [`crate::rules`], the one home of each rule's arithmetic for
+//! everything else: every rule is derived again from the contract's Semantics section, here, on
+//! purpose. This is the one intended twin of each rule (docs/architecture.md has the table), so
+//! that a bug in the solver's reasoning cannot hide behind the same bug in the check. It
 //! reuses only the model (the resolved cluster, exact fixed-point resources) and, for waves
 //! that give no moves, the exact evacuation search in [`crate::placement`] (through `search`) to decide whether a
 //! placement exists; any placement, given or found, is then checked move by move here.
