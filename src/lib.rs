@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod bounds;
+pub mod description;
 pub mod diagnostic;
 pub mod document;
 pub mod graph;
@@ -37,8 +38,11 @@ pub mod source;
 pub mod suggest;
 pub mod summary;
 pub mod validate;
-pub mod write;
 
+/// The old name of [`description`], kept so that code written against it (importers) still
+/// builds; use `description`.
+#[doc(hidden)]
+pub use description as write;
 pub use diagnostic::{ErrorKind, InputError, InputErrors, InputWarnings};
 pub use model::Cluster;
 pub use source::Source;
