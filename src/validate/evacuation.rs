@@ -13,9 +13,11 @@ use std::collections::BTreeMap;
 use crate::model::resources::show;
 use crate::model::{Cluster, FaultDomainId, HostId, ItemId, Resource, Resources, Scope, WorkloadId};
 
-use super::items::PlanView;
 use super::moves::{self, Placed};
-use super::{Violation, ViolationCode, help, list, search};
+use super::search::{self, SEARCH_BUDGET};
+use super::view::PlanView;
+use super::{Violation, ViolationCode, help, list};
+use crate::placement::{Blocker, Shortfall};
 
 /// The state of the cluster during one wave, after the placement.
 pub(super) struct WaveState<'c> {
@@ -128,7 +130,7 @@ pub(super) fn check_wave(view: &PlanView<'_>, t: usize, out: &mut Vec<Violation>
         None => match search::search(cluster, &hosts) {
             Ok(placed) => placed,
             Err(shortfall) => {
-                out.push(search::no_placement(view, t, &hosts, shortfall));
+                out.push(no_placement(view, t, &hosts, shortfall));
                 return;
             }
         },
@@ -359,4 +361,56 @@ fn anti_affinity(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut
             ));
         }
     }
+}
+
+/// The violation for a wave without moves whose placement does not exist (or was not found).
+fn no_placement(view: &PlanView<'_>, t: usize, hosts: &[HostId], shortfall: Option<Shortfall>) -> Violation {
+    let cluster = view.cluster;
+    let Some(shortfall) = shortfall else {
+        return Violation::new(
+            ViolationCode::CapacityExceeded,
+            Some(t),
+            "evacuation",
+            format!(
+                "the validator could not decide within {SEARCH_BUDGET} search steps whether the workloads of wave {} fit on the up hosts",
+                t + 1
+            ),
+            format!(
+                "give the wave explicit moves, or {}",
+                evacuation_help(view, t, hosts)
+            ),
+            view.wave_span(t),
+        );
+    };
+    let (code, subject) = match &shortfall {
+        // The same violation as for a given placement: the room left does not depend on where
+        // the workloads go, once they fit.
+        Shortfall::Reserve { resource, left, .. } => return reserve_violation(view, t, *resource, *left),
+        Shortfall::Capacity { resource, .. } => (ViolationCode::CapacityExceeded, resource.key().to_string()),
+        Shortfall::Unplaceable {
+            workload, blocker, ..
+        } => match blocker {
+            Blocker::AntiAffinity(group) => (
+                ViolationCode::AntiAffinityViolated,
+                cluster.anti_affinity[group.index()].name.clone(),
+            ),
+            Blocker::AllowedHosts | Blocker::Resource(_) => (
+                ViolationCode::CapacityExceeded,
+                cluster.workload(*workload).name.clone(),
+            ),
+        },
+        Shortfall::Packing { .. } => (ViolationCode::CapacityExceeded, "evacuation".to_string()),
+    };
+    Violation::new(
+        code,
+        Some(t),
+        subject,
+        format!(
+            "wave {} has no evacuation placement: {}",
+            t + 1,
+            shortfall.describe(cluster, hosts)
+        ),
+        evacuation_help(view, t, hosts),
+        view.wave_span(t),
+    )
 }

@@ -16,7 +16,9 @@
 //! domains, sites, host cap, exclusive components); `evacuation` checks each wave's moves
 //! (`moves`), capacity, reserve and anti-affinity; `order` checks the order rules. Every
 //! violation carries the numbers behind it and a help line; `help` finds a wave an item could
-//! move to without breaking a rule, so the suggestion is real rather than generic.
+//! move to without breaking a rule, so the suggestion is real rather than generic. `help` judges
+//! a hypothetical wave through the `view::Judge` that `validate` builds from the rule passes,
+//! so help depends on no rule pass and no two files of the validator import each other.
 
 mod evacuation;
 mod help;
@@ -28,6 +30,7 @@ mod rules;
 mod search;
 #[cfg(test)]
 mod tests;
+mod view;
 
 use serde::Serialize;
 
@@ -225,7 +228,13 @@ impl Validation {
 /// Checks `plan` against every rule for `cluster`.
 pub fn validate(cluster: &Cluster, plan: &PlanInput) -> Validation {
     let mut violations = Vec::new();
-    let view = items::resolve(cluster, plan, &mut violations);
+    let judge = view::Judge {
+        accepts: |cluster, items, t| {
+            rules::breaches(cluster, items, t).is_empty() && search::fits_in_total(cluster, items)
+        },
+        order_allows: order::allows,
+    };
+    let view = items::resolve(cluster, plan, judge, &mut violations);
     items::check_coverage(&view, &mut violations);
     for t in 0..plan.waves.len() {
         rules::check_wave(&view, t, &mut violations);
