@@ -16,9 +16,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-mod search;
+mod backtrack;
 
-use search::{LocalGroup, Mover, Search, UNLIMITED, has_room};
+use backtrack::{LocalGroup, Mover, Search, UNLIMITED, has_room};
 
 use crate::model::resources::show;
 use crate::model::{AntiAffinityId, Cluster, HostId, Resource, WorkloadId};

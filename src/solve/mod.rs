@@ -19,14 +19,14 @@
 //! The core never reads the clock: a [`Clock`] passed in by the caller bounds the time.
 
 mod duration;
+mod exact;
 mod explain;
-mod search;
 
-pub mod domains;
-pub mod heuristic;
-pub mod ilp;
-pub mod precedence;
-pub mod wave;
+pub(crate) mod domains;
+pub(crate) mod heuristic;
+pub(crate) mod ilp;
+pub(crate) mod precedence;
+pub(crate) mod wave;
 
 use crate::bounds;
 use crate::model::{Cluster, ItemId, Objective, Scope};
@@ -34,12 +34,12 @@ use crate::plan::{Plan, Quality, Wave};
 use crate::rules::Rule;
 pub use duration::duration_lower_bound;
 use duration::exclusive_minutes;
+use exact::{Found, Search};
 pub use explain::describe;
 use explain::{merge_conflicts, problem_rule, rule_name};
 pub use ilp::Backend;
 use ilp::IlpModel;
 use precedence::Precedence;
-use search::{Found, Search};
 use wave::{WaveProblem, WaveRules};
 
 /// Elapsed time, supplied by the caller so that the core stays free of the clock.

@@ -1,7 +1,7 @@
 //! The rules of one wave, checked incrementally as items are added.
 //!
 //! Everything except order and placement is a count: hosts in the wave, fault domains and sites
-//! down, votes of each quorum group and members of each budget down. [`WaveState`] keeps those
+//! down, votes of each quorum group and members of each budget down. [`WaveCounts`] keeps those
 //! counts so that the heuristic can try an item, look, and take it back in constant time per
 //! rule it touches. Placement is checked separately, once the counts allow the wave.
 
@@ -171,7 +171,7 @@ impl<'c> WaveRules<'c> {
     }
 
     /// An empty wave.
-    pub fn empty(&self) -> WaveState<'_, 'c> {
+    pub fn empty(&self) -> WaveCounts<'_, 'c> {
         let mut domains = HashMap::new();
         for &d in &self.base_domains {
             domains.insert(d, 1u32);
@@ -180,7 +180,7 @@ impl<'c> WaveRules<'c> {
         for &s in &self.base_sites {
             sites.insert(s, 1u32);
         }
-        WaveState {
+        WaveCounts {
             rules: self,
             items: Vec::new(),
             hosts: 0,
@@ -190,28 +190,6 @@ impl<'c> WaveRules<'c> {
             group_down: vec![0; self.group_slack.len()],
             budget_down: vec![0; self.budget_slack.len()],
         }
-    }
-
-    /// Votes of group `g` that `item` takes down, if any.
-    pub fn group_amount(&self, item: ItemId, g: usize) -> Option<u64> {
-        let fp = self.footprints.get(&item)?;
-        fp.groups.iter().find(|(x, _)| *x == g).map(|(_, v)| *v)
-    }
-
-    /// Members of budget `b` that `item` takes down, if any.
-    pub fn budget_amount(&self, item: ItemId, b: usize) -> Option<u64> {
-        let fp = self.footprints.get(&item)?;
-        fp.budgets.iter().find(|(x, _)| *x == b).map(|(_, v)| *v)
-    }
-
-    /// Votes a group may lose in one wave (negative: quorum is lost even at rest).
-    pub fn group_slack(&self, group: QuorumGroupId) -> i64 {
-        self.group_slack[group.index()]
-    }
-
-    /// Members a budget may lose in one wave.
-    pub fn budget_slack(&self, budget: BudgetId) -> i64 {
-        self.budget_slack[budget.index()]
     }
 
     /// Checks a whole wave, placement included; on success, the moves and broken "should"
@@ -236,7 +214,7 @@ impl<'c> WaveRules<'c> {
 
 /// The counts of a wave under construction.
 #[derive(Clone)]
-pub struct WaveState<'r, 'c> {
+pub struct WaveCounts<'r, 'c> {
     rules: &'r WaveRules<'c>,
     items: Vec<ItemId>,
     hosts: usize,
@@ -247,7 +225,7 @@ pub struct WaveState<'r, 'c> {
     budget_down: Vec<u64>,
 }
 
-impl WaveState<'_, '_> {
+impl WaveCounts<'_, '_> {
     /// The items in the wave, in the order added.
     pub fn items(&self) -> &[ItemId] {
         &self.items

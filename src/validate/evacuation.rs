@@ -14,13 +14,13 @@ use crate::model::resources::show;
 use crate::model::{Cluster, FaultDomainId, HostId, ItemId, Resource, Resources, Scope, WorkloadId};
 
 use super::moves::{self, Placed};
-use super::search::{self, SEARCH_BUDGET};
 use super::view::PlanView;
+use super::without_moves::{self, SEARCH_BUDGET};
 use super::{Violation, ViolationCode, help, list};
 use crate::placement::{Blocker, Shortfall};
 
 /// The state of the cluster during one wave, after the placement.
-pub(super) struct WaveState<'c> {
+pub(super) struct PlacedWave<'c> {
     cluster: &'c Cluster,
     /// Hosts upgraded in the wave.
     in_wave: Vec<bool>,
@@ -30,7 +30,7 @@ pub(super) struct WaveState<'c> {
     load: Vec<Resources>,
 }
 
-impl<'c> WaveState<'c> {
+impl<'c> PlacedWave<'c> {
     pub(super) fn new(cluster: &'c Cluster, hosts: &[HostId], placed: Placed) -> Self {
         let mut in_wave = vec![false; cluster.hosts.len()];
         for &h in hosts {
@@ -40,7 +40,7 @@ impl<'c> WaveState<'c> {
         for (&w, target) in &placed {
             load[target.host.index()] += cluster.workload(w).demand;
         }
-        WaveState {
+        PlacedWave {
             cluster,
             in_wave,
             placed,
@@ -127,7 +127,7 @@ pub(super) fn check_wave(view: &PlanView<'_>, t: usize, out: &mut Vec<Violation>
     let hosts = view.hosts(t);
     let placed = match &view.plan.waves[t].moves {
         Some(given) => moves::given(view, t, given, out),
-        None => match search::search(cluster, &hosts) {
+        None => match without_moves::search(cluster, &hosts) {
             Ok(placed) => placed,
             Err(shortfall) => {
                 out.push(no_placement(view, t, &hosts, shortfall));
@@ -135,7 +135,7 @@ pub(super) fn check_wave(view: &PlanView<'_>, t: usize, out: &mut Vec<Violation>
             }
         },
     };
-    let state = WaveState::new(cluster, &hosts, placed);
+    let state = PlacedWave::new(cluster, &hosts, placed);
     let mut found = Vec::new();
     capacity(view, t, &state, &mut found);
     reserve(view, t, &state, &mut found);
@@ -173,13 +173,16 @@ pub(super) fn evacuation_help(view: &PlanView<'_>, t: usize, hosts: &[HostId]) -
         .collect();
     carriers.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let culprits: Vec<Vec<ItemId>> = carriers.iter().map(|&(_, h)| vec![ItemId::Host(h)]).collect();
-    help::relocate(view, t, &culprits, |rest| search::fits_in_total(cluster, rest)).unwrap_or_else(|| {
+    help::relocate(view, t, &culprits, |rest| {
+        without_moves::fits_in_total(cluster, rest)
+    })
+    .unwrap_or_else(|| {
         "take fewer hosts down in this wave, or free capacity on the hosts that stay up".to_string()
     })
 }
 
 /// Every up host that receives workloads stays within its usable capacity, per resource.
-fn capacity(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut Vec<Violation>) {
+fn capacity(view: &PlanView<'_>, t: usize, state: &PlacedWave<'_>, out: &mut Vec<Violation>) {
     let cluster = view.cluster;
     let mut received: BTreeMap<HostId, Vec<WorkloadId>> = BTreeMap::new();
     for (&w, target) in &state.placed {
@@ -246,7 +249,7 @@ fn capacity(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut Vec<
 }
 
 /// The free room on up hosts after the placement covers the reserve, per resource.
-fn reserve(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut Vec<Violation>) {
+fn reserve(view: &PlanView<'_>, t: usize, state: &PlacedWave<'_>, out: &mut Vec<Violation>) {
     let cluster = view.cluster;
     let reserve = cluster.reserve();
     for r in Resource::ALL {
@@ -304,7 +307,7 @@ pub(super) fn reserve_violation(view: &PlanView<'_>, t: usize, r: Resource, left
 }
 
 /// No host (or fault domain) holds two members of a mandatory anti-affinity group.
-fn anti_affinity(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut Vec<Violation>) {
+fn anti_affinity(view: &PlanView<'_>, t: usize, state: &PlacedWave<'_>, out: &mut Vec<Violation>) {
     let cluster = view.cluster;
     for group in cluster.anti_affinity.iter().filter(|g| g.mandatory) {
         let mut at: BTreeMap<Spot, Vec<WorkloadId>> = BTreeMap::new();

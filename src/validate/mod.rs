@@ -8,7 +8,7 @@
 //! purpose. This is the one intended twin of each rule (docs/architecture.md has the table), so
 //! that a bug in the solver's reasoning cannot hide behind the same bug in the check. It
 //! reuses only the model (the resolved cluster, exact fixed-point resources) and, for waves
-//! that give no moves, the exact evacuation search in [`crate::placement`] (through `search`) to decide whether a
+//! that give no moves, the exact evacuation search in [`crate::placement`] (through `without_moves`) to decide whether a
 //! placement exists; any placement, given or found, is then checked move by move here.
 //!
 //! The passes, in order: `items` resolves the plan's names and checks that every item is
@@ -27,10 +27,10 @@ mod items;
 mod moves;
 mod order;
 mod rules;
-mod search;
 #[cfg(test)]
 mod tests;
 mod view;
+mod without_moves;
 
 use serde::Serialize;
 
@@ -230,7 +230,7 @@ pub fn validate(cluster: &Cluster, plan: &PlanInput) -> Validation {
     let mut violations = Vec::new();
     let judge = view::Judge {
         accepts: |cluster, items, t| {
-            rules::breaches(cluster, items, t).is_empty() && search::fits_in_total(cluster, items)
+            rules::breaches(cluster, items, t).is_empty() && without_moves::fits_in_total(cluster, items)
         },
         order_allows: order::allows,
     };
