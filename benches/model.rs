@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use quorate::Source;
+use quorate::description::to_toml;
 use quorate::summary::Summary;
-use quorate::write::to_toml;
 
 #[allow(dead_code)]
 #[path = "../tests/support/generate.rs"]

@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod bounds;
+pub mod description;
 pub mod diagnostic;
 pub mod document;
 pub mod drift;
@@ -34,14 +35,18 @@ pub mod plan;
 pub mod planfile;
 pub mod render;
 pub mod resolve;
+pub mod rules;
 pub mod runbook;
 pub mod solve;
 pub mod source;
 pub mod suggest;
 pub mod summary;
 pub mod validate;
-pub mod write;
 
+/// The old name of [`description`], kept so that code written against it (importers) still
+/// builds; use `description`.
+#[doc(hidden)]
+pub use description as write;
 pub use diagnostic::{ErrorKind, InputError, InputErrors, InputWarnings};
 pub use limits::{Limit, Limits};
 pub use model::Cluster;

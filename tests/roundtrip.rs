@@ -5,8 +5,8 @@
 //! every name must be quoted so that it reads back unchanged.
 
 use proptest::prelude::*;
+use quorate::description::to_toml;
 use quorate::summary::Summary;
-use quorate::write::to_toml;
 
 use crate::support::generate::{RealisticCluster, description, quote};
 use crate::support::load_ok;

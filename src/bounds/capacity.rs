@@ -4,30 +4,27 @@ use super::packing::Packing;
 use super::{Bounds, Impossible, Rule, plural};
 use crate::model::resources::show;
 use crate::model::{Cluster, ItemId, Resource};
+use crate::rules::Row;
+use crate::rules::capacity::{free_room, movable, movable_demand};
 
-/// Aggregate evacuation capacity. Taking down host `h` moves its movable load `m_h` and loses its
-/// own free room `r_h`; what the up hosts can absorb, after keeping the reserve, is the total
-/// room less the reserve. So each wave's hosts satisfy `sum (m_h + r_h) <= total room - reserve`.
+/// Aggregate evacuation capacity ([`crate::rules::capacity::CapacityRule`]). Taking down host
+/// `h` moves its movable load `m_h` and loses its own free room `r_h`; what the up hosts can
+/// absorb, after keeping the reserve, is the total room less the reserve. So each wave's hosts
+/// satisfy `sum (m_h + r_h) <= total room - reserve`.
 pub(super) fn capacity_bounds(
     cluster: &Cluster,
     ready: &[crate::model::HostId],
+    rows: &[Row],
     out: &mut Bounds,
     packings: &mut Vec<(Rule, Packing)>,
     host_bound: &mut impl FnMut(&mut Bounds, Rule, u64, String),
 ) {
     let reserve = cluster.reserve();
-    for r in Resource::ALL {
-        // A host that does not track storage has unlimited room for it.
-        if ready.iter().any(|&h| cluster.host(h).usable(r).is_none()) {
-            continue;
-        }
-        let rooms: Vec<u64> = ready
-            .iter()
-            .map(|&h| cluster.host(h).room(r).unwrap_or(0))
-            .collect();
-        let total_room: u64 = rooms.iter().sum();
-        let rule = Rule::Capacity(r);
-        if total_room < reserve[r] {
+    for row in rows {
+        let Rule::Capacity(r) = row.rule else { continue };
+        let total_room = free_room(cluster, ready, r);
+        let rule = row.rule;
+        if row.per_wave < 0 {
             out.impossible.push(Impossible {
                 rule,
                 reason: format!(
@@ -40,15 +37,9 @@ pub(super) fn capacity_bounds(
             });
             continue;
         }
-        let per_wave = total_room - reserve[r];
-        let amounts: Vec<(ItemId, u64)> = ready
-            .iter()
-            .zip(&rooms)
-            .map(|(&h, room)| (ItemId::Host(h), movable_load(cluster, h, r) + room))
-            .collect();
-        let packing = Packing { per_wave, amounts };
+        let packing = super::packing_of(row);
         if let Some((ItemId::Host(h), _)) = packing.too_large() {
-            let moving = movable_load(cluster, h, r);
+            let moving = movable_demand(cluster, h, r);
             let others = total_room - cluster.host(h).room(r).unwrap_or(0);
             let reserve_note = if reserve[r] > 0 {
                 format!(" and {} must stay free as reserve", show(reserve[r], r))
@@ -69,7 +60,7 @@ pub(super) fn capacity_bounds(
         let waves = packing.waves();
         packings.push((rule, packing));
         if waves > 1 {
-            let moving: u64 = ready.iter().map(|&h| movable_load(cluster, h, r)).sum();
+            let moving: u64 = ready.iter().map(|&h| movable_demand(cluster, h, r)).sum();
             host_bound(
                 out,
                 rule,
@@ -114,9 +105,9 @@ pub(super) fn workload_impossibilities(cluster: &Cluster, ready: &[crate::model:
         .collect();
     let mut reported = 0;
     for &h in ready {
-        for &w in &cluster.host(h).workloads {
+        for w in movable(cluster, h) {
             let workload = cluster.workload(w);
-            if !workload.migration.moves() || reported >= 10 {
+            if reported >= 10 {
                 continue;
             }
             let reason = match &workload.allowed_hosts {
@@ -174,16 +165,4 @@ fn too_big(cluster: &Cluster, w: crate::model::WorkloadId, r: Resource, best: u6
         show(workload.demand[r], r),
         show(best, r)
     )
-}
-
-/// Load of `h` that must find room elsewhere when it goes down (live and restart workloads).
-pub(crate) fn movable_load(cluster: &Cluster, h: crate::model::HostId, r: Resource) -> u64 {
-    cluster
-        .host(h)
-        .workloads
-        .iter()
-        .map(|&w| cluster.workload(w))
-        .filter(|w| w.migration.moves())
-        .map(|w| w.demand[r])
-        .sum()
 }

@@ -5,14 +5,7 @@ use std::collections::BTreeSet;
 use super::packing::{self, Packing};
 use super::{Bounds, Impossible, Rule};
 use crate::model::Cluster;
-
-#[derive(Clone, Copy)]
-pub(super) enum Level {
-    /// `max_fault_domains_down`.
-    FaultDomain,
-    /// `max_sites_down`.
-    Site,
-}
+use crate::rules::levels::{Level, levels};
 
 pub(super) fn domain_bound(
     cluster: &Cluster,
@@ -21,24 +14,14 @@ pub(super) fn domain_bound(
     out: &mut Bounds,
     host_bound: &mut impl FnMut(&mut Bounds, Rule, u64, String),
 ) {
-    let (limit, rule, noun) = match level {
-        Level::FaultDomain => (
-            cluster.policy.max_fault_domains_down,
-            Rule::FaultDomains,
-            "fault domain",
-        ),
-        Level::Site => (cluster.policy.max_sites_down, Rule::Sites, "site"),
-    };
-    let Some(limit) = limit else { return };
+    let rule = level.rule();
+    let noun = level.noun();
+    let Some(limit) = level.limit(cluster) else { return };
     let limit = u64::from(limit);
-    let key = |h| match level {
-        Level::FaultDomain => Some(cluster.host(h).fault_domain.0),
-        Level::Site => cluster.site_of(h).map(|s| s.0),
-    };
-    let already: BTreeSet<u32> = cluster.unavailable_hosts().filter_map(key).collect();
+    let already = level.down_at_rest(cluster);
     let pending: BTreeSet<u32> = ready
         .iter()
-        .filter_map(|&h| key(h))
+        .filter_map(|&h| level.of(cluster, h))
         .filter(|d| !already.contains(d))
         .collect();
     let down = already.len() as u64;
@@ -126,21 +109,4 @@ pub(super) fn split_bounds(
             ),
         );
     }
-}
-
-/// The domain of a host at one level: its fault domain or its site.
-pub(crate) type DomainOf<'a> = Box<dyn Fn(crate::model::HostId) -> Option<u32> + 'a>;
-
-/// The fault-domain and site levels: their limit and each host's domain.
-pub(crate) fn levels(cluster: &Cluster) -> [(Option<u32>, DomainOf<'_>); 2] {
-    [
-        (
-            cluster.policy.max_fault_domains_down,
-            Box::new(|h| Some(cluster.host(h).fault_domain.0)),
-        ),
-        (
-            cluster.policy.max_sites_down,
-            Box::new(|h| cluster.site_of(h).map(|s| s.0)),
-        ),
-    ]
 }

@@ -9,44 +9,18 @@
 //! number of exclusive components; bounds over all items (order chains, groups with component
 //! members) do not.
 
-use std::collections::BTreeMap;
-
-use crate::model::{BudgetId, Cluster, ItemId, MemberId, QuorumGroupId, Resource};
+use crate::model::Cluster;
+use crate::rules::{self, Row};
 
 mod capacity;
 mod domains;
 mod order;
 mod packing;
 
-pub(crate) use capacity::movable_load;
-use domains::Level;
-pub(crate) use domains::levels as domain_levels;
 use packing::Packing;
+use rules::levels::Level;
 
-/// The rule behind a bound or an impossibility.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Rule {
-    /// Every item needs a wave.
-    Items,
-    /// Exclusive components need waves of their own.
-    ExclusiveComponents,
-    /// `max_hosts_per_wave`.
-    MaxHostsPerWave,
-    /// `max_fault_domains_down`.
-    FaultDomains,
-    /// `max_sites_down`.
-    Sites,
-    /// A quorum group.
-    Quorum(QuorumGroupId),
-    /// A disruption budget.
-    Budget(BudgetId),
-    /// Evacuation capacity and reserve of one resource.
-    Capacity(Resource),
-    /// A chain of order rules.
-    OrderChain,
-    /// A workload that can never be evacuated.
-    Evacuation,
-}
+pub use crate::rules::Rule;
 
 /// A lower bound on the number of waves and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,18 +119,12 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
     domains::domain_bound(cluster, &ready, Level::FaultDomain, &mut out, &mut host_bound);
     domains::domain_bound(cluster, &ready, Level::Site, &mut out, &mut host_bound);
 
+    let rows = rules::rows(cluster);
     let mut packings: Vec<(Rule, Packing)> = Vec::new();
-    if let Some(m) = cluster.policy.max_hosts_per_wave
-        && !ready.is_empty()
-    {
-        packings.push((
-            Rule::MaxHostsPerWave,
-            Packing {
-                per_wave: u64::from(m),
-                amounts: ready.iter().map(|&h| (ItemId::Host(h), 1)).collect(),
-            },
-        ));
-        let waves = (ready.len() as u64).div_ceil(u64::from(m));
+    for row in rows.iter().filter(|row| row.rule == Rule::MaxHostsPerWave) {
+        let m = row.per_wave as u64;
+        packings.push((row.rule, packing_of(row)));
+        let waves = (ready.len() as u64).div_ceil(m);
         host_bound(
             &mut out,
             Rule::MaxHostsPerWave,
@@ -166,116 +134,15 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
     }
     capacity::workload_impossibilities(cluster, &ready, &mut out);
 
-    for (i, group) in cluster.quorum_groups.iter().enumerate() {
-        let rule = Rule::Quorum(QuorumGroupId::from_index(i));
-        let mut always_down = 0;
-        let mut amounts: BTreeMap<ItemId, u64> = BTreeMap::new();
-        for member in &group.members {
-            match member_down_with(cluster, member.id) {
-                DownWith::Always => always_down += member.votes,
-                DownWith::Item(item) => *amounts.entry(item).or_default() += member.votes,
-                DownWith::Never => {}
-            }
+    for row in &rows {
+        match row.rule {
+            Rule::Quorum(g) => quorum_bound(cluster, row, g, &mut out, &mut packings, &mut host_bound),
+            Rule::Budget(b) => budget_bound(cluster, row, b, &mut out, &mut packings, &mut host_bound),
+            _ => {}
         }
-        let up = group.total_votes() - always_down;
-        let label = format!("quorum group {}", group.name);
-        let describe = |slack: u64| {
-            format!(
-                "{label}: {} member{}, {} vote{}{}, quorum {}{}",
-                group.members.len(),
-                plural(group.members.len() as u64),
-                group.total_votes(),
-                plural(group.total_votes()),
-                if always_down > 0 {
-                    format!(" ({always_down} already down)")
-                } else {
-                    String::new()
-                },
-                group.quorum,
-                if slack == 0 {
-                    String::new()
-                } else {
-                    format!(", so at most {slack} vote{} may be down at a time", plural(slack))
-                }
-            )
-        };
-        if up < group.quorum {
-            out.impossible.push(Impossible {
-                rule,
-                reason: format!(
-                    "{label}: {always_down} of its {} votes are on hosts already unavailable, leaving {up}; quorum is {}, so it is lost before any upgrade starts",
-                    group.total_votes(),
-                    group.quorum
-                ),
-            });
-            continue;
-        }
-        let packing = Packing {
-            per_wave: up - group.quorum,
-            amounts: amounts.into_iter().collect(),
-        };
-        group_bound(
-            cluster,
-            rule,
-            &packing,
-            describe(packing.per_wave),
-            "vote",
-            &mut out,
-            &mut host_bound,
-        );
-        packings.push((rule, packing));
     }
 
-    for (i, budget) in cluster.budgets.iter().enumerate() {
-        let rule = Rule::Budget(BudgetId::from_index(i));
-        let mut always_down = 0u64;
-        let mut amounts: BTreeMap<ItemId, u64> = BTreeMap::new();
-        for &w in &budget.workloads {
-            match member_down_with(cluster, MemberId::Workload(w)) {
-                DownWith::Always => always_down += 1,
-                DownWith::Item(item) => *amounts.entry(item).or_default() += 1,
-                DownWith::Never => {}
-            }
-        }
-        let label = format!("disruption budget {}", budget.name);
-        let max_down = budget.max_down();
-        if always_down > max_down {
-            out.impossible.push(Impossible {
-                rule,
-                reason: format!(
-                    "{label}: {always_down} of its workloads are on hosts already unavailable, but at most {max_down} may be down"
-                ),
-            });
-            continue;
-        }
-        let packing = Packing {
-            per_wave: max_down - always_down,
-            amounts: amounts.into_iter().collect(),
-        };
-        let reason = format!(
-            "{label}: {} workload{}, at most {} down at a time{}",
-            budget.workloads.len(),
-            plural(budget.workloads.len() as u64),
-            max_down,
-            if always_down > 0 {
-                format!(" ({always_down} already down)")
-            } else {
-                String::new()
-            }
-        );
-        group_bound(
-            cluster,
-            rule,
-            &packing,
-            reason,
-            "workload",
-            &mut out,
-            &mut host_bound,
-        );
-        packings.push((rule, packing));
-    }
-
-    capacity::capacity_bounds(cluster, &ready, &mut out, &mut packings, &mut host_bound);
+    capacity::capacity_bounds(cluster, &ready, &rows, &mut out, &mut packings, &mut host_bound);
     if out.impossible.is_empty() {
         domains::split_bounds(cluster, &packings, &mut out, &mut host_bound);
     }
@@ -294,34 +161,96 @@ fn bound(rule: Rule, waves: u64, reason: String) -> Bound {
     }
 }
 
-/// When a quorum or budget member goes down.
-pub(crate) enum DownWith {
-    /// In every wave: its host is already unavailable.
-    Always,
-    /// In the wave that upgrades this item.
-    Item(ItemId),
-    /// Never: it live-migrates away from its host.
-    Never,
+/// A row as a packing; only called on rows whose limit holds at rest.
+fn packing_of(row: &Row) -> Packing {
+    Packing {
+        per_wave: u64::try_from(row.per_wave).unwrap_or(0),
+        amounts: row.amounts.clone(),
+    }
 }
 
-/// When `member` is down. A workload on an already-unavailable host is down in every wave,
-/// whatever its migration: it cannot be running on a host that is down.
-pub(crate) fn member_down_with(cluster: &Cluster, member: MemberId) -> DownWith {
-    match member {
-        MemberId::Host(h) if cluster.host(h).is_ready() => DownWith::Item(ItemId::Host(h)),
-        MemberId::Host(_) => DownWith::Always,
-        MemberId::Component(c) => DownWith::Item(ItemId::Component(c)),
-        MemberId::Workload(w) => {
-            let workload = cluster.workload(w);
-            if !cluster.host(workload.host).is_ready() {
-                DownWith::Always
-            } else if workload.migration == crate::model::Migration::Live {
-                DownWith::Never
-            } else {
-                DownWith::Item(ItemId::Host(workload.host))
-            }
-        }
+fn quorum_bound(
+    cluster: &Cluster,
+    row: &Row,
+    g: crate::model::QuorumGroupId,
+    out: &mut Bounds,
+    packings: &mut Vec<(Rule, Packing)>,
+    host_bound: &mut impl FnMut(&mut Bounds, Rule, u64, String),
+) {
+    let group = &cluster.quorum_groups[g.index()];
+    let always_down = row.always;
+    let up = group.total_votes() - always_down;
+    let label = format!("quorum group {}", group.name);
+    if row.per_wave < 0 {
+        out.impossible.push(Impossible {
+            rule: row.rule,
+            reason: format!(
+                "{label}: {always_down} of its {} votes are on hosts already unavailable, leaving {up}; quorum is {}, so it is lost before any upgrade starts",
+                group.total_votes(),
+                group.quorum
+            ),
+        });
+        return;
     }
+    let packing = packing_of(row);
+    let slack = packing.per_wave;
+    let reason = format!(
+        "{label}: {} member{}, {} vote{}{}, quorum {}{}",
+        group.members.len(),
+        plural(group.members.len() as u64),
+        group.total_votes(),
+        plural(group.total_votes()),
+        if always_down > 0 {
+            format!(" ({always_down} already down)")
+        } else {
+            String::new()
+        },
+        group.quorum,
+        if slack == 0 {
+            String::new()
+        } else {
+            format!(", so at most {slack} vote{} may be down at a time", plural(slack))
+        }
+    );
+    group_bound(cluster, row.rule, &packing, reason, "vote", out, host_bound);
+    packings.push((row.rule, packing));
+}
+
+fn budget_bound(
+    cluster: &Cluster,
+    row: &Row,
+    b: crate::model::BudgetId,
+    out: &mut Bounds,
+    packings: &mut Vec<(Rule, Packing)>,
+    host_bound: &mut impl FnMut(&mut Bounds, Rule, u64, String),
+) {
+    let budget = &cluster.budgets[b.index()];
+    let always_down = row.always;
+    let label = format!("disruption budget {}", budget.name);
+    let max_down = budget.max_down();
+    if row.per_wave < 0 {
+        out.impossible.push(Impossible {
+            rule: row.rule,
+            reason: format!(
+                "{label}: {always_down} of its workloads are on hosts already unavailable, but at most {max_down} may be down"
+            ),
+        });
+        return;
+    }
+    let packing = packing_of(row);
+    let reason = format!(
+        "{label}: {} workload{}, at most {} down at a time{}",
+        budget.workloads.len(),
+        plural(budget.workloads.len() as u64),
+        max_down,
+        if always_down > 0 {
+            format!(" ({always_down} already down)")
+        } else {
+            String::new()
+        }
+    );
+    group_bound(cluster, row.rule, &packing, reason, "workload", out, host_bound);
+    packings.push((row.rule, packing));
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -108,23 +108,26 @@ pub(crate) fn set_bound(
     packings: &[(super::Rule, Packing)],
     items: &std::collections::HashSet<ItemId>,
 ) -> u64 {
-    let exclusive = items
+    // Exclusive components have waves of their own, so only the other items share the waves
+    // the packings bound.
+    let shared: std::collections::HashSet<ItemId> = items
         .iter()
-        .filter(|i| matches!(i, ItemId::Component(c) if cluster.component(*c).exclusive))
-        .count() as u64;
-    let shared = items.len() as u64 - exclusive;
-    if shared == 0 {
+        .copied()
+        .filter(|&i| !crate::rules::is_exclusive(cluster, i))
+        .collect();
+    let exclusive = (items.len() - shared.len()) as u64;
+    if shared.is_empty() {
         return exclusive;
     }
     let mut best = 1u64;
     for (_, packing) in packings {
-        best = best.max(packing.restricted(items).waves());
+        best = best.max(packing.restricted(&shared).waves());
     }
     let hosts: Vec<crate::model::HostId> = cluster
         .ready_hosts()
         .filter(|h| items.contains(&ItemId::Host(*h)))
         .collect();
-    for (limit, key) in super::domains::levels(cluster) {
+    for (limit, key) in crate::rules::levels::levels(cluster) {
         let Some(limit) = limit else { continue };
         let already: std::collections::BTreeSet<u32> = cluster.unavailable_hosts().filter_map(&key).collect();
         if u64::from(limit) == already.len() as u64 + 1

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 use quorate::document::PlanDocument;
-use quorate::solve::{self, Backend, Clock, NoSafePlan, SolveOptions};
+use quorate::solve::{self, Backend, Clock, SolveOptions};
 use quorate::validate::{PlanInput, validate};
 use quorate::{render, runbook};
 
@@ -48,9 +48,12 @@ pub fn run(args: &PlanArgs, color: ColorChoice, limits: &Limits, style: &Style) 
     let mut plan = match solve::solve(cluster, &options) {
         Ok(plan) => plan,
         Err(no_plan) => {
-            eprint!("{}", explain(&cluster.name, &no_plan));
+            eprint!("{}", quorate::plan::no_safe_plan::prose(&cluster.name, &no_plan));
             if format == Format::Json {
-                output::emit(&no_plan_json(&cluster.name, &no_plan), args.out.as_deref())?;
+                output::emit(
+                    &quorate::plan::no_safe_plan::json(&cluster.name, &no_plan),
+                    args.out.as_deref(),
+                )?;
             }
             return Ok(Exit::Unsafe);
         }
@@ -116,71 +119,4 @@ fn default_format(out: Option<&std::path::Path>) -> Format {
         None if out.is_none() && std::io::stdout().is_terminal() => Format::Text,
         None => Format::Json,
     }
-}
-
-/// The explanation of why no plan exists, for standard error.
-fn explain(cluster: &str, no_plan: &NoSafePlan) -> String {
-    const SHOWN: usize = 8;
-    let mut out = format!("error: no safe plan exists for cluster {cluster}\n");
-    for conflict in no_plan.conflicts.iter().take(SHOWN) {
-        match conflict.items.as_slice() {
-            [] => out.push_str(&format!("  - {}\n", conflict.reason)),
-            [one] => out.push_str(&format!(
-                "  - {one} cannot go down even alone: {}\n",
-                conflict.reason
-            )),
-            [first, rest @ ..] => out.push_str(&format!(
-                "  - {first} (and {}) cannot go down even alone: {}\n",
-                rest.join(", "),
-                conflict.reason
-            )),
-        }
-    }
-    if no_plan.conflicts.len() > SHOWN {
-        out.push_str(&format!(
-            "  … and {} more like these\n",
-            no_plan.conflicts.len() - SHOWN
-        ));
-    }
-    out.push_str(
-        "help: relax one of these rules, add capacity, or bring unavailable hosts back, then plan again\n",
-    );
-    out
-}
-
-/// The no-safe-plan document of `-o json` (the `no_safe_plan` branch of
-/// `schema/plan.schema.json`), fields in this order.
-#[derive(serde::Serialize)]
-struct NoPlanDocument<'a> {
-    schema_version: u32,
-    cluster: &'a str,
-    feasible: bool,
-    conflicts: Vec<ConflictDocument<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct ConflictDocument<'a> {
-    rule: &'a str,
-    items: &'a [String],
-    reason: &'a str,
-}
-
-fn no_plan_json(cluster: &str, no_plan: &NoSafePlan) -> String {
-    let doc = NoPlanDocument {
-        schema_version: quorate::document::SCHEMA_VERSION,
-        cluster,
-        feasible: false,
-        conflicts: no_plan
-            .conflicts
-            .iter()
-            .map(|c| ConflictDocument {
-                rule: &c.rule,
-                items: &c.items,
-                reason: &c.reason,
-            })
-            .collect(),
-    };
-    let mut text = serde_json::to_string_pretty(&doc).expect("the document serialises");
-    text.push('\n');
-    text
 }

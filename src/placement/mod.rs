@@ -16,13 +16,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-mod search;
+mod backtrack;
 
-use search::{LocalGroup, Mover, Search, UNLIMITED, has_room};
+use backtrack::{LocalGroup, Mover, Search, UNLIMITED, has_room};
 
 use crate::model::resources::show;
-use crate::model::{AntiAffinityId, Cluster, HostId, Resource, Scope, WorkloadId};
+use crate::model::{AntiAffinityId, Cluster, HostId, Resource, WorkloadId};
 use crate::plan::Move;
+use crate::rules::{capacity, scope};
 
 /// Search nodes allowed by default before the answer is "unknown".
 pub const DEFAULT_NODE_BUDGET: u64 = 200_000;
@@ -52,6 +53,8 @@ pub enum Shortfall {
     Unplaceable {
         /// The workload.
         workload: WorkloadId,
+        /// What keeps it off every up host.
+        blocker: Blocker,
         /// Why, in operator terms.
         reason: String,
     },
@@ -92,7 +95,7 @@ impl Shortfall {
                 show(*left, *resource),
                 show(*reserve, *resource)
             ),
-            Shortfall::Unplaceable { workload, reason } => {
+            Shortfall::Unplaceable { workload, reason, .. } => {
                 format!(
                     "workload {} cannot move: {reason}",
                     cluster.workload(*workload).name
@@ -103,6 +106,18 @@ impl Shortfall {
             ),
         }
     }
+}
+
+/// What keeps a workload off every up host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blocker {
+    /// None of its `allowed_hosts` is up in the wave.
+    AllowedHosts,
+    /// No allowed up host has room for it in this resource.
+    Resource(Resource),
+    /// Every allowed up host with room for it holds a member of this mandatory anti-affinity
+    /// group (the first such group, in declaration order).
+    AntiAffinity(AntiAffinityId),
 }
 
 /// The outcome of a placement search.
@@ -134,11 +149,7 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
         is_down[h.index()] = true;
     }
     let targets: Vec<HostId> = cluster.ready_hosts().filter(|h| !is_down[h.index()]).collect();
-    let moving: Vec<WorkloadId> = down
-        .iter()
-        .flat_map(|&h| cluster.host(h).workloads.iter().copied())
-        .filter(|&w| cluster.workload(w).migration.moves())
-        .collect();
+    let moving: Vec<WorkloadId> = down.iter().flat_map(|&h| capacity::movable(cluster, h)).collect();
 
     // Aggregate checks first: they give the clearest reasons. The reserve is a pool: the free
     // room of up hosts that track a resource, less the reserve, is what placements onto those
@@ -148,8 +159,8 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
     let mut pool = [0i64; 3];
     for (slot, r) in Resource::ALL.into_iter().enumerate() {
         let moving_r: u64 = moving.iter().map(|&w| cluster.workload(w).demand[r]).sum();
-        let all_tracked = targets.iter().all(|&t| cluster.host(t).usable(r).is_some());
-        let free_r: u64 = targets.iter().filter_map(|&t| cluster.host(t).room(r)).sum();
+        let all_tracked = capacity::tracked_on_all(cluster, &targets, r);
+        let free_r = capacity::free_room(cluster, &targets, r);
         if all_tracked && moving_r > free_r {
             return Placement::Impossible(Shortfall::Capacity {
                 resource: r,
@@ -194,10 +205,7 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
         if !group.workloads.iter().any(|w| moving_set.contains(w)) {
             continue;
         }
-        let spots = match group.scope {
-            Scope::Host => cluster.hosts.len(),
-            Scope::FaultDomain => cluster.fault_domains.len(),
-        };
+        let spots = scope::spots(cluster, group.scope);
         let mut local = LocalGroup {
             id: AntiAffinityId::from_index(i),
             scope: group.scope,
@@ -234,9 +242,11 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
             })
             .collect();
         if candidates.is_empty() {
+            let (blocker, reason) = unplaceable(cluster, w, &targets, &room, &groups, &spots, &member_of);
             return Placement::Impossible(Shortfall::Unplaceable {
                 workload: w,
-                reason: unplaceable_reason(cluster, w, &targets, &room, &groups, &spots, &member_of),
+                blocker,
+                reason,
             });
         }
         movers.push(Mover {
@@ -312,7 +322,8 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
     }
 }
 
-fn unplaceable_reason(
+/// What blocks workload `w`, and why in operator terms.
+fn unplaceable(
     cluster: &Cluster,
     w: WorkloadId,
     targets: &[HostId],
@@ -320,13 +331,16 @@ fn unplaceable_reason(
     groups: &[LocalGroup],
     spots: &[Vec<usize>],
     member_of: &[usize],
-) -> String {
+) -> (Blocker, String) {
     let workload = cluster.workload(w);
     let allowed: Vec<usize> = (0..targets.len())
         .filter(|&i| workload.allows(targets[i]))
         .collect();
     if allowed.is_empty() {
-        return "none of its allowed_hosts is up in this wave".to_string();
+        return (
+            Blocker::AllowedHosts,
+            "none of its allowed_hosts is up in this wave".to_string(),
+        );
     }
     let need = demand(cluster, w);
     let fitting: Vec<usize> = allowed
@@ -343,19 +357,31 @@ fn unplaceable_reason(
             .map(|(r, &res)| (res, allowed.iter().map(|&i| room[i][r].max(0)).max().unwrap_or(0)))
             .find(|&(res, best)| best < need[res as usize])
             .unwrap_or((Resource::Cpu, 0));
-        return format!(
-            "it needs {} of {r}, and the most free on an allowed up host is {}",
-            show(need[r as usize] as u64, r),
-            show(best as u64, r)
+        return (
+            Blocker::Resource(r),
+            format!(
+                "it needs {} of {r}, and the most free on an allowed up host is {}",
+                show(need[r as usize] as u64, r),
+                show(best as u64, r)
+            ),
         );
     }
-    let names: Vec<&str> = member_of
+    let blocking: Vec<AntiAffinityId> = member_of
         .iter()
         .filter(|&&g| groups[g].mandatory && fitting.iter().any(|&t| groups[g].occupied[spots[t][g]] > 0))
-        .map(|&g| cluster.anti_affinity[groups[g].id.index()].name.as_str())
+        .map(|&g| groups[g].id)
         .collect();
-    format!(
-        "every up host with room for it already holds a member of anti-affinity group {}",
-        names.join(", ")
+    let names: Vec<&str> = blocking
+        .iter()
+        .map(|g| cluster.anti_affinity[g.index()].name.as_str())
+        .collect();
+    (
+        blocking
+            .first()
+            .map_or(Blocker::AllowedHosts, |&g| Blocker::AntiAffinity(g)),
+        format!(
+            "every up host with room for it already holds a member of anti-affinity group {}",
+            names.join(", ")
+        ),
     )
 }

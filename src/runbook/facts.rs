@@ -1,15 +1,18 @@
 //! What the model says about one wave: which hosts are down, which quorum members go down,
 //! what must move and how much room is left.
 //!
-//! The numbers follow the contract's rules exactly as the validator counts them (a member is
-//! down when its host is upgraded or unavailable, unless it is a live-migrated workload on an
-//! upgraded host), so a pre-check states the very margin the planner relied on.
+//! Every number comes from [`crate::rules`], the one home of each rule's arithmetic, so a
+//! pre-check states the very condition the validator checks and the margin the planner relied
+//! on (the property test `runbook_matches_validator` holds them to it).
 
 use crate::model::{
-    BudgetLimit, Cluster, ComponentId, DisruptionBudget, FaultDomainId, HostId, ItemId, MemberId, Migration,
-    QuorumGroup, Resource, SiteId, WorkloadId,
+    Cluster, ComponentId, DisruptionBudget, FaultDomainId, HostId, ItemId, MemberId, QuorumGroup, Resource,
+    SiteId, WorkloadId,
 };
 use crate::plan::{Move, Wave};
+use crate::rules::capacity::{self, Evacuation};
+use crate::rules::levels::Level;
+use crate::rules::members::{self, DownWith};
 
 /// One wave of a plan, seen against its cluster.
 pub struct WaveFacts<'c> {
@@ -50,28 +53,14 @@ impl GroupState {
     }
 }
 
-/// Free room against what a wave's evacuation needs, for one resource.
+/// Free room against what a wave's evacuation needs, for one resource: the rule's
+/// [`Evacuation`] and the number of hosts that stay up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Room {
-    /// The resource.
-    pub resource: Resource,
-    /// Demand of the workloads that leave this wave's hosts (live and restart).
-    pub moving: u64,
-    /// HA reserve that must still be free afterwards.
-    pub reserve: u64,
-    /// Free room (usable capacity less load) on the hosts that stay up and track it.
-    pub free: u64,
+    /// The evacuation of the resource, as the capacity rule counts it.
+    pub evacuation: Evacuation,
     /// Hosts that stay up.
     pub up_hosts: usize,
-    /// Whether every host that stays up tracks this resource (storage may be untracked).
-    pub all_tracked: bool,
-}
-
-impl Room {
-    /// What must be free before the wave starts: the evacuation plus the reserve.
-    pub fn needed(&self) -> u64 {
-        self.moving + self.reserve
-    }
 }
 
 impl<'c> WaveFacts<'c> {
@@ -124,45 +113,37 @@ impl<'c> WaveFacts<'c> {
             .collect()
     }
 
+    /// Whether `item` is upgraded in this wave.
+    fn upgraded(&self, item: ItemId) -> bool {
+        match item {
+            ItemId::Host(h) => self.upgraded[h.index()],
+            ItemId::Component(c) => self.wave.items.contains(&ItemId::Component(c)),
+        }
+    }
+
     /// Whether host `h` is down in this wave (upgraded now, or unavailable throughout).
     pub fn host_down(&self, h: HostId) -> bool {
-        self.upgraded[h.index()] || !self.cluster.host(h).is_ready()
+        self.member_down(MemberId::Host(h))
     }
 
     /// Whether workload `w` is down in this wave.
     pub fn workload_down(&self, w: WorkloadId) -> bool {
-        let workload = self.cluster.workload(w);
-        !self.cluster.host(workload.host).is_ready()
-            || (self.upgraded[workload.host.index()] && workload.migration != Migration::Live)
+        self.member_down(MemberId::Workload(w))
     }
 
     /// Whether a member is down in this wave.
     pub fn member_down(&self, member: MemberId) -> bool {
-        match member {
-            MemberId::Host(h) => self.host_down(h),
-            MemberId::Component(c) => self.wave.items.contains(&ItemId::Component(c)),
-            MemberId::Workload(w) => self.workload_down(w),
-        }
+        members::down_in_wave(self.cluster, member, |item| self.upgraded(item))
     }
 
     /// Whether a member is down whatever the wave: on or being an unavailable host.
     fn member_down_at_rest(&self, member: MemberId) -> bool {
-        match member {
-            MemberId::Host(h) => !self.cluster.host(h).is_ready(),
-            MemberId::Component(_) => false,
-            MemberId::Workload(w) => !self.cluster.host(self.cluster.workload(w).host).is_ready(),
-        }
+        members::down_with(self.cluster, member) == DownWith::Always
     }
 
     /// Whether a member stays up but is moved off one of this wave's hosts.
     fn member_moves(&self, member: MemberId) -> bool {
-        match member {
-            MemberId::Workload(w) => {
-                let workload = self.cluster.workload(w);
-                self.upgraded[workload.host.index()] && workload.migration == Migration::Live
-            }
-            MemberId::Host(_) | MemberId::Component(_) => false,
-        }
+        members::moves_live(self.cluster, member, |item| self.upgraded(item))
     }
 
     fn state(&self, members: &[(MemberId, u64)], needed: u64) -> GroupState {
@@ -208,38 +189,25 @@ impl<'c> WaveFacts<'c> {
             .iter()
             .map(|&w| (MemberId::Workload(w), 1))
             .collect();
-        let total = members.len() as u64;
-        let needed = match budget.limit {
-            BudgetLimit::MinAvailable(n) => n,
-            BudgetLimit::MaxUnavailable(n) => total.saturating_sub(n),
-        };
-        self.state(&members, needed)
+        self.state(&members, members::budget_min_up(budget))
     }
 
     /// Fault domains down in this wave, those of unavailable hosts included.
     pub fn fault_domains_down(&self) -> Vec<FaultDomainId> {
-        let mut domains: Vec<_> = self
-            .cluster
-            .host_ids()
-            .filter(|&h| self.host_down(h))
-            .map(|h| self.cluster.host(h).fault_domain)
-            .collect();
-        domains.sort_unstable();
-        domains.dedup();
-        domains
+        Level::FaultDomain
+            .down(self.cluster, |h| self.host_down(h))
+            .into_iter()
+            .map(|d| FaultDomainId::from_index(d as usize))
+            .collect()
     }
 
     /// Sites down in this wave, those of unavailable hosts included.
     pub fn sites_down(&self) -> Vec<SiteId> {
-        let mut sites: Vec<_> = self
-            .cluster
-            .host_ids()
-            .filter(|&h| self.host_down(h))
-            .filter_map(|h| self.cluster.site_of(h))
-            .collect();
-        sites.sort_unstable();
-        sites.dedup();
-        sites
+        Level::Site
+            .down(self.cluster, |h| self.host_down(h))
+            .into_iter()
+            .map(|s| SiteId::from_index(s as usize))
+            .collect()
     }
 
     /// The workloads that leave this wave's hosts (live and restart), in host then declaration
@@ -247,8 +215,7 @@ impl<'c> WaveFacts<'c> {
     pub fn moving(&self) -> Vec<WorkloadId> {
         self.wave
             .hosts()
-            .flat_map(|h| self.cluster.host(h).workloads.iter().copied())
-            .filter(|&w| self.cluster.workload(w).migration.moves())
+            .flat_map(|h| capacity::movable(self.cluster, h))
             .collect()
     }
 
@@ -261,21 +228,8 @@ impl<'c> WaveFacts<'c> {
     pub fn room(&self, resource: Resource) -> Room {
         let up = self.up_hosts();
         Room {
-            resource,
-            moving: self
-                .moving()
-                .iter()
-                .map(|&w| self.cluster.workload(w).demand[resource])
-                .sum(),
-            reserve: self.cluster.reserve()[resource],
-            free: up
-                .iter()
-                .filter_map(|&h| self.cluster.host(h).room(resource))
-                .sum(),
+            evacuation: capacity::evacuation(self.cluster, &self.hosts(), &up, &self.wave.moves, resource),
             up_hosts: up.len(),
-            all_tracked: up
-                .iter()
-                .all(|&h| self.cluster.host(h).usable(resource).is_some()),
         }
     }
 }

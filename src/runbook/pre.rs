@@ -460,19 +460,25 @@ fn capacity(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckS
     };
     for resource in Resource::ALL {
         let room = facts.room(resource);
-        if room.needed() == 0 {
+        let evacuation = room.evacuation;
+        if evacuation.needed() == 0 {
             continue;
         }
         let mut expect = format!(
             "at least {} of {resource} free on the {} hosts that stay up: {} to evacuate + {} \
              HA reserve; declared free: {}{after_headroom}",
-            show(room.needed(), resource),
+            show(evacuation.needed(), resource),
             room.up_hosts,
-            show(room.moving, resource),
-            show(room.reserve, resource),
-            show(room.free, resource),
+            show(evacuation.onto_tracked, resource),
+            show(evacuation.reserve, resource),
+            show(evacuation.free, resource),
         );
-        if !room.all_tracked {
+        if evacuation.onto_untracked > 0 {
+            expect.push_str(&format!(
+                "; {} more moves to hosts without storage_gib, which take any amount and are not counted",
+                show(evacuation.onto_untracked, resource)
+            ));
+        } else if !evacuation.all_tracked {
             expect.push_str("; hosts without storage_gib take any amount and are not counted");
         }
         out.push(CheckSpec {

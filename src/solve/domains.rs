@@ -45,7 +45,7 @@ pub fn exact_domain_bound(
     let cluster = rules.cluster();
     let overhead = u64::from(cluster.policy.wave_overhead_minutes);
     let mut best: Option<DomainBound> = None;
-    for (limit, key) in crate::bounds::domain_levels(cluster) {
+    for (limit, key) in crate::rules::levels::levels(cluster) {
         let Some(limit) = limit else { continue };
         let already: std::collections::BTreeSet<u32> = cluster.unavailable_hosts().filter_map(&key).collect();
         if limit as usize != already.len() + 1 {

@@ -52,7 +52,7 @@ fn max_hosts_in_a_wave(cluster: &Cluster) -> usize {
         .policy
         .max_hosts_per_wave
         .map_or(ready.len(), |m| m as usize);
-    for (limit, key) in crate::bounds::domain_levels(cluster) {
+    for (limit, key) in crate::rules::levels::levels(cluster) {
         let Some(limit) = limit else { continue };
         let already: std::collections::BTreeSet<u32> = cluster.unavailable_hosts().filter_map(&key).collect();
         let mut sizes: std::collections::BTreeMap<Option<u32>, usize> = std::collections::BTreeMap::new();

@@ -6,33 +6,13 @@ use crate::solve::Conflict;
 use crate::solve::wave::WaveProblem;
 
 pub(super) fn rule_name(cluster: &Cluster, rule: Rule) -> String {
-    match rule {
-        Rule::Items => "items".to_string(),
-        Rule::ExclusiveComponents => "exclusive components".to_string(),
-        Rule::MaxHostsPerWave => "max_hosts_per_wave".to_string(),
-        Rule::FaultDomains => "max_fault_domains_down".to_string(),
-        Rule::Sites => "max_sites_down".to_string(),
-        Rule::Quorum(g) => format!("quorum group {}", cluster.quorum_groups[g.index()].name),
-        Rule::Budget(b) => format!("disruption budget {}", cluster.budgets[b.index()].name),
-        Rule::Capacity(r) => format!("{r} capacity"),
-        Rule::OrderChain => "order".to_string(),
-        Rule::Evacuation => "evacuation".to_string(),
-    }
+    rule.describe(cluster)
 }
 
 pub(super) fn problem_rule(cluster: &Cluster, problem: &WaveProblem) -> String {
     match problem {
-        WaveProblem::Exclusive(_) => "exclusive components".to_string(),
-        WaveProblem::MaxHosts { .. } => "max_hosts_per_wave".to_string(),
-        WaveProblem::FaultDomains { .. } => "max_fault_domains_down".to_string(),
-        WaveProblem::Sites { .. } => "max_sites_down".to_string(),
-        WaveProblem::Quorum { group, .. } => {
-            format!("quorum group {}", cluster.quorum_groups[group.index()].name)
-        }
-        WaveProblem::Budget { budget, .. } => {
-            format!("disruption budget {}", cluster.budgets[budget.index()].name)
-        }
         WaveProblem::Placement(_) | WaveProblem::PlacementUnknown => "evacuation capacity".to_string(),
+        _ => problem.rule().describe(cluster),
     }
 }
 
@@ -115,7 +95,10 @@ pub(super) fn merge_conflicts(conflicts: Vec<Conflict>) -> Vec<Conflict> {
             .iter_mut()
             .find(|m| m.rule == c.rule && m.reason == c.reason)
         {
-            Some(m) => m.items.extend(c.items),
+            Some(m) => {
+                m.items.extend(c.items);
+                m.item_ids.extend(c.item_ids);
+            }
             None => merged.push(c),
         }
     }

@@ -15,7 +15,8 @@ use std::collections::HashMap;
 use good_lp::solvers::{ResolutionError, Solution, SolutionStatus, SolverModel, WithTimeLimit};
 use good_lp::{Constraint, Expression, ProblemVariables, Variable, variable};
 
-use crate::model::{Cluster, HostId, ItemId, Resource};
+use crate::model::{Cluster, HostId, ItemId};
+use crate::rules::{self, Rule, levels::Level};
 use crate::solve::precedence::Precedence;
 use crate::solve::wave::WaveRules;
 
@@ -125,67 +126,53 @@ pub struct IlpModel<'c> {
 
 impl<'c> IlpModel<'c> {
     /// Precomputes the rows of every counted rule.
-    pub fn new(rules: &WaveRules<'c>, precedence: &Precedence) -> Self {
-        let cluster = rules.cluster();
+    pub fn new(wave_rules: &WaveRules<'c>, precedence: &Precedence) -> Self {
+        let cluster = wave_rules.cluster();
         let items = cluster.items();
         let index: HashMap<ItemId, usize> = items.iter().enumerate().map(|(i, &item)| (item, i)).collect();
-        let mut packings = Vec::new();
-        for g in 0..cluster.quorum_groups.len() {
-            let id = crate::model::QuorumGroupId::from_index(g);
-            let amounts: Vec<(usize, f64)> = items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, &item)| rules.group_amount(item, g).map(|a| (i, a as f64)))
-                .collect();
-            packings.push((rules.group_slack(id) as f64, amounts));
-        }
-        for b in 0..cluster.budgets.len() {
-            let id = crate::model::BudgetId::from_index(b);
-            let amounts: Vec<(usize, f64)> = items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, &item)| rules.budget_amount(item, b).map(|a| (i, a as f64)))
-                .collect();
-            packings.push((rules.budget_slack(id) as f64, amounts));
-        }
-        let ready: Vec<HostId> = cluster.ready_hosts().collect();
-        let reserve = cluster.reserve();
-        for r in Resource::ALL {
-            if ready.iter().any(|&h| cluster.host(h).usable(r).is_none()) {
-                continue;
-            }
-            let total: u64 = ready.iter().map(|&h| cluster.host(h).room(r).unwrap_or(0)).sum();
-            let cap = total.saturating_sub(reserve[r]) as f64;
-            let amounts: Vec<(usize, f64)> = ready
-                .iter()
-                .map(|&h| (index[&ItemId::Host(h)], rules.host_weight(h, r) as f64))
-                .collect();
-            packings.push((cap, amounts));
-        }
-        if let Some(m) = cluster.policy.max_hosts_per_wave {
-            let amounts = ready.iter().map(|&h| (index[&ItemId::Host(h)], 1.0)).collect();
-            packings.push((f64::from(m), amounts));
-        }
+        // The rows the bounds use, in the order quorum groups, budgets, capacity, host cap.
+        let rank = |rule: &Rule| match rule {
+            Rule::Quorum(_) => 0,
+            Rule::Budget(_) => 1,
+            Rule::Capacity(_) => 2,
+            _ => 3,
+        };
+        let mut rows = rules::rows(cluster);
+        rows.sort_by_key(|row| rank(&row.rule));
+        let mut packings: Vec<(f64, Vec<(usize, f64)>)> = rows
+            .iter()
+            .map(|row| {
+                let amounts = row
+                    .amounts
+                    .iter()
+                    // A member without votes takes nothing down.
+                    .filter(|&&(_, a)| a > 0 || !matches!(row.rule, Rule::Quorum(_)))
+                    .map(|&(item, a)| (index[&item], a as f64))
+                    .collect();
+                let per_wave = match row.rule {
+                    // Quorum and budget rows may be negative (broken at rest: infeasible);
+                    // the capacity pool never goes below zero.
+                    Rule::Capacity(_) => row.per_wave.max(0),
+                    _ => row.per_wave,
+                };
+                (per_wave as f64, amounts)
+            })
+            .collect();
         // Drop rows that can never bind.
         packings.retain(|(cap, amounts)| amounts.iter().map(|(_, a)| a).sum::<f64>() > *cap);
 
+        let ready: Vec<HostId> = cluster.ready_hosts().collect();
         let mut domain_limits = Vec::new();
-        for (limit, key) in [
-            (
-                cluster.policy.max_fault_domains_down,
-                &(|h: HostId| Some(cluster.host(h).fault_domain.0)) as &dyn Fn(HostId) -> Option<u32>,
-            ),
-            (cluster.policy.max_sites_down, &|h: HostId| {
-                cluster.site_of(h).map(|s| s.0)
-            }),
-        ] {
-            let Some(limit) = limit else { continue };
-            let always: std::collections::BTreeSet<u32> =
-                cluster.unavailable_hosts().filter_map(key).collect();
+        for level in Level::ALL {
+            let Some(limit) = level.limit(cluster) else {
+                continue;
+            };
+            let always = level.down_at_rest(cluster);
             let members: Vec<(usize, u32)> = ready
                 .iter()
                 .filter_map(|&h| {
-                    key(h)
+                    level
+                        .of(cluster, h)
                         .filter(|d| !always.contains(d))
                         .map(|d| (index[&ItemId::Host(h)], d))
                 })
@@ -199,7 +186,7 @@ impl<'c> IlpModel<'c> {
         let exclusive = items
             .iter()
             .enumerate()
-            .filter(|(_, item)| matches!(item, ItemId::Component(c) if cluster.component(*c).exclusive))
+            .filter(|&(_, &item)| rules::is_exclusive(cluster, item))
             .map(|(i, _)| i)
             .collect();
         let hosts = items

@@ -19,26 +19,27 @@
 //! The core never reads the clock: a [`Clock`] passed in by the caller bounds the time.
 
 mod duration;
+mod exact;
 mod explain;
-mod search;
 
-pub mod domains;
-pub mod heuristic;
-pub mod ilp;
-pub mod precedence;
-pub mod wave;
+pub(crate) mod domains;
+pub(crate) mod heuristic;
+pub(crate) mod ilp;
+pub(crate) mod precedence;
+pub(crate) mod wave;
 
 use crate::bounds;
 use crate::model::{Cluster, ItemId, Objective, Scope};
 use crate::plan::{Plan, Quality, Wave};
+use crate::rules::Rule;
 pub use duration::duration_lower_bound;
 use duration::exclusive_minutes;
+use exact::{Found, Search};
 pub use explain::describe;
 use explain::{merge_conflicts, problem_rule, rule_name};
 pub use ilp::Backend;
 use ilp::IlpModel;
 use precedence::Precedence;
-use search::{Found, Search};
 use wave::{WaveProblem, WaveRules};
 
 /// Elapsed time, supplied by the caller so that the core stays free of the clock.
@@ -72,8 +73,12 @@ pub struct SolveOptions<'a> {
 pub struct Conflict {
     /// The rule, e.g. "quorum group etcd".
     pub rule: String,
+    /// The rule, typed: the same names as the bounds use.
+    pub rule_id: Rule,
     /// The items it stops, by name.
     pub items: Vec<String>,
+    /// The items it stops, by id, in the order of `items`.
+    pub item_ids: Vec<ItemId>,
     /// Why, in operator terms with the numbers.
     pub reason: String,
 }
@@ -95,7 +100,9 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
                 .iter()
                 .map(|i| Conflict {
                     rule: rule_name(cluster, i.rule),
+                    rule_id: i.rule,
                     items: Vec::new(),
+                    item_ids: Vec::new(),
                     reason: i.reason.clone(),
                 })
                 .collect(),
@@ -110,7 +117,9 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
             only_placement &= matches!(problem, WaveProblem::Placement(_));
             conflicts.push(Conflict {
                 rule: problem_rule(cluster, &problem),
+                rule_id: problem.rule(),
                 items: vec![cluster.item_name(item).to_string()],
+                item_ids: vec![item],
                 reason: describe(cluster, &problem, &[item]),
             });
         }
@@ -157,8 +166,10 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
             }
             Found::Infeasible | Found::OutOfTime => {
                 conflicts.push(Conflict {
-                    rule: "search".to_string(),
+                    rule: Rule::TimeLimit.describe(cluster),
+                    rule_id: Rule::TimeLimit,
                     items: Vec::new(),
+                    item_ids: Vec::new(),
                     reason: "no safe plan was found within the time limit, and none was proven impossible; try a longer --time-limit".to_string(),
                 });
                 return Err(NoSafePlan {

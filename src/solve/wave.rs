@@ -1,18 +1,16 @@
 //! The rules of one wave, checked incrementally as items are added.
 //!
 //! Everything except order and placement is a count: hosts in the wave, fault domains and sites
-//! down, votes of each quorum group and members of each budget down. [`WaveState`] keeps those
+//! down, votes of each quorum group and members of each budget down. [`WaveCounts`] keeps those
 //! counts so that the heuristic can try an item, look, and take it back in constant time per
 //! rule it touches. Placement is checked separately, once the counts allow the wave.
 
 use std::collections::HashMap;
 
-use crate::bounds::{DownWith, member_down_with};
-use crate::model::{
-    BudgetId, Cluster, ComponentId, FaultDomainId, HostId, ItemId, MemberId, QuorumGroupId, SiteId,
-};
+use crate::model::{BudgetId, Cluster, ComponentId, FaultDomainId, HostId, ItemId, QuorumGroupId, SiteId};
 use crate::placement::{self, Placement, Shortfall};
 use crate::plan::Move;
+use crate::rules::{self, Rule, levels::Level};
 
 /// Why a set of items cannot be one wave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +62,24 @@ pub enum WaveProblem {
     PlacementUnknown,
 }
 
+impl WaveProblem {
+    /// The rule the wave breaks.
+    pub fn rule(&self) -> Rule {
+        match self {
+            WaveProblem::Exclusive(_) => Rule::ExclusiveComponents,
+            WaveProblem::MaxHosts { .. } => Rule::MaxHostsPerWave,
+            WaveProblem::FaultDomains { .. } => Rule::FaultDomains,
+            WaveProblem::Sites { .. } => Rule::Sites,
+            WaveProblem::Quorum { group, .. } => Rule::Quorum(*group),
+            WaveProblem::Budget { budget, .. } => Rule::Budget(*budget),
+            WaveProblem::Placement(
+                Shortfall::Capacity { resource, .. } | Shortfall::Reserve { resource, .. },
+            ) => Rule::Capacity(*resource),
+            WaveProblem::Placement(_) | WaveProblem::PlacementUnknown => Rule::Evacuation,
+        }
+    }
+}
+
 /// What one item takes down when it is upgraded.
 #[derive(Debug, Clone, Default)]
 struct Footprint {
@@ -99,56 +115,45 @@ impl<'c> WaveRules<'c> {
             }
             footprints.insert(item, fp);
         }
-        let mut group_slack = Vec::new();
-        for (g, group) in cluster.quorum_groups.iter().enumerate() {
-            let mut always = 0u64;
-            let mut per_item: HashMap<ItemId, u64> = HashMap::new();
-            for member in &group.members {
-                match member_down_with(cluster, member.id) {
-                    DownWith::Always => always += member.votes,
-                    DownWith::Item(item) => *per_item.entry(item).or_default() += member.votes,
-                    DownWith::Never => {}
+        let mut group_slack = vec![0; cluster.quorum_groups.len()];
+        let mut budget_slack = vec![0; cluster.budgets.len()];
+        for row in rules::rows(cluster) {
+            match row.rule {
+                Rule::Quorum(g) => {
+                    for (item, votes) in row.amounts {
+                        if votes > 0 {
+                            footprints
+                                .entry(item)
+                                .or_default()
+                                .groups
+                                .push((g.index(), votes));
+                        }
+                    }
+                    group_slack[g.index()] = row.per_wave;
                 }
-            }
-            for (item, votes) in per_item {
-                if votes > 0 {
-                    footprints.entry(item).or_default().groups.push((g, votes));
+                Rule::Budget(b) => {
+                    for (item, n) in row.amounts {
+                        footprints.entry(item).or_default().budgets.push((b.index(), n));
+                    }
+                    budget_slack[b.index()] = row.per_wave;
                 }
+                _ => {}
             }
-            group_slack.push(group.total_votes() as i64 - always as i64 - group.quorum as i64);
-        }
-        let mut budget_slack = Vec::new();
-        for (b, budget) in cluster.budgets.iter().enumerate() {
-            let mut always = 0u64;
-            let mut per_item: HashMap<ItemId, u64> = HashMap::new();
-            for &w in &budget.workloads {
-                match member_down_with(cluster, MemberId::Workload(w)) {
-                    DownWith::Always => always += 1,
-                    DownWith::Item(item) => *per_item.entry(item).or_default() += 1,
-                    DownWith::Never => {}
-                }
-            }
-            for (item, n) in per_item {
-                footprints.entry(item).or_default().budgets.push((b, n));
-            }
-            budget_slack.push(budget.max_down() as i64 - always as i64);
         }
         for fp in footprints.values_mut() {
             fp.groups.sort_unstable();
             fp.budgets.sort_unstable();
         }
-        let mut base_domains: Vec<FaultDomainId> = cluster
-            .unavailable_hosts()
-            .map(|h| cluster.host(h).fault_domain)
+        let base_domains: Vec<FaultDomainId> = Level::FaultDomain
+            .down_at_rest(cluster)
+            .into_iter()
+            .map(|d| FaultDomainId::from_index(d as usize))
             .collect();
-        base_domains.sort_unstable();
-        base_domains.dedup();
-        let mut base_sites: Vec<SiteId> = cluster
-            .unavailable_hosts()
-            .filter_map(|h| cluster.site_of(h))
+        let base_sites: Vec<SiteId> = Level::Site
+            .down_at_rest(cluster)
+            .into_iter()
+            .map(|s| SiteId::from_index(s as usize))
             .collect();
-        base_sites.sort_unstable();
-        base_sites.dedup();
         WaveRules {
             cluster,
             footprints,
@@ -166,7 +171,7 @@ impl<'c> WaveRules<'c> {
     }
 
     /// An empty wave.
-    pub fn empty(&self) -> WaveState<'_, 'c> {
+    pub fn empty(&self) -> WaveCounts<'_, 'c> {
         let mut domains = HashMap::new();
         for &d in &self.base_domains {
             domains.insert(d, 1u32);
@@ -175,7 +180,7 @@ impl<'c> WaveRules<'c> {
         for &s in &self.base_sites {
             sites.insert(s, 1u32);
         }
-        WaveState {
+        WaveCounts {
             rules: self,
             items: Vec::new(),
             hosts: 0,
@@ -185,28 +190,6 @@ impl<'c> WaveRules<'c> {
             group_down: vec![0; self.group_slack.len()],
             budget_down: vec![0; self.budget_slack.len()],
         }
-    }
-
-    /// Votes of group `g` that `item` takes down, if any.
-    pub fn group_amount(&self, item: ItemId, g: usize) -> Option<u64> {
-        let fp = self.footprints.get(&item)?;
-        fp.groups.iter().find(|(x, _)| *x == g).map(|(_, v)| *v)
-    }
-
-    /// Members of budget `b` that `item` takes down, if any.
-    pub fn budget_amount(&self, item: ItemId, b: usize) -> Option<u64> {
-        let fp = self.footprints.get(&item)?;
-        fp.budgets.iter().find(|(x, _)| *x == b).map(|(_, v)| *v)
-    }
-
-    /// Votes a group may lose in one wave (negative: quorum is lost even at rest).
-    pub fn group_slack(&self, group: QuorumGroupId) -> i64 {
-        self.group_slack[group.index()]
-    }
-
-    /// Members a budget may lose in one wave.
-    pub fn budget_slack(&self, budget: BudgetId) -> i64 {
-        self.budget_slack[budget.index()]
     }
 
     /// Checks a whole wave, placement included; on success, the moves and broken "should"
@@ -225,14 +208,13 @@ impl<'c> WaveRules<'c> {
 
     /// The aggregate evacuation weight of a host: what it moves plus the room it takes away.
     pub fn host_weight(&self, host: HostId, resource: crate::model::Resource) -> u64 {
-        crate::bounds::movable_load(self.cluster, host, resource)
-            + self.cluster.host(host).room(resource).unwrap_or(0)
+        rules::capacity::host_weight(self.cluster, host, resource)
     }
 }
 
 /// The counts of a wave under construction.
 #[derive(Clone)]
-pub struct WaveState<'r, 'c> {
+pub struct WaveCounts<'r, 'c> {
     rules: &'r WaveRules<'c>,
     items: Vec<ItemId>,
     hosts: usize,
@@ -243,7 +225,7 @@ pub struct WaveState<'r, 'c> {
     budget_down: Vec<u64>,
 }
 
-impl WaveState<'_, '_> {
+impl WaveCounts<'_, '_> {
     /// The items in the wave, in the order added.
     pub fn items(&self) -> &[ItemId] {
         &self.items
@@ -261,7 +243,7 @@ impl WaveState<'_, '_> {
         match item {
             ItemId::Host(_) => self.hosts += 1,
             ItemId::Component(c) => {
-                if rules.cluster.component(c).exclusive {
+                if rules::is_exclusive(self.rules.cluster, item) {
                     self.exclusive.get_or_insert(c);
                 }
             }
@@ -289,8 +271,9 @@ impl WaveState<'_, '_> {
             ItemId::Host(_) => self.hosts -= 1,
             ItemId::Component(c) => {
                 if self.exclusive == Some(c) {
-                    self.exclusive = self.items.iter().find_map(|i| match i {
-                        ItemId::Component(c) if rules.cluster.component(*c).exclusive => Some(*c),
+                    let cluster = self.rules.cluster;
+                    self.exclusive = self.items.iter().find_map(|&i| match i {
+                        ItemId::Component(c) if rules::is_exclusive(cluster, i) => Some(c),
                         _ => None,
                     });
                 }

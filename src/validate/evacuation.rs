@@ -13,12 +13,14 @@ use std::collections::BTreeMap;
 use crate::model::resources::show;
 use crate::model::{Cluster, FaultDomainId, HostId, ItemId, Resource, Resources, Scope, WorkloadId};
 
-use super::items::PlanView;
 use super::moves::{self, Placed};
-use super::{Violation, ViolationCode, help, list, search};
+use super::view::PlanView;
+use super::without_moves::{self, SEARCH_BUDGET};
+use super::{Violation, ViolationCode, help, list};
+use crate::placement::{Blocker, Shortfall};
 
 /// The state of the cluster during one wave, after the placement.
-pub(super) struct WaveState<'c> {
+pub(super) struct PlacedWave<'c> {
     cluster: &'c Cluster,
     /// Hosts upgraded in the wave.
     in_wave: Vec<bool>,
@@ -28,7 +30,7 @@ pub(super) struct WaveState<'c> {
     load: Vec<Resources>,
 }
 
-impl<'c> WaveState<'c> {
+impl<'c> PlacedWave<'c> {
     pub(super) fn new(cluster: &'c Cluster, hosts: &[HostId], placed: Placed) -> Self {
         let mut in_wave = vec![false; cluster.hosts.len()];
         for &h in hosts {
@@ -38,7 +40,7 @@ impl<'c> WaveState<'c> {
         for (&w, target) in &placed {
             load[target.host.index()] += cluster.workload(w).demand;
         }
-        WaveState {
+        PlacedWave {
             cluster,
             in_wave,
             placed,
@@ -106,13 +108,13 @@ fn checked(r: Resource, incoming: Resources) -> bool {
 
 /// What an anti-affinity group keeps apart: hosts, or fault domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Spot {
+enum Spot {
     Host(HostId),
     Domain(FaultDomainId),
 }
 
 /// Where a host sits for an anti-affinity scope: itself, or its fault domain.
-pub(super) fn spot_of(cluster: &Cluster, scope: Scope, h: HostId) -> Spot {
+fn spot_of(cluster: &Cluster, scope: Scope, h: HostId) -> Spot {
     match scope {
         Scope::Host => Spot::Host(h),
         Scope::FaultDomain => Spot::Domain(cluster.host(h).fault_domain),
@@ -125,15 +127,15 @@ pub(super) fn check_wave(view: &PlanView<'_>, t: usize, out: &mut Vec<Violation>
     let hosts = view.hosts(t);
     let placed = match &view.plan.waves[t].moves {
         Some(given) => moves::given(view, t, given, out),
-        None => match search::search(cluster, &hosts) {
+        None => match without_moves::search(cluster, &hosts) {
             Ok(placed) => placed,
             Err(shortfall) => {
-                out.push(search::no_placement(view, t, &hosts, shortfall));
+                out.push(no_placement(view, t, &hosts, shortfall));
                 return;
             }
         },
     };
-    let state = WaveState::new(cluster, &hosts, placed);
+    let state = PlacedWave::new(cluster, &hosts, placed);
     let mut found = Vec::new();
     capacity(view, t, &state, &mut found);
     reserve(view, t, &state, &mut found);
@@ -171,13 +173,16 @@ pub(super) fn evacuation_help(view: &PlanView<'_>, t: usize, hosts: &[HostId]) -
         .collect();
     carriers.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let culprits: Vec<Vec<ItemId>> = carriers.iter().map(|&(_, h)| vec![ItemId::Host(h)]).collect();
-    help::relocate(view, t, &culprits, |rest| search::fits_in_total(cluster, rest)).unwrap_or_else(|| {
+    help::relocate(view, t, &culprits, |rest| {
+        without_moves::fits_in_total(cluster, rest)
+    })
+    .unwrap_or_else(|| {
         "take fewer hosts down in this wave, or free capacity on the hosts that stay up".to_string()
     })
 }
 
 /// Every up host that receives workloads stays within its usable capacity, per resource.
-fn capacity(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut Vec<Violation>) {
+fn capacity(view: &PlanView<'_>, t: usize, state: &PlacedWave<'_>, out: &mut Vec<Violation>) {
     let cluster = view.cluster;
     let mut received: BTreeMap<HostId, Vec<WorkloadId>> = BTreeMap::new();
     for (&w, target) in &state.placed {
@@ -244,7 +249,7 @@ fn capacity(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut Vec<
 }
 
 /// The free room on up hosts after the placement covers the reserve, per resource.
-fn reserve(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut Vec<Violation>) {
+fn reserve(view: &PlanView<'_>, t: usize, state: &PlacedWave<'_>, out: &mut Vec<Violation>) {
     let cluster = view.cluster;
     let reserve = cluster.reserve();
     for r in Resource::ALL {
@@ -302,7 +307,7 @@ pub(super) fn reserve_violation(view: &PlanView<'_>, t: usize, r: Resource, left
 }
 
 /// No host (or fault domain) holds two members of a mandatory anti-affinity group.
-fn anti_affinity(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut Vec<Violation>) {
+fn anti_affinity(view: &PlanView<'_>, t: usize, state: &PlacedWave<'_>, out: &mut Vec<Violation>) {
     let cluster = view.cluster;
     for group in cluster.anti_affinity.iter().filter(|g| g.mandatory) {
         let mut at: BTreeMap<Spot, Vec<WorkloadId>> = BTreeMap::new();
@@ -359,4 +364,56 @@ fn anti_affinity(view: &PlanView<'_>, t: usize, state: &WaveState<'_>, out: &mut
             ));
         }
     }
+}
+
+/// The violation for a wave without moves whose placement does not exist (or was not found).
+fn no_placement(view: &PlanView<'_>, t: usize, hosts: &[HostId], shortfall: Option<Shortfall>) -> Violation {
+    let cluster = view.cluster;
+    let Some(shortfall) = shortfall else {
+        return Violation::new(
+            ViolationCode::CapacityExceeded,
+            Some(t),
+            "evacuation",
+            format!(
+                "the validator could not decide within {SEARCH_BUDGET} search steps whether the workloads of wave {} fit on the up hosts",
+                t + 1
+            ),
+            format!(
+                "give the wave explicit moves, or {}",
+                evacuation_help(view, t, hosts)
+            ),
+            view.wave_span(t),
+        );
+    };
+    let (code, subject) = match &shortfall {
+        // The same violation as for a given placement: the room left does not depend on where
+        // the workloads go, once they fit.
+        Shortfall::Reserve { resource, left, .. } => return reserve_violation(view, t, *resource, *left),
+        Shortfall::Capacity { resource, .. } => (ViolationCode::CapacityExceeded, resource.key().to_string()),
+        Shortfall::Unplaceable {
+            workload, blocker, ..
+        } => match blocker {
+            Blocker::AntiAffinity(group) => (
+                ViolationCode::AntiAffinityViolated,
+                cluster.anti_affinity[group.index()].name.clone(),
+            ),
+            Blocker::AllowedHosts | Blocker::Resource(_) => (
+                ViolationCode::CapacityExceeded,
+                cluster.workload(*workload).name.clone(),
+            ),
+        },
+        Shortfall::Packing { .. } => (ViolationCode::CapacityExceeded, "evacuation".to_string()),
+    };
+    Violation::new(
+        code,
+        Some(t),
+        subject,
+        format!(
+            "wave {} has no evacuation placement: {}",
+            t + 1,
+            shortfall.describe(cluster, hosts)
+        ),
+        evacuation_help(view, t, hosts),
+        view.wave_span(t),
+    )
 }

@@ -8,8 +8,7 @@
 
 use crate::model::ItemId;
 
-use super::items::{PlanView, item_list};
-use super::{order, rules, search};
+use super::view::{PlanView, item_list};
 
 /// Where items could go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,13 +41,13 @@ pub(super) fn slot_for(view: &PlanView<'_>, set: &[ItemId], avoid: Option<usize>
     let breaks = |items: &[ItemId], w: usize| {
         let left = view.help_budget.get();
         view.help_budget.set(left.saturating_sub(1));
-        left == 0 || !rules::breaches(cluster, items, w).is_empty() || !search::fits_in_total(cluster, items)
+        left == 0 || !(view.judge.accepts)(cluster, items, w)
     };
     for (w, items) in view.waves.iter().enumerate() {
         if Some(w) == avoid || set.iter().any(|i| items.binary_search(i).is_ok()) {
             continue;
         }
-        if !order::allows(view, set, 2 * w + 1) {
+        if !(view.judge.order_allows)(view, set, 2 * w + 1) {
             continue;
         }
         let mut joined = items.clone();
@@ -64,7 +63,7 @@ pub(super) fn slot_for(view: &PlanView<'_>, set: &[ItemId], avoid: Option<usize>
         return None;
     }
     (0..=view.waves.len())
-        .find(|&p| order::allows(view, set, 2 * p))
+        .find(|&p| (view.judge.order_allows)(view, set, 2 * p))
         .map(Slot::New)
 }
 

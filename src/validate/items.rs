@@ -3,8 +3,7 @@
 //! The plan names hosts and components; this pass turns each name into an item or a violation
 //! (unknown, ambiguous, already unavailable), and then checks the plan-wide rule that every
 //! ready host and every component is upgraded in exactly one wave. The result, a [`PlanView`],
-//! is what the per-wave checks read: the known items of each wave, where each was written, and
-//! the waves each item appears in.
+//! is what the per-wave checks read.
 
 use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
@@ -14,60 +13,8 @@ use crate::source::Span;
 use crate::suggest::closest;
 
 use super::input::{Named, PlanInput};
-use super::{Violation, ViolationCode, help, list};
-
-/// Hypothetical waves evaluated for help lines per validation, at most.
-const HELP_BUDGET: usize = 20_000;
-
-/// The plan with its names resolved.
-pub(super) struct PlanView<'a> {
-    /// The cluster.
-    pub cluster: &'a Cluster,
-    /// The plan as written.
-    pub plan: &'a PlanInput,
-    /// Per wave: the ready hosts and components it upgrades, sorted, each once.
-    pub waves: Vec<Vec<ItemId>>,
-    /// Per wave: where each of its items is first written.
-    spans: Vec<HashMap<ItemId, Option<Span>>>,
-    /// Per item: the waves it appears in, ascending.
-    pub positions: HashMap<ItemId, Vec<usize>>,
-    /// Hypothetical waves the help lines may still evaluate: a plan that breaks many rules on
-    /// a large cluster gets plainer help rather than a slow answer. Spent in a fixed order, so
-    /// the help stays deterministic.
-    pub help_budget: Cell<usize>,
-}
-
-impl PlanView<'_> {
-    /// The span of wave `t` as a whole.
-    pub fn wave_span(&self, t: usize) -> Option<Span> {
-        self.plan.waves[t].span.clone()
-    }
-
-    /// The span of `item`'s entry in wave `t`, else the wave's.
-    pub fn item_span(&self, t: usize, item: ItemId) -> Option<Span> {
-        self.spans[t]
-            .get(&item)
-            .cloned()
-            .flatten()
-            .or_else(|| self.wave_span(t))
-    }
-
-    /// The hosts wave `t` upgrades, in id order.
-    pub fn hosts(&self, t: usize) -> Vec<HostId> {
-        hosts_of(&self.waves[t])
-    }
-}
-
-/// The hosts among `items`, in the order given.
-pub(super) fn hosts_of(items: &[ItemId]) -> Vec<HostId> {
-    items
-        .iter()
-        .filter_map(|i| match i {
-            ItemId::Host(h) => Some(*h),
-            ItemId::Component(_) => None,
-        })
-        .collect()
-}
+use super::view::{HELP_BUDGET, Judge, PlanView};
+use super::{Violation, ViolationCode, help};
 
 enum Lookup {
     Item(ItemId),
@@ -88,6 +35,7 @@ fn lookup(cluster: &Cluster, name: &str) -> Lookup {
 pub(super) fn resolve<'a>(
     cluster: &'a Cluster,
     plan: &'a PlanInput,
+    judge: Judge,
     out: &mut Vec<Violation>,
 ) -> PlanView<'a> {
     if let Some(named) = &plan.cluster
@@ -174,6 +122,7 @@ pub(super) fn resolve<'a>(
         spans,
         positions,
         help_budget: Cell::new(HELP_BUDGET),
+        judge,
     }
 }
 
@@ -301,9 +250,4 @@ pub(super) fn check_coverage(view: &PlanView<'_>, out: &mut Vec<Violation>) {
             }
         }
     }
-}
-
-/// The names of `items`, for messages.
-pub(super) fn item_list(cluster: &Cluster, items: &[ItemId]) -> String {
-    list(items.iter().map(|&i| cluster.item_name(i)))
 }

@@ -3,10 +3,12 @@
 //!
 //! `quorate plan` runs it on its own output and treats a rejection as an internal error;
 //! `quorate validate` runs it on plans written by hand. So it shares nothing with the solver
-//! (`solve`, `bounds`): every rule is derived again from the contract's Semantics section, here,
-//! so that a bug in the solver's reasoning cannot hide behind the same bug in the check. It
+//! (`solve`, `bounds`) nor with [`crate::rules`], the one home of each rule's arithmetic for
+//! everything else: every rule is derived again from the contract's Semantics section, here, on
+//! purpose. This is the one intended twin of each rule (docs/architecture.md has the table), so
+//! that a bug in the solver's reasoning cannot hide behind the same bug in the check. It
 //! reuses only the model (the resolved cluster, exact fixed-point resources) and, for waves
-//! that give no moves, the exact evacuation search in [`crate::placement`] (through `search`) to decide whether a
+//! that give no moves, the exact evacuation search in [`crate::placement`] (through `without_moves`) to decide whether a
 //! placement exists; any placement, given or found, is then checked move by move here.
 //!
 //! The passes, in order: `items` resolves the plan's names and checks that every item is
@@ -14,7 +16,9 @@
 //! domains, sites, host cap, exclusive components); `evacuation` checks each wave's moves
 //! (`moves`), capacity, reserve and anti-affinity; `order` checks the order rules. Every
 //! violation carries the numbers behind it and a help line; `help` finds a wave an item could
-//! move to without breaking a rule, so the suggestion is real rather than generic.
+//! move to without breaking a rule, so the suggestion is real rather than generic. `help` judges
+//! a hypothetical wave through the `view::Judge` that `validate` builds from the rule passes,
+//! so help depends on no rule pass and no two files of the validator import each other.
 
 mod evacuation;
 mod help;
@@ -23,9 +27,10 @@ mod items;
 mod moves;
 mod order;
 mod rules;
-mod search;
 #[cfg(test)]
 mod tests;
+mod view;
+mod without_moves;
 
 use serde::Serialize;
 
@@ -223,7 +228,13 @@ impl Validation {
 /// Checks `plan` against every rule for `cluster`.
 pub fn validate(cluster: &Cluster, plan: &PlanInput) -> Validation {
     let mut violations = Vec::new();
-    let view = items::resolve(cluster, plan, &mut violations);
+    let judge = view::Judge {
+        accepts: |cluster, items, t| {
+            rules::breaches(cluster, items, t).is_empty() && without_moves::fits_in_total(cluster, items)
+        },
+        order_allows: order::allows,
+    };
+    let view = items::resolve(cluster, plan, judge, &mut violations);
     items::check_coverage(&view, &mut violations);
     for t in 0..plan.waves.len() {
         rules::check_wave(&view, t, &mut violations);

@@ -14,7 +14,7 @@ use crate::source::Span;
 use crate::suggest::closest;
 
 use super::input::{MoveInput, Named};
-use super::items::PlanView;
+use super::view::PlanView;
 use super::{Violation, ViolationCode, list};
 
 /// Where a moved workload goes, and the move that says so.

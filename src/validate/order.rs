@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::model::ItemId;
 
-use super::items::PlanView;
+use super::view::PlanView;
 use super::{Violation, ViolationCode, help};
 
 /// Reports every (before, after) pair the plan puts in the wrong order, once per pair.

@@ -11,7 +11,7 @@ use crate::model::{
     BudgetLimit, Cluster, FaultDomainId, HostId, ItemId, MemberId, Migration, SiteId, WorkloadId,
 };
 
-use super::items::{PlanView, hosts_of, item_list};
+use super::view::{PlanView, hosts_of, item_list};
 use super::{Violation, ViolationCode, help, list};
 
 /// A broken counting rule, before it becomes a [`Violation`].

@@ -29,10 +29,7 @@ pub(super) struct LocalGroup {
 
 impl LocalGroup {
     pub(super) fn spot(&self, cluster: &Cluster, host: HostId) -> usize {
-        match self.scope {
-            Scope::Host => host.index(),
-            Scope::FaultDomain => cluster.host(host).fault_domain.index(),
-        }
+        crate::rules::scope::spot(cluster, self.scope, host)
     }
 }
 

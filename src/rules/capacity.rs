@@ -1,0 +1,131 @@
+//! Capacity: what must move when a host goes down, the free room of the hosts that stay up
+//! (usable capacity after headroom, less load), the HA reserve, and untracked storage.
+//!
+//! A host without `storage_gib` does not track storage: it takes any amount, and its room is
+//! part of neither the free room nor the reserve. The reserve itself is
+//! [`Cluster::reserve`](crate::model::Cluster::reserve).
+
+use crate::model::{Cluster, HostId, Resource, WorkloadId};
+use crate::plan::Move;
+
+/// The workloads that must find room elsewhere when host `h` goes down (live and restart), in
+/// declaration order.
+pub fn movable(cluster: &Cluster, h: HostId) -> impl Iterator<Item = WorkloadId> + '_ {
+    cluster
+        .host(h)
+        .workloads
+        .iter()
+        .copied()
+        .filter(|&w| cluster.workload(w).migration.moves())
+}
+
+/// Demand of `r` that must find room elsewhere when host `h` goes down.
+pub fn movable_demand(cluster: &Cluster, h: HostId, r: Resource) -> u64 {
+    movable(cluster, h).map(|w| cluster.workload(w).demand[r]).sum()
+}
+
+/// Whether every host of `hosts` tracks `r` (storage may be untracked).
+pub fn tracked_on_all(cluster: &Cluster, hosts: &[HostId], r: Resource) -> bool {
+    hosts.iter().all(|&h| cluster.host(h).usable(r).is_some())
+}
+
+/// Free room of `r` on those of `hosts` that track it.
+pub fn free_room(cluster: &Cluster, hosts: &[HostId], r: Resource) -> u64 {
+    hosts.iter().filter_map(|&h| cluster.host(h).room(r)).sum()
+}
+
+/// What taking host `h` down costs the evacuation pool of `r`: the demand it moves plus the
+/// room it no longer offers.
+pub fn host_weight(cluster: &Cluster, h: HostId, r: Resource) -> u64 {
+    movable_demand(cluster, h, r) + cluster.host(h).room(r).unwrap_or(0)
+}
+
+/// The aggregate capacity rule of one resource over the ready hosts: each wave's hosts satisfy
+/// `sum of host_weight <= free - reserve`. Only defined when every ready host tracks the
+/// resource (a host with unlimited room absorbs any evacuation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapacityRule {
+    /// Free room of the ready hosts.
+    pub free: u64,
+    /// The HA reserve.
+    pub reserve: u64,
+    /// Each ready host's weight, in host order.
+    pub weights: Vec<(HostId, u64)>,
+}
+
+impl CapacityRule {
+    /// Weight one wave may take: free room less reserve; negative when the reserve does not
+    /// fit even with every host up.
+    pub fn per_wave(&self) -> i64 {
+        self.free as i64 - self.reserve as i64
+    }
+}
+
+/// The aggregate capacity rule of `r` over `ready`, or `None` when some ready host does not
+/// track `r`.
+pub fn capacity_rule(cluster: &Cluster, ready: &[HostId], r: Resource) -> Option<CapacityRule> {
+    if !tracked_on_all(cluster, ready, r) {
+        return None;
+    }
+    Some(CapacityRule {
+        free: free_room(cluster, ready, r),
+        reserve: cluster.reserve()[r],
+        weights: ready.iter().map(|&h| (h, host_weight(cluster, h, r))).collect(),
+    })
+}
+
+/// One wave's evacuation of one resource, given its moves: what the hosts that stay up must
+/// hold free. The wave is safe for this resource only if `free >= onto_tracked + reserve`:
+/// workloads that land on a host without the resource tracked take nothing from the free room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Evacuation {
+    /// The resource.
+    pub resource: Resource,
+    /// Demand of the moving workloads that land on hosts tracking the resource (a workload
+    /// without a move counts here).
+    pub onto_tracked: u64,
+    /// Demand of the moving workloads that land on hosts not tracking it.
+    pub onto_untracked: u64,
+    /// Free room on the up hosts that track it.
+    pub free: u64,
+    /// HA reserve that must still be free afterwards.
+    pub reserve: u64,
+    /// Whether every up host tracks it.
+    pub all_tracked: bool,
+}
+
+impl Evacuation {
+    /// What must be free before the wave starts.
+    pub fn needed(&self) -> u64 {
+        self.onto_tracked + self.reserve
+    }
+}
+
+/// The evacuation of `r` in a wave that takes down `down` and keeps `up` running, with `moves`.
+pub fn evacuation(
+    cluster: &Cluster,
+    down: &[HostId],
+    up: &[HostId],
+    moves: &[Move],
+    r: Resource,
+) -> Evacuation {
+    let mut out = Evacuation {
+        resource: r,
+        onto_tracked: 0,
+        onto_untracked: 0,
+        free: free_room(cluster, up, r),
+        reserve: cluster.reserve()[r],
+        all_tracked: tracked_on_all(cluster, up, r),
+    };
+    for &h in down {
+        for w in movable(cluster, h) {
+            let demand = cluster.workload(w).demand[r];
+            let target = moves.iter().find(|m| m.workload == w).map(|m| m.to);
+            match target {
+                Some(to) if cluster.host(to).usable(r).is_none() => out.onto_untracked += demand,
+                _ => out.onto_tracked += demand,
+            }
+        }
+    }
+    out
+}
