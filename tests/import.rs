@@ -174,6 +174,21 @@ fn a_file_that_is_not_json_is_named_with_its_line_and_column() {
     );
 }
 
+/// An export that lists no host (an empty `List`: the wrong context or namespace, an export
+/// cut short) would give a description with nothing to upgrade, which does not load: it is an
+/// error about the export. Found by the robustness property on an emptied govc host list.
+#[test]
+fn an_export_with_no_host_is_an_input_error() {
+    let (_dir, path) = temp_file(
+        "all.json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": []}\n",
+    );
+    let (code, stdout, stderr) = run(&["import", "kubernetes", &path]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("the kubernetes exports list no host"), "{stderr}");
+}
+
 #[test]
 fn a_cluster_name_a_description_cannot_hold_is_refused() {
     let path = fixture("kubernetes", "small.json");

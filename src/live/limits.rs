@@ -22,6 +22,18 @@ pub fn check(live: &LiveCluster, file: &str) -> Result<(), LiveError> {
                this part of the description by hand"
             .to_string(),
     };
+    // A description with no host has nothing to upgrade and does not load: an export that lists
+    // none is a failed or filtered export (the wrong namespace, an empty list), not a cluster.
+    if live.hosts.is_empty() {
+        return Err(LiveError {
+            file: file.to_string(),
+            at: "$".to_string(),
+            message: format!("the {} exports list no host", live.platform.name()),
+            help: "check that the export ran against the right cluster and finished; the README \
+                   gives the exact commands for each platform"
+                .to_string(),
+        });
+    }
     let kinds: [(&str, Vec<&str>); 7] = [
         ("site", live.sites.iter().map(String::as_str).collect()),
         (
