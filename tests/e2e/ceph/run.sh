@@ -423,8 +423,14 @@ for id in "${bad_osds[@]}"; do
     stoppers+=($!)
 done
 wait "${stoppers[@]}"
+# With two of three hosts stopped, the OSDs left all sit on one host, and the monitor wants
+# failure reports from two hosts (mon_osd_min_down_reporters, mon_osd_reporter_subtree_level):
+# a stopped OSD that did not mark itself down stays "up" and its PGs go stale+active instead of
+# inactive. Mark them down, as an operator would (`ceph osd down`, doc/rados/operations).
+cephc osd down "${bad_osds[@]}" >/dev/null 2>&1 || true
 wait_until "OSDs ${bad_osds[*]} down" 60 osds_down "${bad_osds[@]}" || true
 wait_until "peering over" 60 peering_over || true
+wait_until "PGs inactive" 60 pgs_inactive || true
 check "negative control: with ${bad_osds[*]} stopped and peering over, PGs are inactive, so the check above can fail ($(pg_states))" \
     pgs_inactive
 
