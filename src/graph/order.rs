@@ -146,22 +146,55 @@ impl OrderGraph {
     /// For each item in any rule, the number of items on the longest chain of rules that ends
     /// with it (itself included). `None` if the rules have a cycle.
     pub fn chain_depths(&self) -> Option<HashMap<ItemId, u32>> {
-        let sorted = toposort(&self.graph, None).ok()?;
-        let mut depth: HashMap<NodeIndex, u32> = HashMap::new();
+        self.chain_lengths(petgraph::Direction::Incoming)
+    }
+
+    /// For each item in any rule, the number of items on the longest chain of rules that starts
+    /// with it (itself included). `None` if the rules have a cycle.
+    pub fn chain_heights(&self) -> Option<HashMap<ItemId, u32>> {
+        self.chain_lengths(petgraph::Direction::Outgoing)
+    }
+
+    /// Longest chains ending at each item (`Incoming`) or starting at it (`Outgoing`), counted
+    /// in items, by one pass over a topological order.
+    fn chain_lengths(&self, direction: petgraph::Direction) -> Option<HashMap<ItemId, u32>> {
+        let mut sorted = toposort(&self.graph, None).ok()?;
+        if direction == petgraph::Direction::Outgoing {
+            sorted.reverse();
+        }
+        let mut length: HashMap<NodeIndex, u32> = HashMap::new();
         for n in sorted {
-            let incoming = self
+            let longest = self
                 .graph
-                .neighbors_directed(n, petgraph::Direction::Incoming)
-                .map(|p| depth.get(&p).copied().unwrap_or(0))
+                .neighbors_directed(n, direction)
+                .map(|p| length.get(&p).copied().unwrap_or(0))
                 .max()
                 .unwrap_or(0);
             let own = match self.graph[n] {
                 Node::Item(_) => 1,
                 Node::Rule(_) => 0,
             };
-            depth.insert(n, incoming + own);
+            length.insert(n, longest + own);
         }
-        Some(self.items.iter().map(|(item, n)| (*item, depth[n])).collect())
+        Some(self.items.iter().map(|(item, n)| (*item, length[n])).collect())
+    }
+
+    /// The items one rule away from `item`: those that must come directly before it
+    /// (`Incoming`) or directly after it (`Outgoing`). An item in no rule has none.
+    pub fn neighbours(
+        &self,
+        item: ItemId,
+        direction: petgraph::Direction,
+    ) -> impl Iterator<Item = ItemId> + '_ {
+        self.items
+            .get(&item)
+            .into_iter()
+            .flat_map(move |&n| self.graph.neighbors_directed(n, direction))
+            .flat_map(move |rule| self.graph.neighbors_directed(rule, direction))
+            .filter_map(|n| match self.graph[n] {
+                Node::Item(item) => Some(item),
+                Node::Rule(_) => None,
+            })
     }
 
     /// The items that must come, transitively, before (`Incoming`) or after (`Outgoing`) any of
@@ -287,5 +320,26 @@ mod tests {
         assert!(graph.cycles().is_empty());
         assert_eq!(graph.longest_chain(), vec![vc, h(1), h(2)]);
         assert_eq!(graph.chain_depths().unwrap()[&h(2)], 3);
+    }
+
+    #[test]
+    fn heights_and_neighbours_follow_rules() {
+        use petgraph::Direction::{Incoming, Outgoing};
+        let vc = ItemId::Component(ComponentId(0));
+        let rules = [
+            (vec![vc], vec![h(0), h(1)]),
+            (vec![h(1)], vec![h(2)]),
+            (vec![h(0)], vec![h(3)]),
+        ];
+        let graph = OrderGraph::new(rules.iter().map(|(b, a)| (b.as_slice(), a.as_slice())));
+        let heights = graph.chain_heights().unwrap();
+        assert_eq!(heights[&vc], 3);
+        assert_eq!(heights[&h(0)], 2);
+        assert_eq!(heights[&h(2)], 1);
+        let mut after_vc: Vec<ItemId> = graph.neighbours(vc, Outgoing).collect();
+        after_vc.sort();
+        assert_eq!(after_vc, vec![h(0), h(1)]);
+        assert_eq!(graph.neighbours(h(2), Incoming).collect::<Vec<_>>(), vec![h(1)]);
+        assert_eq!(graph.neighbours(h(9), Incoming).count(), 0);
     }
 }

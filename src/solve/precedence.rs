@@ -1,81 +1,30 @@
 //! Order rules as the solver uses them: who must come before whom, and how long the chains are.
+//!
+//! A thin view of [`OrderGraph`], the one home of the order rules' graph: the solver asks it
+//! for direct predecessors and successors, and keeps the longest chain from each item at hand.
 
 use std::collections::HashMap;
 
+use petgraph::Direction::{Incoming, Outgoing};
+
+use crate::graph::order::OrderGraph;
 use crate::model::{Cluster, ItemId};
 
 /// The precedence relation of a cluster's items.
-pub struct Precedence {
-    /// Rules in which an item is in `after`.
-    after_rules: HashMap<ItemId, Vec<usize>>,
-    /// Rules in which an item is in `before`.
-    before_rules: HashMap<ItemId, Vec<usize>>,
-    before: Vec<Vec<ItemId>>,
-    after: Vec<Vec<ItemId>>,
+pub struct Precedence<'c> {
+    cluster: &'c Cluster,
+    graph: OrderGraph,
     /// Items on the longest chain that starts at an item, the item included.
     tail: HashMap<ItemId, u32>,
 }
 
-impl Precedence {
-    /// Builds the relation from the cluster's order rules (which have no cycle).
-    pub fn new(cluster: &Cluster) -> Self {
-        let mut after_rules: HashMap<ItemId, Vec<usize>> = HashMap::new();
-        let mut before_rules: HashMap<ItemId, Vec<usize>> = HashMap::new();
-        for (r, rule) in cluster.orders.iter().enumerate() {
-            for &i in &rule.before {
-                before_rules.entry(i).or_default().push(r);
-            }
-            for &i in &rule.after {
-                after_rules.entry(i).or_default().push(r);
-            }
-        }
-        let before: Vec<Vec<ItemId>> = cluster.orders.iter().map(|r| r.before.clone()).collect();
-        let after: Vec<Vec<ItemId>> = cluster.orders.iter().map(|r| r.after.clone()).collect();
-        let mut p = Precedence {
-            after_rules,
-            before_rules,
-            before,
-            after,
-            tail: HashMap::new(),
-        };
-        // Tails by memoised depth-first search on the reversed chains; the graph is acyclic.
-        let items = cluster.items();
-        for &item in &items {
-            p.compute_tail(item);
-        }
-        p
-    }
-
-    fn compute_tail(&mut self, item: ItemId) -> u32 {
-        if let Some(&t) = self.tail.get(&item) {
-            return t;
-        }
-        // Iterative post-order to avoid deep recursion on long chains.
-        let mut stack = vec![(item, false)];
-        while let Some((node, expanded)) = stack.pop() {
-            if self.tail.contains_key(&node) {
-                continue;
-            }
-            let successors: Vec<ItemId> = self
-                .before_rules
-                .get(&node)
-                .into_iter()
-                .flatten()
-                .flat_map(|&r| self.after[r].iter().copied())
-                .collect();
-            if expanded {
-                let best = successors.iter().map(|s| self.tail[s]).max().unwrap_or(0);
-                self.tail.insert(node, best + 1);
-            } else {
-                stack.push((node, true));
-                for s in successors {
-                    if !self.tail.contains_key(&s) {
-                        stack.push((s, false));
-                    }
-                }
-            }
-        }
-        self.tail[&item]
+impl<'c> Precedence<'c> {
+    /// Builds the relation from the cluster's order rules (which have no cycle: `resolve`
+    /// rejects a cycle before a cluster exists).
+    pub fn new(cluster: &'c Cluster) -> Self {
+        let graph = crate::graph::order_graph(cluster);
+        let tail = graph.chain_heights().unwrap_or_default();
+        Precedence { cluster, graph, tail }
     }
 
     /// Items on the longest chain starting at `item` (1 when it precedes nothing).
@@ -85,20 +34,12 @@ impl Precedence {
 
     /// Items that must be in an earlier wave than `item`.
     pub fn predecessors(&self, item: ItemId) -> impl Iterator<Item = ItemId> + '_ {
-        self.after_rules
-            .get(&item)
-            .into_iter()
-            .flatten()
-            .flat_map(|&r| self.before[r].iter().copied())
+        self.graph.neighbours(item, Incoming)
     }
 
     /// Items that must be in a later wave than `item`.
     pub fn successors(&self, item: ItemId) -> impl Iterator<Item = ItemId> + '_ {
-        self.before_rules
-            .get(&item)
-            .into_iter()
-            .flatten()
-            .flat_map(|&r| self.after[r].iter().copied())
+        self.graph.neighbours(item, Outgoing)
     }
 
     /// Whether `item` may be in wave `t` given the waves of the others (`None`: not placed).
@@ -111,10 +52,10 @@ impl Precedence {
     }
 
     /// The rules as (before, after) lists.
-    pub fn rules(&self) -> impl Iterator<Item = (&[ItemId], &[ItemId])> {
-        self.before
+    pub fn rules(&self) -> impl Iterator<Item = (&'c [ItemId], &'c [ItemId])> + use<'c> {
+        self.cluster
+            .orders
             .iter()
-            .zip(&self.after)
-            .map(|(b, a)| (b.as_slice(), a.as_slice()))
+            .map(|r| (r.before.as_slice(), r.after.as_slice()))
     }
 }
