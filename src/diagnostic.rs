@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceSpan};
 
-use crate::limits::Limits;
 use crate::source::{Source, Span, drawable};
 
 /// What went wrong, as a stable code that tests and scripts may rely on.
@@ -241,18 +240,22 @@ struct ErrorsInner {
     more: usize,
 }
 
+/// How many errors one report shows unless `--limit diagnostics=N` says otherwise.
+pub const SHOWN_BY_DEFAULT: usize = 50;
+
 impl InputErrors {
     /// Collects `errors` found in `source`. Errors are sorted by position so that a report reads
     /// top to bottom through the file. The report shows the default number of them.
     pub fn new(source: &Source, errors: Vec<InputError>) -> Self {
-        InputErrors::limited(source, errors, 0, &Limits::default())
+        InputErrors::limited(source, errors, 0, SHOWN_BY_DEFAULT)
     }
 
-    /// Like [`InputErrors::new`], showing at most `limits.diagnostics` errors; `more` counts
-    /// errors found but not kept (the parser keeps only the first syntax errors).
-    pub fn limited(source: &Source, mut errors: Vec<InputError>, more: usize, limits: &Limits) -> Self {
+    /// Like [`InputErrors::new`], showing at most `shown` errors (the `diagnostics` limit of
+    /// [`crate::limits::Limits`]); `more` counts errors found but not kept (the parser keeps
+    /// only the first syntax errors).
+    pub fn limited(source: &Source, mut errors: Vec<InputError>, more: usize, shown: usize) -> Self {
         errors.sort_by_key(|e| (e.span.start, e.span.end));
-        let cap = limits.diagnostics.max(1);
+        let cap = shown.max(1);
         let shown = errors.iter().take(cap).map(|e| e.fitted(source)).collect();
         let hidden = errors.len().saturating_sub(cap) + more;
         let omitted = (hidden > 0).then(|| Omitted::new(hidden, "input error", cap));
@@ -391,13 +394,10 @@ impl InputWarnings {
     /// Each warning as a diagnostic with its source attached: the first
     /// [`Limits::diagnostics`] of them (the default), fitted to the source.
     pub fn reports(&self) -> impl Iterator<Item = WithSource> + '_ {
-        self.warnings
-            .iter()
-            .take(Limits::default().diagnostics)
-            .map(|w| WithSource {
-                source: self.source.named_source(),
-                inner: w.fitted(&self.source),
-            })
+        self.warnings.iter().take(SHOWN_BY_DEFAULT).map(|w| WithSource {
+            source: self.source.named_source(),
+            inner: w.fitted(&self.source),
+        })
     }
 }
 

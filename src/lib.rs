@@ -83,7 +83,7 @@ pub fn load_limited(source: &Source, limits: &Limits) -> Result<Loaded, InputErr
             .iter()
             .any(|e| matches!(e.kind(), ErrorKind::Syntax | ErrorKind::Limit))
     {
-        return Err(InputErrors::limited(source, errors, more, limits));
+        return Err(InputErrors::limited(source, errors, more, limits.diagnostics));
     }
     let resolved = resolve::resolve(&raw, source.stem());
     errors.extend(resolved.errors);
@@ -97,7 +97,7 @@ pub fn load_limited(source: &Source, limits: &Limits) -> Result<Loaded, InputErr
             cluster,
             warnings: InputWarnings::new(source, resolved.warnings),
         }),
-        _ => Err(InputErrors::limited(source, errors, 0, limits)),
+        _ => Err(InputErrors::limited(source, errors, 0, limits.diagnostics)),
     }
 }
 

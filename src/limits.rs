@@ -96,7 +96,7 @@ impl Default for Limits {
             workloads: 1_000_000,
             list: 200_000,
             waves: 50_000,
-            diagnostics: 50,
+            diagnostics: crate::diagnostic::SHOWN_BY_DEFAULT,
         }
     }
 }

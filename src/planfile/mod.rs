@@ -80,7 +80,7 @@ pub fn read_limited(source: &Source, limits: &Limits) -> Result<PlanInput, Input
     if errors.is_empty() {
         Ok(plan)
     } else {
-        Err(InputErrors::limited(source, errors, 0, limits))
+        Err(InputErrors::limited(source, errors, 0, limits.diagnostics))
     }
 }
 
