@@ -308,8 +308,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn longest_chain_follows_rules() {
+    /// A vCenter before hosts 0 and 1, host 1 before host 2, host 0 before host 3.
+    fn vcenter_then_hosts() -> (ItemId, OrderGraph) {
         let vc = ItemId::Component(ComponentId(0));
         let rules = [
             (vec![vc], vec![h(0), h(1)]),
@@ -317,6 +317,12 @@ mod tests {
             (vec![h(0)], vec![h(3)]),
         ];
         let graph = OrderGraph::new(rules.iter().map(|(b, a)| (b.as_slice(), a.as_slice())));
+        (vc, graph)
+    }
+
+    #[test]
+    fn longest_chain_follows_rules() {
+        let (vc, graph) = vcenter_then_hosts();
         assert!(graph.cycles().is_empty());
         assert_eq!(graph.longest_chain(), vec![vc, h(1), h(2)]);
         assert_eq!(graph.chain_depths().unwrap()[&h(2)], 3);
@@ -325,13 +331,7 @@ mod tests {
     #[test]
     fn heights_and_neighbours_follow_rules() {
         use petgraph::Direction::{Incoming, Outgoing};
-        let vc = ItemId::Component(ComponentId(0));
-        let rules = [
-            (vec![vc], vec![h(0), h(1)]),
-            (vec![h(1)], vec![h(2)]),
-            (vec![h(0)], vec![h(3)]),
-        ];
-        let graph = OrderGraph::new(rules.iter().map(|(b, a)| (b.as_slice(), a.as_slice())));
+        let (vc, graph) = vcenter_then_hosts();
         let heights = graph.chain_heights().unwrap();
         assert_eq!(heights[&vc], 3);
         assert_eq!(heights[&h(0)], 2);
