@@ -16,6 +16,8 @@ use quorate::{InputError, InputErrors, Source};
 
 use crate::support;
 
+mod trial;
+
 /// One fixture and the diagnostics it must produce.
 struct Case {
     name: &'static str,
@@ -61,6 +63,8 @@ const CASES: &[Case] = &[
     case("quorum_too_large", &[("invalid_quorum", 20, 10)]),
     case("quorum_zero", &[("invalid_quorum", 19, 10)]),
     case("budget_both_limits", &[("invalid_budget", 18, 1)]),
+    // The same with `min_available` written first: the error is still at the second key.
+    case("budget_both_limits_min_first", &[("invalid_budget", 18, 1)]),
     case("budget_no_limit", &[("invalid_budget", 14, 1)]),
     // A limit with a bad value is that one error, not also "no limit".
     case("budget_negative_limit", &[("invalid_number", 17, 19)]),

@@ -271,16 +271,24 @@ fn check_budget_limits(t: &Fields<'_, '_>, budget: &RawBudget, errors: &mut Vec<
         .as_ref()
         .map_or("this budget", |n| n.get_ref().as_str());
     match (t.key_span("max_unavailable"), t.key_span("min_available")) {
-        (Some(max), Some(min)) => errors.push(
-            InputError::new(
-                ErrorKind::InvalidBudget,
-                min,
-                format!("disruption budget `{name}` sets both `max_unavailable` and `min_available`"),
-                "second limit",
+        (Some(max), Some(min)) => {
+            // "First" and "second" as written in the file: either key may come first.
+            let (first, second) = if max.start <= min.start {
+                (max, min)
+            } else {
+                (min, max)
+            };
+            errors.push(
+                InputError::new(
+                    ErrorKind::InvalidBudget,
+                    second,
+                    format!("disruption budget `{name}` sets both `max_unavailable` and `min_available`"),
+                    "second limit",
+                )
+                .with_label(first, "first limit")
+                .with_help("keep exactly one of `max_unavailable` and `min_available`"),
             )
-            .with_label(max, "first limit")
-            .with_help("keep exactly one of `max_unavailable` and `min_available`"),
-        ),
+        }
         (None, None) => {
             let members = budget.workloads.as_ref().map_or(0, |w| w.get_ref().len());
             errors.push(
