@@ -72,6 +72,8 @@ const CASES: &[Case] = &[
     case("negative_number", &[("invalid_number", 4, 14)]),
     case("nan_number", &[("invalid_number", 3, 7)]),
     case("infinite_number", &[("invalid_number", 10, 14)]),
+    case("cpu_overcommit_zero", &[("invalid_number", 6, 18)]),
+    case("cpu_overcommit_too_large", &[("invalid_number", 7, 18)]),
     case(
         "huge_numbers",
         &[
@@ -146,6 +148,8 @@ const HELPS: &[(&str, &str)] = &[
     ("votes_for_non_member", "add \"cp-3\" to `members`"),
     ("fractional_count", "`upgrade_minutes = 45`"),
     ("empty_name", "between the quotes"),
+    ("cpu_overcommit_zero", "2 for 2:1"),
+    ("cpu_overcommit_too_large", "leave the key out for 1"),
 ];
 
 fn fixture_path(name: &str) -> String {
