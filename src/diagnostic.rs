@@ -51,6 +51,8 @@ pub enum ErrorKind {
     Limit,
     /// A description with no hosts and no components: nothing can be planned from it.
     NothingToUpgrade,
+    /// A plan that names another cluster than the description it is validated against.
+    OtherCluster,
 }
 
 impl ErrorKind {
@@ -75,6 +77,7 @@ impl ErrorKind {
             ErrorKind::IgnoredEntry => "quorate::ignored_entry",
             ErrorKind::Limit => "quorate::limit",
             ErrorKind::NothingToUpgrade => "quorate::nothing_to_upgrade",
+            ErrorKind::OtherCluster => "quorate::other_cluster",
         }
     }
 }

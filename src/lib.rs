@@ -87,6 +87,7 @@ pub fn load_limited(source: &Source, limits: &Limits) -> Result<Loaded, InputErr
     }
     let resolved = resolve::resolve(&raw, source.stem());
     errors.extend(resolved.errors);
+    resolve::fold_misnamed(&raw, &mut errors);
     // Only for an otherwise valid file: with other errors it would be an echo of them (a
     // `[host]` written for `[[host]]` leaves no hosts).
     if errors.is_empty() && raw.hosts.is_empty() && raw.components.is_empty() {

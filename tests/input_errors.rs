@@ -16,6 +16,8 @@ use quorate::{InputError, InputErrors, Source};
 
 use crate::support;
 
+mod trial;
+
 /// One fixture and the diagnostics it must produce.
 struct Case {
     name: &'static str,
@@ -61,6 +63,8 @@ const CASES: &[Case] = &[
     case("quorum_too_large", &[("invalid_quorum", 20, 10)]),
     case("quorum_zero", &[("invalid_quorum", 19, 10)]),
     case("budget_both_limits", &[("invalid_budget", 18, 1)]),
+    // The same with `min_available` written first: the error is still at the second key.
+    case("budget_both_limits_min_first", &[("invalid_budget", 18, 1)]),
     case("budget_no_limit", &[("invalid_budget", 14, 1)]),
     // A limit with a bad value is that one error, not also "no limit".
     case("budget_negative_limit", &[("invalid_number", 17, 19)]),
@@ -68,6 +72,8 @@ const CASES: &[Case] = &[
     case("negative_number", &[("invalid_number", 4, 14)]),
     case("nan_number", &[("invalid_number", 3, 7)]),
     case("infinite_number", &[("invalid_number", 10, 14)]),
+    case("cpu_overcommit_zero", &[("invalid_number", 6, 18)]),
+    case("cpu_overcommit_too_large", &[("invalid_number", 7, 18)]),
     case(
         "huge_numbers",
         &[
@@ -142,6 +148,8 @@ const HELPS: &[(&str, &str)] = &[
     ("votes_for_non_member", "add \"cp-3\" to `members`"),
     ("fractional_count", "`upgrade_minutes = 45`"),
     ("empty_name", "between the quotes"),
+    ("cpu_overcommit_zero", "2 for 2:1"),
+    ("cpu_overcommit_too_large", "leave the key out for 1"),
 ];
 
 fn fixture_path(name: &str) -> String {

@@ -5,10 +5,10 @@
 //! output is the contract's validation document on standard output and nothing else. Either
 //! way the exit code says it: 0 safe, 1 violations, 2 input error (cluster or plan).
 
-use quorate::Limits;
 use quorate::diagnostic::Omitted;
 use quorate::planfile::{self, ViolationReport};
 use quorate::validate::validate;
+use quorate::{InputErrors, Limits};
 
 use super::args::{ValidateArgs, ValidateFormat};
 use super::report::Style;
@@ -27,6 +27,10 @@ pub fn run(args: &ValidateArgs, limits: &Limits, style: &Style) -> Result<Exit, 
     let cluster = &loaded.cluster;
     let source = input::read(&args.plan, limits)?;
     let plan = planfile::read_limited(&source, limits)?;
+    // A plan for another cluster is one input error, not a list of rule violations.
+    if let Some(error) = quorate::validate::other_cluster(cluster, &plan) {
+        return Err(InputErrors::new(&source, vec![error]).into());
+    }
     let validation = validate(cluster, &plan);
     let verdict = if validation.is_valid() {
         Exit::Ok

@@ -201,6 +201,9 @@ fn write_policy(w: &mut Writer, cluster: &Cluster) {
         // without an exponent, and whole numbers without a fraction.
         keys.push(("headroom_percent", policy.headroom_percent.to_string()));
     }
+    if policy.cpu_overcommit != 1.0 {
+        keys.push(("cpu_overcommit", policy.cpu_overcommit.to_string()));
+    }
     if policy.reserve_host_failures != 0 {
         keys.push(("reserve_host_failures", policy.reserve_host_failures.to_string()));
     }

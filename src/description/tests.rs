@@ -329,3 +329,12 @@ memory_gib = 1
     assert!(!written.contains("[defaults]\nupgrade_minutes = 20\ntarget_version"));
     assert_eq!(written.matches("target_version = \"2\"").count(), 2);
 }
+
+#[test]
+fn cpu_overcommit_is_written_when_not_one_and_reads_back() {
+    let text = "[cluster]\nname = \"c\"\nplatform = \"openstack\"\n\n[policy]\nheadroom_percent = 10\ncpu_overcommit = 2.5\n\n[[host]]\nname = \"h\"\ncpu = 16\nmemory_gib = 64\n";
+    let written = round_trip(text);
+    assert!(written.contains("\ncpu_overcommit = 2.5\n"), "{written}");
+    let plain = round_trip(&text.replace("cpu_overcommit = 2.5\n", ""));
+    assert!(!plain.contains("cpu_overcommit"), "{plain}");
+}

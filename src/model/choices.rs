@@ -168,6 +168,10 @@ pub struct Policy {
     pub max_sites_down: Option<u32>,
     /// Per-host capacity that must stay free, in percent.
     pub headroom_percent: f64,
+    /// Virtual CPUs per physical core: every host's `cpu` is multiplied by it before headroom
+    /// (nova's `cpu_allocation_ratio`, "virtual CPU to physical CPU allocation ratio" in nova's
+    /// configuration reference; vSphere's vCPU:pCPU ratio). 1 means no overcommit.
+    pub cpu_overcommit: f64,
     /// Room kept to restart the k largest hosts' worth of workloads.
     pub reserve_host_failures: u32,
     /// What to minimise.
@@ -183,6 +187,7 @@ impl Default for Policy {
             max_fault_domains_down: None,
             max_sites_down: None,
             headroom_percent: 0.0,
+            cpu_overcommit: 1.0,
             reserve_host_failures: 0,
             objective: Objective::Waves,
             wave_overhead_minutes: 0,

@@ -8,6 +8,9 @@
 pub(crate) mod fields;
 pub mod raw;
 pub(crate) mod size;
+mod syntax;
+
+pub(crate) use syntax::syntax_error;
 
 use toml::de::DeTable;
 
@@ -20,7 +23,8 @@ use raw::*;
 /// Parses `text`, returning what could be read and every error found.
 ///
 /// With TOML syntax errors the document tree is incomplete, so only the syntax errors are
-/// reported: later errors would be echoes of them.
+/// reported, and only up to the first that leaves the parser guessing: later errors would be
+/// echoes of it.
 pub fn parse(text: &str) -> (RawCluster, Vec<InputError>) {
     let parsed = parse_limited(text, &Limits::default());
     (parsed.raw, parsed.errors)
@@ -31,8 +35,8 @@ pub fn parse(text: &str) -> (RawCluster, Vec<InputError>) {
 pub struct Parsed {
     /// The description as written, as far as it could be read.
     pub raw: RawCluster,
-    /// The errors kept: every one, except that at most `limits.diagnostics` syntax errors are
-    /// turned into input errors.
+    /// The errors kept: every one, except that syntax errors stop at the first that is not a
+    /// duplicate key, and at most `limits.diagnostics` of them are turned into input errors.
     pub errors: Vec<InputError>,
     /// Syntax errors found beyond those kept.
     pub more: usize,
@@ -50,14 +54,7 @@ pub fn parse_limited(text: &str, limits: &Limits) -> Parsed {
     }
     let (document, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
-        // A file of a million duplicate keys has a million syntax errors: keep the first few.
-        let keep = limits.diagnostics.max(1);
-        let more = syntax.len().saturating_sub(keep);
-        let errors = syntax
-            .into_iter()
-            .take(keep)
-            .map(|e| syntax_error(text, e))
-            .collect();
+        let (errors, more) = syntax::reported(text, syntax, limits);
         return Parsed {
             errors,
             more,
@@ -77,64 +74,10 @@ pub fn parse_limited(text: &str, limits: &Limits) -> Parsed {
     }
     let mut errors = Vec::new();
     let mut top = Fields::new(document.get_ref(), 0..0, "the top level");
-    let raw = read_cluster(&mut top, &mut errors);
+    let mut raw = read_cluster(&mut top, &mut errors);
+    raw.misnamed = top.misnamed_tables(&["site", "fault_domain", "host", "component", "workload"]);
     top.finish(&mut errors);
     Parsed { raw, errors, more: 0 }
-}
-
-/// A TOML syntax error as an input error, with a label and help an operator can act on.
-pub(crate) fn syntax_error(text: &str, error: toml::de::Error) -> InputError {
-    let span = error.span().unwrap_or(0..0);
-    // An empty span at the end of a line renders better on the character before it.
-    let span = if span.is_empty() && span.start > 0 && text[..span.start].ends_with('\n') {
-        let start = text[..span.start - 1].char_indices().last().map_or(0, |(i, _)| i);
-        start..span.start - 1
-    } else {
-        span
-    };
-    let message = error.message().trim().to_string();
-    let (headline, label) = match message.split_once(", expected ") {
-        Some((what, expected)) => (what.to_string(), format!("expected {expected}")),
-        None => (message.clone(), message.clone()),
-    };
-    let at = text.get(span.clone()).unwrap_or("").trim();
-    // The text is repeated in the help only when it is plain: never a control character that a
-    // terminal would act on.
-    let at = if at.chars().any(char::is_control) {
-        "…"
-    } else {
-        at
-    };
-    let (label, help) = match headline.as_str() {
-        "string values must be quoted" if at.is_empty() => (
-            "expected a value".to_string(),
-            "write a value after `=`: a number, `true` or `false`, or text in double quotes".to_string(),
-        ),
-        // toml says "expected literal string", but a TOML literal string is the single-quoted
-        // kind; what the operator needs is quotes of either kind.
-        "string values must be quoted" => (
-            "not quoted".to_string(),
-            format!("put text in double quotes: `\"{at}\"`"),
-        ),
-        "duplicate key" => (
-            "defined again here".to_string(),
-            "a key or `[table]` may appear only once; for a list of tables write `[[name]]` each time"
-                .to_string(),
-        ),
-        "invalid basic string" | "invalid literal string" => (
-            label,
-            "close the string on the same line, or use `\"\"\"` for text over several lines".to_string(),
-        ),
-        "unexpected key or value" => (label, "put each `key = value` on a line of its own".to_string()),
-        _ => (label, "see https://toml.io for the TOML syntax".to_string()),
-    };
-    InputError::new(
-        ErrorKind::Syntax,
-        span,
-        format!("TOML syntax error: {headline}"),
-        label,
-    )
-    .with_help(help)
 }
 
 /// Words operators use for a platform that are not its name in the format: vendors, products,
@@ -271,16 +214,24 @@ fn check_budget_limits(t: &Fields<'_, '_>, budget: &RawBudget, errors: &mut Vec<
         .as_ref()
         .map_or("this budget", |n| n.get_ref().as_str());
     match (t.key_span("max_unavailable"), t.key_span("min_available")) {
-        (Some(max), Some(min)) => errors.push(
-            InputError::new(
-                ErrorKind::InvalidBudget,
-                min,
-                format!("disruption budget `{name}` sets both `max_unavailable` and `min_available`"),
-                "second limit",
+        (Some(max), Some(min)) => {
+            // "First" and "second" as written in the file: either key may come first.
+            let (first, second) = if max.start <= min.start {
+                (max, min)
+            } else {
+                (min, max)
+            };
+            errors.push(
+                InputError::new(
+                    ErrorKind::InvalidBudget,
+                    second,
+                    format!("disruption budget `{name}` sets both `max_unavailable` and `min_available`"),
+                    "second limit",
+                )
+                .with_label(first, "first limit")
+                .with_help("keep exactly one of `max_unavailable` and `min_available`"),
             )
-            .with_label(max, "first limit")
-            .with_help("keep exactly one of `max_unavailable` and `min_available`"),
-        ),
+        }
         (None, None) => {
             let members = budget.workloads.as_ref().map_or(0, |w| w.get_ref().len());
             errors.push(
@@ -300,6 +251,11 @@ fn check_budget_limits(t: &Fields<'_, '_>, budget: &RawBudget, errors: &mut Vec<
         _ => {}
     }
 }
+
+/// The largest `cpu_overcommit`: far above any real ratio (nova's default was 16), and small
+/// enough that every sum of usable capacities stays far from overflowing (see
+/// [`fields::MAX_QUANTITY`]).
+const MAX_CPU_OVERCOMMIT: f64 = 100.0;
 
 fn read_policy(t: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawPolicy {
     let at_least_one = |value: Option<Sp<u64>>, key: &str, errors: &mut Vec<InputError>| {
@@ -331,12 +287,33 @@ fn read_policy(t: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawPolic
         }
         ok
     });
+    let cpu_overcommit = t.number("cpu_overcommit", errors).filter(|v| {
+        let ratio = *v.get_ref();
+        let problem = if crate::model::resources::to_fixed(ratio) == 0 {
+            Some("must be at least 0.001")
+        } else if ratio > MAX_CPU_OVERCOMMIT {
+            Some("must be at most 100")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            errors.push(out_of_range(
+                v.span(),
+                "cpu_overcommit",
+                problem,
+                "the ratio of virtual CPUs to physical cores the hosts are sized for: 1 for none \
+                 (the default), 2 for 2:1, 4 for 4:1; leave the key out for 1",
+            ));
+        }
+        problem.is_none()
+    });
     let reserve_host_failures = t.integer("reserve_host_failures", errors);
     RawPolicy {
         max_hosts_per_wave: at_least_one(max_hosts_per_wave, "max_hosts_per_wave", errors),
         max_fault_domains_down: at_least_one(max_fault_domains_down, "max_fault_domains_down", errors),
         max_sites_down: at_least_one(max_sites_down, "max_sites_down", errors),
         headroom_percent,
+        cpu_overcommit,
         reserve_host_failures,
         objective: t.choice("objective", &Objective::NAMES, &[], errors),
         wave_overhead_minutes: minutes(t, "wave_overhead_minutes", errors),

@@ -27,6 +27,8 @@ pub struct RawPolicy {
     pub max_sites_down: Option<Sp<u64>>,
     /// `headroom_percent`.
     pub headroom_percent: Option<Sp<f64>>,
+    /// `cpu_overcommit` (an addition to the contract): vCPUs per physical core.
+    pub cpu_overcommit: Option<Sp<f64>>,
     /// `reserve_host_failures`.
     pub reserve_host_failures: Option<Sp<u64>>,
     /// `objective`.
@@ -210,4 +212,21 @@ pub struct RawCluster {
     pub anti_affinity: Vec<RawAntiAffinity>,
     /// `[[order]]`.
     pub orders: Vec<RawOrder>,
+    /// Tables written under a name quorate does not know but close to one that declares names
+    /// (`[[hosts]]` for `[[host]]`): reported as unknown, and remembered so that the references
+    /// to the names they declare are explained by that one mistake.
+    pub misnamed: Vec<MisnamedTable>,
+}
+
+/// A table under an unknown name close to a table that declares names: `[[hosts]]`.
+#[derive(Debug, Clone)]
+pub struct MisnamedTable {
+    /// The unknown key, where the unknown-table error points.
+    pub key: Span,
+    /// The table as written: `[[hosts]]`.
+    pub written: String,
+    /// The table meant: `host`.
+    pub meant: &'static str,
+    /// The `name` of each of its tables.
+    pub names: Vec<String>,
 }

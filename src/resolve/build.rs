@@ -38,6 +38,7 @@ pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) 
         max_fault_domains_down: small(&raw.policy.max_fault_domains_down),
         max_sites_down: small(&raw.policy.max_sites_down),
         headroom_percent: raw.policy.headroom_percent.as_ref().map_or(0.0, |v| *v.get_ref()),
+        cpu_overcommit: raw.policy.cpu_overcommit.as_ref().map_or(1.0, |v| *v.get_ref()),
         reserve_host_failures: small(&raw.policy.reserve_host_failures).unwrap_or(0),
         objective: raw
             .policy
@@ -48,9 +49,6 @@ pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) 
     };
     let default_minutes = small(&raw.defaults.upgrade_minutes).unwrap_or(DEFAULT_UPGRADE_MINUTES);
     let default_target = raw.defaults.target_version.as_ref().map(|v| v.get_ref().clone());
-    // Headroom in hundredths of a percent, so usable capacity is exact integer arithmetic.
-    let headroom_bp = (policy.headroom_percent * 100.0).round() as u128;
-    let usable = |capacity: u64| (u128::from(capacity) * (10_000 - headroom_bp) / 10_000) as u64;
 
     let sites = raw.sites.iter().map(|s| Site { name: name(&s.name) }).collect();
     let mut fault_domains: Vec<FaultDomain> = raw
@@ -82,7 +80,7 @@ pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) 
         let capacity = Resources::new(fixed(&h.cpu), fixed(&h.memory_gib), fixed(&h.storage_gib));
         let mut usable_capacity = Resources::ZERO;
         for r in Resource::ALL {
-            usable_capacity[r] = usable(capacity[r]);
+            usable_capacity[r] = crate::rules::capacity::usable(capacity[r], r, &policy);
         }
         hosts.push(Host {
             name: name(&h.name),

@@ -5,8 +5,11 @@
 //! the model only from a description with no errors at all.
 
 mod build;
+mod misnamed;
 mod names;
 mod rules;
+
+pub use misnamed::fold_misnamed;
 
 use crate::diagnostic::InputError;
 use crate::model::{Cluster, ComponentId, FaultDomainId, HostId, ItemId, MemberId, SiteId, WorkloadId};

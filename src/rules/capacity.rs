@@ -1,12 +1,35 @@
-//! Capacity: what must move when a host goes down, the free room of the hosts that stay up
-//! (usable capacity after headroom, less load), the HA reserve, and untracked storage.
+//! Capacity: what a host may hold (its capacity, CPU overcommit, headroom), what must move
+//! when a host goes down, the free room of the hosts that stay up (usable capacity less load),
+//! the HA reserve, and untracked storage.
+//!
+//! [`usable`] is the one place a host's usable capacity is computed; the model stores its
+//! result in [`Host::usable`](crate::model::Host::usable), which the planner, the bounds, the
+//! validator and the runbook all read.
 //!
 //! A host without `storage_gib` does not track storage: it takes any amount, and its room is
 //! part of neither the free room nor the reserve. The reserve itself is
 //! [`Cluster::reserve`](crate::model::Cluster::reserve).
 
-use crate::model::{Cluster, HostId, Resource, WorkloadId};
+use crate::model::resources::to_fixed;
+use crate::model::{Cluster, HostId, Policy, Resource, WorkloadId};
 use crate::plan::Move;
+
+/// Usable capacity of `r` on a host with raw `capacity` (fixed point), under `policy`: CPU is
+/// first multiplied by `cpu_overcommit` (kept to thousandths), then every resource loses
+/// `headroom_percent` (kept to hundredths of a percent). Integer arithmetic throughout,
+/// rounded down once, so the same description always gives the same number.
+pub fn usable(capacity: u64, r: Resource, policy: &Policy) -> u64 {
+    const PER_MILLE: u128 = 1000;
+    const BASIS: u128 = 10_000;
+    let ratio = match r {
+        Resource::Cpu => u128::from(to_fixed(policy.cpu_overcommit)),
+        Resource::Memory | Resource::Storage => PER_MILLE,
+    };
+    let headroom_bp = (policy.headroom_percent * 100.0).round() as u128;
+    let kept = BASIS.saturating_sub(headroom_bp);
+    let usable = u128::from(capacity) * ratio * kept / (PER_MILLE * BASIS);
+    u64::try_from(usable).unwrap_or(u64::MAX)
+}
 
 /// The workloads that must find room elsewhere when host `h` goes down (live and restart), in
 /// declaration order.
@@ -128,4 +151,42 @@ pub fn evacuation(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::resources::to_fixed;
+
+    fn policy(cpu_overcommit: f64, headroom_percent: f64) -> Policy {
+        Policy {
+            cpu_overcommit,
+            headroom_percent,
+            ..Policy::default()
+        }
+    }
+
+    #[test]
+    fn overcommit_multiplies_cpu_only_and_comes_before_headroom() {
+        let cores = to_fixed(16.0);
+        assert_eq!(usable(cores, Resource::Cpu, &policy(1.0, 0.0)), to_fixed(16.0));
+        assert_eq!(usable(cores, Resource::Cpu, &policy(2.0, 0.0)), to_fixed(32.0));
+        // 16 × 4 = 64 cores, less 10%: 57.6, not 16 less 10% times 4 rounded differently.
+        assert_eq!(usable(cores, Resource::Cpu, &policy(4.0, 10.0)), to_fixed(57.6));
+        assert_eq!(usable(cores, Resource::Cpu, &policy(1.5, 25.0)), to_fixed(18.0));
+        for r in [Resource::Memory, Resource::Storage] {
+            assert_eq!(
+                usable(to_fixed(512.0), r, &policy(4.0, 10.0)),
+                to_fixed(460.8),
+                "{r}"
+            );
+        }
+    }
+
+    #[test]
+    fn usable_rounds_down_once_and_never_overflows() {
+        // 1 thousandth of a core at 1.5:1 is 1.5 thousandths: rounded down to 1.
+        assert_eq!(usable(1, Resource::Cpu, &policy(1.5, 0.0)), 1);
+        assert_eq!(usable(u64::MAX, Resource::Cpu, &policy(100.0, 0.0)), u64::MAX);
+    }
 }

@@ -189,6 +189,14 @@ fn capacity(view: &PlanView<'_>, t: usize, state: &PlacedWave<'_>, out: &mut Vec
         received.entry(target.host).or_default().push(w);
     }
     let headroom = cluster.policy.headroom_percent;
+    let ratio = cluster.policy.cpu_overcommit;
+    let overcommit = |r: Resource| {
+        if r == Resource::Cpu && ratio != 1.0 {
+            format!(" × {ratio} CPU overcommit,")
+        } else {
+            String::new()
+        }
+    };
     for (&h, incoming) in &received {
         let host = cluster.host(h);
         let moved_in: Resources = incoming.iter().map(|&w| cluster.workload(w).demand).sum();
@@ -200,12 +208,13 @@ fn capacity(view: &PlanView<'_>, t: usize, state: &PlacedWave<'_>, out: &mut Vec
                 let total = state.load[h.index()][r];
                 (total > usable).then(|| {
                     format!(
-                        "{} of {r} ({} of its own plus {} moved in), over its usable {} ({} less {headroom}% headroom)",
+                        "{} of {r} ({} of its own plus {} moved in), over its usable {} ({}{} less {headroom}% headroom)",
                         show(total, r),
                         show(host.load[r], r),
                         show(moved_in[r], r),
                         show(usable, r),
                         show(host.capacity[r], r),
+                        overcommit(r),
                     )
                 })
             })

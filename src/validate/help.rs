@@ -79,6 +79,23 @@ pub(super) fn relocate(
     culprits: &[Vec<ItemId>],
     fixes: impl Fn(&[ItemId]) -> bool,
 ) -> Option<String> {
+    // An item listed in another wave as well (pasted twice) is removed here, not moved: moving
+    // it would leave it upgraded twice.
+    for set in culprits.iter().take(MAX_TRIED) {
+        if let [item] = set.as_slice()
+            && let Some(&other) = view.positions.get(item).and_then(|p| p.iter().find(|&&w| w != t))
+        {
+            let rest: Vec<ItemId> = view.waves[t].iter().copied().filter(|i| i != item).collect();
+            if fixes(&rest) {
+                return Some(format!(
+                    "remove `{}` from wave {}: it is upgraded in wave {} as well",
+                    view.cluster.item_name(*item),
+                    t + 1,
+                    other + 1
+                ));
+            }
+        }
+    }
     let mut partial: Option<(&[ItemId], Slot)> = None;
     for set in culprits.iter().take(MAX_TRIED) {
         let Some(slot) = slot_for(view, set, Some(t)) else {

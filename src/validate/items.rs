@@ -38,27 +38,6 @@ pub(super) fn resolve<'a>(
     judge: Judge,
     out: &mut Vec<Violation>,
 ) -> PlanView<'a> {
-    if let Some(named) = &plan.cluster
-        && named.name != cluster.name
-    {
-        // The plan names a cluster this description does not describe: an unknown name, like
-        // an unknown host, and the one code of the contract that says so.
-        out.push(Violation::new(
-            ViolationCode::UnknownItem,
-            None,
-            &named.name,
-            format!(
-                "the plan is for cluster `{}`, but the description is for cluster `{}`",
-                named.name, cluster.name
-            ),
-            format!(
-                "check that the plan goes with this description, or set `cluster = \"{}\"`",
-                cluster.name
-            ),
-            named.span.clone(),
-        ));
-    }
-
     let mut waves = Vec::with_capacity(plan.waves.len());
     let mut spans = Vec::with_capacity(plan.waves.len());
     let mut unknown = Vec::new();
@@ -217,37 +196,108 @@ pub(super) fn check_coverage(view: &PlanView<'_>, out: &mut Vec<Violation>) {
                 ));
             }
             Some([_]) => {}
-            Some(&[keep, ref later @ ..]) => {
-                let waves: Vec<String> = std::iter::once(keep)
-                    .chain(later.iter().copied())
-                    .map(|t| (t + 1).to_string())
-                    .collect();
-                // Named in full up to a handful: each violation carries the list, so a plan
-                // repeating one host in every one of n waves would otherwise cost n² text.
-                let waves = match waves.split_last() {
-                    Some((last, rest)) if rest.len() > 5 => {
-                        format!("{}, … ({} more) and {last}", rest[..4].join(", "), rest.len() - 4)
-                    }
-                    Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-                    None => String::new(),
-                };
-                for &t in later {
-                    out.push(Violation::new(
-                        ViolationCode::HostUpgradedTwice,
-                        Some(t),
-                        name,
-                        format!(
-                            "{kind} `{name}` is upgraded in waves {waves}; each item is upgraded exactly once"
-                        ),
-                        format!(
-                            "remove `{name}` from wave {}; it is upgraded in wave {} already",
-                            t + 1,
-                            keep + 1
-                        ),
-                        view.item_span(t, item),
-                    ));
-                }
-            }
+            Some(listed) => duplicates(view, item, kind, listed, out),
         }
     }
+}
+
+/// The plan for a cluster other than the description's, as the one problem to report: every
+/// other finding would compare the plan with the wrong cluster. `None` when the plan names no
+/// cluster or this one.
+pub(super) fn other_cluster(cluster: &Cluster, plan: &PlanInput) -> Option<Violation> {
+    let named = plan.cluster.as_ref().filter(|n| n.name != cluster.name)?;
+    Some(Violation::new(
+        ViolationCode::UnknownItem,
+        None,
+        &named.name,
+        format!(
+            "the plan is for cluster `{}`, but the description is for cluster `{}`",
+            named.name, cluster.name
+        ),
+        other_cluster_help(&named.name),
+        named.span.clone(),
+    ))
+}
+
+/// What to do about a plan for another cluster: check it against its own description. Editing
+/// the plan's `cluster` would only hide the mismatch.
+fn other_cluster_help(named: &str) -> String {
+    format!(
+        "validate the plan against the description of cluster `{named}` (the one whose `[cluster] name` is \
+         \"{named}\"); do not edit the plan's `cluster` to match: the plan was made for another cluster"
+    )
+}
+
+/// An item listed in several waves: one violation for each entry to remove. The entry kept is
+/// the one whose wave keeps every rule with it, when the others break a rule that removing the
+/// item mends (a host pasted into a full wave); otherwise the first, so the later entries (the
+/// pasted ones, read top to bottom) are the ones named.
+fn duplicates(view: &PlanView<'_>, item: ItemId, kind: &str, listed: &[usize], out: &mut Vec<Violation>) {
+    let cluster = view.cluster;
+    let name = cluster.item_name(item);
+    let breaking: Vec<bool> = listed.iter().map(|&t| breaks_with(view, t, item)).collect();
+    let decided = breaking.contains(&true) && breaking.contains(&false);
+    let keep = if decided {
+        listed[breaking.iter().position(|b| !b).unwrap_or(0)]
+    } else {
+        listed[0]
+    };
+    let waves: Vec<String> = listed.iter().map(|t| (t + 1).to_string()).collect();
+    // Named in full up to a handful: each violation carries the list, so a plan repeating one
+    // host in every one of n waves would otherwise cost n² text.
+    let waves = match waves.split_last() {
+        Some((last, rest)) if rest.len() > 5 => {
+            format!("{}, … ({} more) and {last}", rest[..4].join(", "), rest.len() - 4)
+        }
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    for (&t, &breaks) in listed.iter().zip(&breaking) {
+        if t == keep {
+            continue;
+        }
+        let help = if decided && breaks {
+            format!(
+                "remove `{name}` from wave {0}: wave {0} breaks a rule with it and keeps every rule without it; \
+                 it is upgraded in wave {1} already",
+                t + 1,
+                keep + 1
+            )
+        } else if listed.len() > 2 {
+            format!(
+                "remove `{name}` from wave {}; it is upgraded in wave {} already",
+                t + 1,
+                keep + 1
+            )
+        } else {
+            format!(
+                "remove `{name}` from one of its waves: from wave {here} (the later entry), or from wave \
+                 {kept} if wave {here} is where it belongs",
+                here = t + 1,
+                kept = keep + 1
+            )
+        };
+        out.push(Violation::new(
+            ViolationCode::HostUpgradedTwice,
+            Some(t),
+            name,
+            format!("{kind} `{name}` is upgraded in waves {waves}; each item is upgraded exactly once"),
+            help,
+            view.item_span(t, item),
+        ));
+    }
+}
+
+/// Whether wave `t` breaks a counting or aggregate capacity rule with `item` and keeps them all
+/// without it. Each judgement spends the view's help budget; once it is spent, no wave is
+/// blamed.
+fn breaks_with(view: &PlanView<'_>, t: usize, item: ItemId) -> bool {
+    let left = view.help_budget.get();
+    if left < 2 {
+        return false;
+    }
+    view.help_budget.set(left - 2);
+    let items = &view.waves[t];
+    let without: Vec<ItemId> = items.iter().copied().filter(|&i| i != item).collect();
+    !(view.judge.accepts)(view.cluster, items, t) && (view.judge.accepts)(view.cluster, &without, t)
 }

@@ -34,6 +34,7 @@ mod without_moves;
 
 use serde::Serialize;
 
+use crate::diagnostic::{ErrorKind, InputError};
 use crate::model::Cluster;
 use crate::source::Span;
 
@@ -226,7 +227,16 @@ impl Validation {
 }
 
 /// Checks `plan` against every rule for `cluster`.
+///
+/// A plan that names another cluster gets that one violation and no other: compared with the
+/// wrong cluster, every other finding would be noise. [`other_cluster`] gives the same finding
+/// as an input error, which is how `quorate validate` reports it.
 pub fn validate(cluster: &Cluster, plan: &PlanInput) -> Validation {
+    if let Some(violation) = items::other_cluster(cluster, plan) {
+        return Validation {
+            violations: vec![violation],
+        };
+    }
     let mut violations = Vec::new();
     let judge = view::Judge {
         accepts: |cluster, items, t| {
@@ -244,6 +254,21 @@ pub fn validate(cluster: &Cluster, plan: &PlanInput) -> Validation {
     violations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     violations.dedup();
     Validation { violations }
+}
+
+/// The input error for a plan that names a cluster other than `cluster`: the plan goes with
+/// another description. `None` when the plan names no cluster or this one.
+pub fn other_cluster(cluster: &Cluster, plan: &PlanInput) -> Option<InputError> {
+    let violation = items::other_cluster(cluster, plan)?;
+    Some(
+        InputError::new(
+            ErrorKind::OtherCluster,
+            violation.span.unwrap_or(0..0),
+            violation.message,
+            format!("a plan for cluster `{}`", violation.subject),
+        )
+        .with_help(violation.help),
+    )
 }
 
 /// Names for a message: each in backticks, at most `MAX_LISTED`, then how many more.

@@ -13,6 +13,7 @@ use crate::diagnostic::{ErrorKind, InputError};
 use crate::source::Span;
 use crate::suggest::closest;
 
+mod misnamed;
 mod values;
 
 pub(crate) use values::check_name;

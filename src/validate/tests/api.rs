@@ -38,9 +38,28 @@ fn messy() -> (Cluster, PlanInput) {
     let c = four_hosts(
         "[policy]\nmax_hosts_per_wave = 2\n\n[[quorum_group]]\nname = \"etcd\"\nmembers = [\"h1\", \"h2\", \"h3\"]\n",
     );
-    let mut p = plan(&[&["h3", "h1", "h2"], &["h5", "h1"]]);
-    p.cluster = Some(Named::new("prod"));
+    let p = plan(&[&["h3", "h1", "h2"], &["h5", "h1"]]);
     (c, p)
+}
+
+#[test]
+fn a_plan_for_another_cluster_gets_that_one_violation() {
+    let (c, mut p) = messy();
+    p.cluster = Some(Named::new("prod"));
+    expect(&c, &p, &[("unknown_item", None, "prod")]);
+    let error = crate::validate::other_cluster(&c, &p).expect("an input error");
+    assert_eq!(error.kind(), crate::ErrorKind::OtherCluster);
+    assert!(
+        error
+            .help_text()
+            .is_some_and(|h| h.contains("description of cluster `prod`"))
+    );
+    p.cluster = Some(Named::new(c.name.clone()));
+    assert!(crate::validate::other_cluster(&c, &p).is_none());
+    assert!(
+        validate(&c, &p).violations.len() > 1,
+        "the rules are checked again"
+    );
 }
 
 #[test]
@@ -78,7 +97,6 @@ fn violations_are_sorted_by_wave_then_code_then_subject() {
         &p,
         &[
             ("host_not_upgraded", None, "h4"),
-            ("unknown_item", None, "prod"),
             ("quorum_lost", Some(1), "etcd"),
             ("max_hosts_exceeded", Some(1), "max_hosts_per_wave"),
             ("host_upgraded_twice", Some(2), "h1"),
