@@ -68,6 +68,10 @@ pub struct WaveDocument {
     pub minutes: u64,
     /// Evacuation moves.
     pub moves: Vec<MoveDocument>,
+    /// Workloads that cannot move (`migration = "none"`) and are down with their host during
+    /// the wave (an addition to the contract; absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub down_with_host: Vec<PinnedDocument>,
     /// Assertions to verify before the wave starts.
     #[serde(default)]
     pub pre_checks: Vec<CheckDocument>,
@@ -91,6 +95,15 @@ pub struct MoveDocument {
     pub from: String,
     /// The host it goes to.
     pub to: String,
+}
+
+/// A workload down with its host: it cannot move (`migration = "none"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinnedDocument {
+    /// The workload.
+    pub workload: String,
+    /// The host it stays on, down during the wave.
+    pub host: String,
 }
 
 /// A pre- or post-check.
@@ -210,6 +223,13 @@ impl PlanDocument {
                             workload: cluster.workload(m.workload).name.clone(),
                             from: cluster.host(m.from).name.clone(),
                             to: cluster.host(m.to).name.clone(),
+                        })
+                        .collect(),
+                    down_with_host: runbook::facts::pinned(cluster, wave)
+                        .into_iter()
+                        .map(|(w, h)| PinnedDocument {
+                            workload: cluster.workload(w).name.clone(),
+                            host: cluster.host(h).name.clone(),
                         })
                         .collect(),
                     pre_checks: Vec::new(),

@@ -108,7 +108,9 @@ fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64) 
         "- **Fault domains down:** {}",
         names(&wave.fault_domains_down)
     );
-    let _ = writeln!(out, "- **Sites down:** {}\n", names(&wave.sites_down));
+    let _ = writeln!(out, "- **Sites down:** {}", names(&wave.sites_down));
+    down_with_host(out, wave);
+    out.push('\n');
     checks(out, "Pre-checks", &wave.pre_checks);
     if !wave.moves.is_empty() {
         let _ = writeln!(out, "### Moves\n");
@@ -132,6 +134,20 @@ fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64) 
         let lines: Vec<String> = rollback.lines().map(line).collect();
         let _ = writeln!(out, "{}\n", lines.join("\\\n"));
     }
+}
+
+/// The workloads that cannot move (`migration = "none"`), each with its host: down with it
+/// during the wave, shut down before and started after. Nothing when there are none.
+fn down_with_host(out: &mut String, wave: &WaveDocument) {
+    if wave.down_with_host.is_empty() {
+        return;
+    }
+    let pinned: Vec<String> = wave
+        .down_with_host
+        .iter()
+        .map(|p| format!("{} (on {})", code(&p.workload), code(&p.host)))
+        .collect();
+    let _ = writeln!(out, "- **Down with their host:** {}", pinned.join(", "));
 }
 
 /// The checks as a task list: id, kind, subject and expectation, then the command.

@@ -80,6 +80,7 @@ fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64, 
     list(out, "hosts:", &wave.hosts);
     list(out, "fault domains down:", &wave.fault_domains_down);
     list(out, "sites down:", &wave.sites_down);
+    down_with_host(out, wave);
     checks(out, "pre-checks:", &wave.pre_checks, paint);
     if !wave.moves.is_empty() {
         let _ = writeln!(out, "  moves:");
@@ -128,6 +129,20 @@ fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64, 
             wrapped(out, "    ", 4, &words(line));
         }
     }
+}
+
+/// The workloads that cannot move, each with its host: down with it during the wave. Nothing
+/// when there are none.
+fn down_with_host(out: &mut String, wave: &WaveDocument) {
+    if wave.down_with_host.is_empty() {
+        return;
+    }
+    let pinned: Vec<String> = wave
+        .down_with_host
+        .iter()
+        .map(|p| format!("{} (on {})", p.workload, p.host))
+        .collect();
+    list(out, "down with host:", &pinned);
 }
 
 /// `  label: a, b, c`, wrapped; `none` for an empty list.
