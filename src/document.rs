@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Cluster, ItemId};
 use crate::plan::Plan;
 use crate::runbook::{self, Check, Step};
+use crate::warnings::{Subject, Warning};
 
 /// The version of this document's shape.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -27,6 +28,42 @@ pub struct PlanDocument {
     /// Rules the plan breaks knowingly ("should" anti-affinity).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Platform-aware warnings about the description and the plan ([`crate::warnings`]): a
+    /// rule the platform always has that the description lacks, a wave that takes every host
+    /// down (an addition to the contract; absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<DiagnosticDocument>,
+}
+
+/// One platform-aware warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiagnosticDocument {
+    /// Always `warning`.
+    pub severity: String,
+    /// The stable code, e.g. `quorate::warn::no_quorum_group`.
+    pub code: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, with the missing TOML table where there is one.
+    pub help: String,
+    /// The wave it is about, when it is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wave: Option<usize>,
+}
+
+impl From<&Warning> for DiagnosticDocument {
+    fn from(warning: &Warning) -> Self {
+        DiagnosticDocument {
+            severity: "warning".to_string(),
+            code: warning.kind.code().to_string(),
+            message: warning.message.clone(),
+            help: warning.help.clone(),
+            wave: match warning.subject {
+                Subject::Wave(n) => Some(n),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// Totals and optimality.
@@ -255,6 +292,10 @@ impl PlanDocument {
             },
             waves,
             warnings: plan.warnings.clone(),
+            diagnostics: crate::warnings::check(cluster, Some(plan))
+                .iter()
+                .map(DiagnosticDocument::from)
+                .collect(),
         }
     }
 

@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use quorate::document::{
-    CheckDocument, MoveDocument, PinnedDocument, PlanDocument, SCHEMA_VERSION, StepDocument, SummaryDocument,
-    WaveDocument,
+    CheckDocument, DiagnosticDocument, MoveDocument, PinnedDocument, PlanDocument, SCHEMA_VERSION,
+    StepDocument, SummaryDocument, WaveDocument,
 };
 use quorate::render;
 use quorate::solve::{Backend, NoClock, SolveOptions, solve};
@@ -180,6 +180,13 @@ fn full_document() -> PlanDocument {
         warnings: vec![s(
             "anti-affinity domain-controllers (should) is broken in wave 1: dc01 and dc02 on esx-04",
         )],
+        diagnostics: vec![DiagnosticDocument {
+            severity: s("warning"),
+            code: s("quorate::warn::every_host_down"),
+            message: s("wave 1 takes every host down (3 of 3)"),
+            help: s("[policy]\nmax_hosts_per_wave = 1"),
+            wave: Some(1),
+        }],
     }
 }
 
