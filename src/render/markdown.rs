@@ -139,15 +139,9 @@ fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64) 
 /// The workloads that cannot move (`migration = "none"`), each with its host: down with it
 /// during the wave, shut down before and started after. Nothing when there are none.
 fn down_with_host(out: &mut String, wave: &WaveDocument) {
-    if wave.down_with_host.is_empty() {
-        return;
+    if let Some(pinned) = super::down_with_host(wave, code) {
+        let _ = writeln!(out, "- **Down with their host:** {}", pinned.join(", "));
     }
-    let pinned: Vec<String> = wave
-        .down_with_host
-        .iter()
-        .map(|p| format!("{} (on {})", code(&p.workload), code(&p.host)))
-        .collect();
-    let _ = writeln!(out, "- **Down with their host:** {}", pinned.join(", "));
 }
 
 /// The checks as a task list: id, kind, subject and expectation, then the command.

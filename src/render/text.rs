@@ -134,15 +134,9 @@ fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64, 
 /// The workloads that cannot move, each with its host: down with it during the wave. Nothing
 /// when there are none.
 fn down_with_host(out: &mut String, wave: &WaveDocument) {
-    if wave.down_with_host.is_empty() {
-        return;
+    if let Some(pinned) = super::down_with_host(wave, str::to_string) {
+        list(out, "down with host:", &pinned);
     }
-    let pinned: Vec<String> = wave
-        .down_with_host
-        .iter()
-        .map(|p| format!("{} (on {})", p.workload, p.host))
-        .collect();
-    list(out, "down with host:", &pinned);
 }
 
 /// `  label: a, b, c`, wrapped; `none` for an empty list.

@@ -22,20 +22,12 @@ use quorate::document::PlanDocument;
 use quorate::model::Platform;
 use quorate::render;
 use quorate::runbook::{Action, CheckKind, Runbook, build};
-use quorate::solve::{Backend, NoClock, SolveOptions, solve};
 
 use crate::support;
 
 /// The plan and runbook of a description.
 fn plan(name: &str, text: &str) -> (quorate::Cluster, quorate::plan::Plan, Runbook) {
-    let cluster = support::load_ok(name, text).cluster;
-    let options = SolveOptions {
-        backend: Backend::default_backend().expect("a backend"),
-        time_limit: 5.0,
-        clock: &NoClock,
-    };
-    let mut plan = solve(&cluster, &options).unwrap_or_else(|e| panic!("{name}: {e:?}"));
-    plan.quality.solve_seconds = 0.0;
+    let (cluster, plan) = super::planned(name, text);
     let book = build(&cluster, &plan);
     (cluster, plan, book)
 }
