@@ -341,3 +341,32 @@ fn the_witness_is_never_described_as_receiving_workloads() {
     }
     assert!(seen_exit, "the witness has a wave of its own");
 }
+
+#[test]
+fn a_wave_that_takes_every_host_down_asks_for_nothing_on_hosts_that_stay_up() {
+    // Proxmox without its corosync group: one wave reboots every node (and is warned about);
+    // its storage check must not speak of nodes that stay up.
+    for platform in ["proxmox", "vsphere"] {
+        let text = format!(
+            "[cluster]\nname = \"lab\"\nplatform = \"{platform}\"\n\n[[host]]\nname = \"a\"\ncpu = 8\n\
+             memory_gib = 64\n\n[[host]]\nname = \"b\"\ncpu = 8\nmemory_gib = 64\n"
+        );
+        let (_, plan, book) = plan(platform, &text);
+        assert_eq!(plan.waves.len(), 1, "{platform}: one wave, every host");
+        let storage = book.waves[0]
+            .pre_checks
+            .iter()
+            .find(|c| c.kind == CheckKind::Storage)
+            .unwrap_or_else(|| panic!("{platform}: a storage check"));
+        assert!(
+            !storage.expect.contains("that stays up"),
+            "{platform}: {}",
+            storage.expect
+        );
+        assert!(
+            storage.expect.contains("before the wave"),
+            "{platform}: {}",
+            storage.expect
+        );
+    }
+}

@@ -353,6 +353,17 @@ pub(crate) fn product_target(product: Option<&str>, target: Option<&str>) -> Str
 /// What the runbook says when no target version is declared.
 pub(crate) const NEW_RELEASE: &str = "the new release";
 
+/// `every node that stays up`, or, for a wave that takes every host down (a
+/// `quorate::warn::every_host_down` plan), `every node before the wave: none stays up during
+/// it`: never a check about hosts that do not exist.
+pub(crate) fn every_up(facts: &WaveFacts<'_>, noun: &str) -> String {
+    if facts.up_hosts().is_empty() {
+        format!("every {noun} before the wave: no {noun} stays up during it")
+    } else {
+        format!("every {noun} that stays up")
+    }
+}
+
 /// The shutdown (`stop`) or start of a workload that cannot move, in words.
 pub(crate) fn pinned_words(workload: &Workload, host: &str, stop: bool) -> String {
     let name = &workload.name;

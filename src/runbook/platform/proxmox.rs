@@ -184,7 +184,10 @@ impl Commands for Proxmox {
                 expectation: None,
                 kind: CheckKind::Storage,
                 subject: "storage".into(),
-                expect: "every shared storage active on every node that stays up".into(),
+                expect: format!(
+                    "every shared storage active on {}",
+                    super::every_up(facts, "node")
+                ),
                 command: Some("pvesm status".into()),
                 // `pvesm status` is a table `Name Type Status …`; a disabled storage is not
                 // in use (pve-storage PVE/CLI/pvesm.pm `status`).

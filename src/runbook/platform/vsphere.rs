@@ -319,7 +319,10 @@ impl Commands for Vsphere {
                 )),
                 kind: CheckKind::Storage,
                 subject: "datastores".into(),
-                expect: "every shared datastore accessible from every host that stays up".into(),
+                expect: format!(
+                    "every shared datastore accessible from {}",
+                    super::every_up(facts, "host")
+                ),
                 command: Some("govc datastore.info".into()),
             }];
         }
