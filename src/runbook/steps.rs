@@ -61,13 +61,14 @@ pub(super) fn steps(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<StepS
     if !on_enter {
         out.extend(moves.iter().cloned());
     }
-    // A quorum member that cannot move (a Nutanix CVM, a Ceph monitor) is a daemon of the
-    // platform: its upgrade stops and starts it, and the quorum checks watch it. The others
-    // (a VM with a USB dongle) are the operator's to shut down and start.
+    // A quorum member that cannot move (a Nutanix CVM, a Ceph monitor), or another daemon of
+    // the platform (Ceph OSDs), is stopped and started by the platform's own steps, and the
+    // quorum and storage checks watch it. The others (a VM with a USB dongle) are the
+    // operator's to shut down and start.
     let pinned: Vec<_> = facts
         .pinned()
         .into_iter()
-        .filter(|&(w, _)| !quorum_member(cluster, w))
+        .filter(|&(w, _)| !quorum_member(cluster, w) && !commands.platform_daemon(cluster.workload(w)))
         .collect();
     for &(w, h) in &pinned {
         let workload = cluster.workload(w);

@@ -370,3 +370,23 @@ fn a_wave_that_takes_every_host_down_asks_for_nothing_on_hosts_that_stay_up() {
         );
     }
 }
+
+#[test]
+fn ceph_daemons_on_a_proxmox_node_are_left_to_the_ceph_steps() {
+    // `osds.pve01` models a node's OSDs: not a guest, so no `pvesh` shutdown of it.
+    let text = std::fs::read_to_string(support::root().join("examples/proxmox-ceph.toml")).expect("readable");
+    let (_, _, book) = plan("proxmox-ceph", &text);
+    let steps: Vec<_> = book
+        .waves
+        .iter()
+        .flat_map(|w| &w.steps)
+        .filter(|s| matches!(s.action, Action::Shutdown | Action::Start))
+        .map(|s| s.target.as_str())
+        .collect();
+    assert!(
+        steps
+            .iter()
+            .all(|t| !t.starts_with("osds.") && !t.starts_with("mon.")),
+        "{steps:?}"
+    );
+}

@@ -205,6 +205,13 @@ pub trait Commands {
         Instruction::prose(migrate_words(workload, from, to))
     }
 
+    /// Whether `workload`, which cannot move, is a daemon of the platform that its own steps
+    /// stop and start (Ceph OSDs on a Proxmox node): it gets no shutdown or start step.
+    fn platform_daemon(&self, workload: &Workload) -> bool {
+        let _ = workload;
+        false
+    }
+
     /// Shutting down cleanly `workload`, which cannot move and is down with `host`.
     fn shutdown(&self, workload: &Workload, host: &str) -> Instruction {
         Instruction::prose(pinned_words(workload, host, true))

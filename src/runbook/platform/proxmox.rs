@@ -27,13 +27,15 @@ pub struct Proxmox {
     ceph: bool,
 }
 
+/// Whether a name is a Ceph daemon's or group's, as an operator models them.
+fn cephish(name: &str) -> bool {
+    let name = name.to_lowercase();
+    name.contains("ceph") || name.starts_with("mon.") || name.starts_with("osd")
+}
+
 impl Proxmox {
     /// The commands for `cluster`.
     pub fn new(cluster: &Cluster) -> Self {
-        let cephish = |name: &str| {
-            let name = name.to_lowercase();
-            name.contains("ceph") || name.starts_with("mon.") || name.starts_with("osd")
-        };
         Proxmox {
             ceph: cluster.quorum_groups.iter().any(|g| cephish(&g.name))
                 || cluster.workloads.iter().any(|w| cephish(&w.name)),
@@ -243,6 +245,12 @@ impl Commands for Proxmox {
         } else {
             Vec::new()
         }
+    }
+
+    // Ceph daemons modelled as workloads (`osds.pve01`) are not guests: the noout steps and
+    // the node's reboot stop and start them.
+    fn platform_daemon(&self, workload: &Workload) -> bool {
+        self.ceph && cephish(&workload.name)
     }
 
     fn shutdown(&self, workload: &Workload, host: &str) -> Instruction {
