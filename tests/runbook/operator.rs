@@ -9,8 +9,9 @@
 //! - acli: `vm.shutdown` (ACPI guest shutdown) and `vm.on`, as the restart move of
 //!   src/runbook/platform/nutanix.rs already uses them (Nutanix AHV Administration Guide, acli
 //!   reference);
-//! - Hyper-V: `Stop-VM -Name -ComputerName` shuts the guest OS down (no `-TurnOff`, no `-Save`)
-//!   and `Start-VM`, learn.microsoft.com/powershell/module/hyper-v/stop-vm and start-vm;
+//! - Hyper-V: `Stop-VM [-ComputerName <String[]>] [-Name] <String[]>` shuts the VM down through
+//!   the guest operating system when given neither `-TurnOff` nor `-Save`, and `Start-VM`
+//!   (MicrosoftDocs windows-powershell-docs, hyper-v/Stop-VM.md and Start-VM.md);
 //! - OpenStack: `openstack server stop` / `server start` (python-openstackclient; the Compute
 //!   API's os-stop and os-start server actions), status `SHUTOFF` once stopped;
 //! - Proxmox VE: `ha-manager set SID --state stopped|started` (pve-ha-manager

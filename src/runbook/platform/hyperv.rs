@@ -328,9 +328,9 @@ impl Commands for HyperV {
         )
     }
 
-    // Stop-VM shuts the guest OS down through the integration services (no -TurnOff, no
-    // -Save); Start-VM starts it (Hyper-V module, learn.microsoft.com/powershell/module/hyper-v/
-    // stop-vm and start-vm).
+    // Stop-VM without -TurnOff or -Save shuts the VM down through the guest operating system;
+    // Start-VM starts it (the Hyper-V module's help, MicrosoftDocs windows-powershell-docs
+    // hyper-v/Stop-VM.md: `Stop-VM [-ComputerName <String[]>] [-Name] <String[]>`).
     fn shutdown(&self, workload: &Workload, host: &str) -> Instruction {
         Instruction::run(
             format!("Stop-VM -Name {} -ComputerName {}", ps(&workload.name), ps(host)),
