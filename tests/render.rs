@@ -184,7 +184,7 @@ fn full_document() -> PlanDocument {
             severity: s("warning"),
             code: s("quorate::warn::every_host_down"),
             message: s("wave 1 takes every host down (3 of 3)"),
-            help: s("[policy]\nmax_hosts_per_wave = 1"),
+            help: s("cap the wave:\n[policy]\nmax_hosts_per_wave = 1"),
             wave: Some(1),
         }],
     }

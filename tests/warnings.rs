@@ -179,3 +179,30 @@ fn the_examples_produce_no_warning() {
         assert!(found.is_empty(), "{name}: {found:#?}");
     }
 }
+
+#[test]
+fn the_text_and_markdown_runbooks_list_the_warnings_with_the_missing_table() {
+    let text = format!("{PROXMOX}{}", hosts("pve", 2, &[]));
+    let loaded = support::load_ok("pve", &text);
+    let options = SolveOptions {
+        backend: Backend::default_backend().expect("a backend"),
+        time_limit: 5.0,
+        clock: &NoClock,
+    };
+    let plan = solve(&loaded.cluster, &options).expect("a plan");
+    let doc = quorate::document::PlanDocument::new(&loaded.cluster, &plan);
+    let table = "[[quorum_group]]\nname = \"corosync\"\nmembers = [\"pve1\", \"pve2\"]";
+    let runbook = quorate::render::text::render(&doc, false);
+    assert!(runbook.contains("quorate::warn::no_quorum_group"), "{runbook}");
+    assert!(runbook.contains("quorate::warn::every_host_down"), "{runbook}");
+    assert!(runbook.contains(&table.replace('\n', "\n    ")), "{runbook}");
+    let markdown = quorate::render::markdown::render(&doc);
+    assert!(
+        markdown.contains("- **quorate::warn::no_quorum_group**"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(&format!("```toml\n  {}\n  ```", table.replace('\n', "\n  "))),
+        "{markdown}"
+    );
+}

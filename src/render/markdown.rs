@@ -34,6 +34,7 @@ pub fn render(doc: &PlanDocument) -> String {
         }
         out.push('\n');
     }
+    diagnostics(&mut out, doc);
     let starts = starts(doc);
     for (wave, start) in doc.waves.iter().zip(starts) {
         render_wave(&mut out, wave, doc.waves.len(), start);
@@ -43,6 +44,30 @@ pub fn render(doc: &PlanDocument) -> String {
     out.truncate(end);
     out.push('\n');
     out
+}
+
+/// The platform-aware warnings (`quorate::warn::…`), before the waves: each with its code and
+/// its help, whose lines after the first are the TOML table to add, as a code block.
+fn diagnostics(out: &mut String, doc: &PlanDocument) {
+    if doc.diagnostics.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Platform warnings\n");
+    for d in &doc.diagnostics {
+        let (help, table) = d.help.split_once('\n').unwrap_or((&d.help, ""));
+        let _ = writeln!(
+            out,
+            // A hard break (a backslash at the end of the line) between the message and its help.
+            "- **{}**: {}\\\n  {}\n",
+            text(&d.code),
+            text(&d.message),
+            text(help)
+        );
+        if !table.is_empty() {
+            out.push_str(&fenced("  ", "toml", table));
+            out.push('\n');
+        }
+    }
 }
 
 /// The summary table; [`text`] escapes `|`, so prose is safe in a cell as it is.

@@ -27,6 +27,7 @@ pub fn render(doc: &PlanDocument, colour: bool) -> String {
         out.push('\n');
         render_wave(&mut out, wave, doc.waves.len(), start, paint);
     }
+    diagnostics(&mut out, doc, paint);
     if !doc.warnings.is_empty() {
         let _ = writeln!(out, "\n{}", paint.yellow("Warnings"));
         for warning in &doc.warnings {
@@ -34,6 +35,25 @@ pub fn render(doc: &PlanDocument, colour: bool) -> String {
         }
     }
     out
+}
+
+/// The platform-aware warnings (`quorate::warn::…`), after the waves with the other warnings:
+/// code and message wrapped, the help (the TOML table to add) line by line, unwrapped.
+fn diagnostics(out: &mut String, doc: &PlanDocument, paint: Paint) {
+    if doc.diagnostics.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", paint.yellow("Platform warnings"));
+    for d in &doc.diagnostics {
+        wrapped(out, "  - ", 4, &words(&format!("{}: {}", d.code, d.message)));
+        // The help's first line is prose; the lines after it are the TOML table to add,
+        // written as they are so that they can be copied.
+        let (help, table) = d.help.split_once('\n').unwrap_or((&d.help, ""));
+        wrapped(out, "    ", 4, &words(help));
+        for line in table.lines() {
+            let _ = writeln!(out, "    {}", printable(line));
+        }
+    }
 }
 
 fn summary(out: &mut String, doc: &PlanDocument, paint: Paint) {
