@@ -265,6 +265,15 @@ fn a_workload_that_cannot_move_appears_in_every_output_format() {
             "{change}"
         );
     }
+    let change: serde_json::Value =
+        serde_json::from_str(&render::change::render(&doc, start)).expect("the change request is JSON");
+    let waves = change["waves"].as_array().expect("waves");
+    assert!(
+        waves
+            .iter()
+            .any(|w| w["down_with_host"] == serde_json::json!([{ "workload": "usb-vm", "host": "a" }])),
+        "{change}"
+    );
     let shell = quorate::runbook::platform::for_cluster(&cluster).shell();
     for out in [
         render::script::render(&doc, shell),
