@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Cluster, ItemId};
 use crate::plan::Plan;
 use crate::runbook::{self, Check, Step};
+use crate::warnings::{Subject, Warning};
 
 /// The version of this document's shape.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -27,6 +28,42 @@ pub struct PlanDocument {
     /// Rules the plan breaks knowingly ("should" anti-affinity).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Platform-aware warnings about the description and the plan ([`crate::warnings`]): a
+    /// rule the platform always has that the description lacks, a wave that takes every host
+    /// down (an addition to the contract; absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<DiagnosticDocument>,
+}
+
+/// One platform-aware warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiagnosticDocument {
+    /// Always `warning`.
+    pub severity: String,
+    /// The stable code, e.g. `quorate::warn::no_quorum_group`.
+    pub code: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, with the missing TOML table where there is one.
+    pub help: String,
+    /// The wave it is about, when it is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wave: Option<usize>,
+}
+
+impl From<&Warning> for DiagnosticDocument {
+    fn from(warning: &Warning) -> Self {
+        DiagnosticDocument {
+            severity: "warning".to_string(),
+            code: warning.kind.code().to_string(),
+            message: warning.message.clone(),
+            help: warning.help.clone(),
+            wave: match warning.subject {
+                Subject::Wave(n) => Some(n),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// Totals and optimality.
@@ -68,6 +105,10 @@ pub struct WaveDocument {
     pub minutes: u64,
     /// Evacuation moves.
     pub moves: Vec<MoveDocument>,
+    /// Workloads that cannot move (`migration = "none"`) and are down with their host during
+    /// the wave (an addition to the contract; absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub down_with_host: Vec<PinnedDocument>,
     /// Assertions to verify before the wave starts.
     #[serde(default)]
     pub pre_checks: Vec<CheckDocument>,
@@ -91,6 +132,15 @@ pub struct MoveDocument {
     pub from: String,
     /// The host it goes to.
     pub to: String,
+}
+
+/// A workload down with its host: it cannot move (`migration = "none"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinnedDocument {
+    /// The workload.
+    pub workload: String,
+    /// The host it stays on, down during the wave.
+    pub host: String,
 }
 
 /// A pre- or post-check.
@@ -212,6 +262,13 @@ impl PlanDocument {
                             to: cluster.host(m.to).name.clone(),
                         })
                         .collect(),
+                    down_with_host: runbook::facts::pinned(cluster, wave)
+                        .into_iter()
+                        .map(|(w, h)| PinnedDocument {
+                            workload: cluster.workload(w).name.clone(),
+                            host: cluster.host(h).name.clone(),
+                        })
+                        .collect(),
                     pre_checks: Vec::new(),
                     steps: Vec::new(),
                     post_checks: Vec::new(),
@@ -235,6 +292,10 @@ impl PlanDocument {
             },
             waves,
             warnings: plan.warnings.clone(),
+            diagnostics: crate::warnings::check(cluster, Some(plan))
+                .iter()
+                .map(DiagnosticDocument::from)
+                .collect(),
         }
     }
 

@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use quorate::document::{
-    CheckDocument, MoveDocument, PlanDocument, SCHEMA_VERSION, StepDocument, SummaryDocument, WaveDocument,
+    CheckDocument, DiagnosticDocument, MoveDocument, PinnedDocument, PlanDocument, SCHEMA_VERSION,
+    StepDocument, SummaryDocument, WaveDocument,
 };
 use quorate::render;
 use quorate::solve::{Backend, NoClock, SolveOptions, solve};
@@ -113,6 +114,10 @@ fn full_document() -> PlanDocument {
                         to: s("esx-04"),
                     },
                 ],
+                down_with_host: vec![PinnedDocument {
+                    workload: s("usb|dongle `vm`"),
+                    host: s("esx `02`"),
+                }],
                 pre_checks: vec![CheckDocument {
                     id: s("W1.PRE.1"),
                     kind: s("quorum"),
@@ -165,6 +170,7 @@ fn full_document() -> PlanDocument {
                 sites_down: vec![],
                 minutes: 60,
                 moves: vec![],
+                down_with_host: vec![],
                 pre_checks: vec![],
                 steps: vec![],
                 post_checks: vec![],
@@ -174,6 +180,13 @@ fn full_document() -> PlanDocument {
         warnings: vec![s(
             "anti-affinity domain-controllers (should) is broken in wave 1: dc01 and dc02 on esx-04",
         )],
+        diagnostics: vec![DiagnosticDocument {
+            severity: s("warning"),
+            code: s("quorate::warn::every_host_down"),
+            message: s("wave 1 takes every host down (3 of 3)"),
+            help: s("cap the wave:\n[policy]\nmax_hosts_per_wave = 1"),
+            wave: Some(1),
+        }],
     }
 }
 

@@ -101,6 +101,14 @@ fn display_path(path: &str) -> String {
     }
 }
 
+/// Reads and loads a cluster description within `limits`, keeping its source for the
+/// platform-aware warnings about it.
+pub fn load_cluster_source(path: &str, limits: &Limits) -> Result<(Source, Loaded), CliError> {
+    let source = read(path, limits)?;
+    let loaded = quorate::load_limited(&source, limits)?;
+    Ok((source, loaded))
+}
+
 /// Reads and loads a cluster description within `limits`.
 pub fn load_cluster(path: &str, limits: &Limits) -> Result<Loaded, CliError> {
     let source = read(path, limits)?;

@@ -59,8 +59,13 @@ pub fn run() -> ExitCode {
 }
 
 fn check(path: &str, limits: &Limits, style: &report::Style) -> Result<Exit, CliError> {
-    let loaded = input::load_cluster(path, limits)?;
+    let (source, loaded) = input::load_cluster_source(path, limits)?;
     report::warnings(&loaded.warnings, style);
+    let platform = quorate::warnings::check(&loaded.cluster, None);
+    report::platform_warnings(
+        &quorate::warnings::report::Warnings::new(&source, platform),
+        style,
+    );
     let summary = Summary::new(&loaded.cluster);
     output::print(&summary.to_string())?;
     Ok(Exit::Ok)

@@ -36,9 +36,17 @@ pub fn run(args: &PlanArgs, color: ColorChoice, limits: &Limits, style: &Style) 
     if matches!(format, Format::Change | Format::ChangeMd) && args.start.is_none() {
         return Err(super::export::missing_start());
     }
-    let loaded = input::load_cluster(&args.cluster, limits)?;
+    let (source, loaded) = input::load_cluster_source(&args.cluster, limits)?;
     super::report::warnings(&loaded.warnings, style);
     let cluster = &loaded.cluster;
+    // Platform-aware warnings: the plan will be safe for the rules written down, and these say
+    // which rule the platform has that was not. Printed whatever the format, before planning
+    // (they explain a plan as much as a failure to find one); never changing the exit code.
+    let described = quorate::warnings::check(cluster, None);
+    super::report::platform_warnings(
+        &quorate::warnings::report::Warnings::new(&source, described),
+        style,
+    );
     let clock = WallClock(Instant::now());
     let options = SolveOptions {
         backend,
@@ -74,6 +82,8 @@ pub fn run(args: &PlanArgs, color: ColorChoice, limits: &Limits, style: &Style) 
         }
         return Err(CliError::Internal(message));
     }
+    let planned = quorate::warnings::check_plan(cluster, &plan);
+    super::report::platform_warnings(&quorate::warnings::report::Warnings::new(&source, planned), style);
     let doc = PlanDocument::new(cluster, &plan);
     let text = match format {
         Format::Json => doc.to_json(),

@@ -65,6 +65,14 @@ impl Style {
     }
 }
 
+/// Prints the platform-aware warnings ([`quorate::warnings`]) about a description and its plan.
+/// They never change the exit code.
+pub fn platform_warnings(warnings: &quorate::warnings::report::Warnings, style: &Style) {
+    for warning in warnings.reports() {
+        style.eprint(&warning);
+    }
+}
+
 /// Prints the warnings about a description.
 pub fn warnings(warnings: &InputWarnings, style: &Style) {
     for warning in warnings.reports() {

@@ -34,6 +34,7 @@ pub fn render(doc: &PlanDocument) -> String {
         }
         out.push('\n');
     }
+    diagnostics(&mut out, doc);
     let starts = starts(doc);
     for (wave, start) in doc.waves.iter().zip(starts) {
         render_wave(&mut out, wave, doc.waves.len(), start);
@@ -43,6 +44,30 @@ pub fn render(doc: &PlanDocument) -> String {
     out.truncate(end);
     out.push('\n');
     out
+}
+
+/// The platform-aware warnings (`quorate::warn::…`), before the waves: each with its code and
+/// its help, whose lines after the first are the TOML table to add, as a code block.
+fn diagnostics(out: &mut String, doc: &PlanDocument) {
+    if doc.diagnostics.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Platform warnings\n");
+    for d in &doc.diagnostics {
+        let (help, table) = d.help.split_once('\n').unwrap_or((&d.help, ""));
+        let _ = writeln!(
+            out,
+            // A hard break (a backslash at the end of the line) between the message and its help.
+            "- **{}**: {}\\\n  {}\n",
+            text(&d.code),
+            text(&d.message),
+            text(help)
+        );
+        if !table.is_empty() {
+            out.push_str(&fenced("  ", "toml", table));
+            out.push('\n');
+        }
+    }
 }
 
 /// The summary table; [`text`] escapes `|`, so prose is safe in a cell as it is.
@@ -108,7 +133,9 @@ fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64) 
         "- **Fault domains down:** {}",
         names(&wave.fault_domains_down)
     );
-    let _ = writeln!(out, "- **Sites down:** {}\n", names(&wave.sites_down));
+    let _ = writeln!(out, "- **Sites down:** {}", names(&wave.sites_down));
+    down_with_host(out, wave);
+    out.push('\n');
     checks(out, "Pre-checks", &wave.pre_checks);
     if !wave.moves.is_empty() {
         let _ = writeln!(out, "### Moves\n");
@@ -131,6 +158,14 @@ fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64) 
         // Each line of the text is its own line of the paragraph (a hard break between them).
         let lines: Vec<String> = rollback.lines().map(line).collect();
         let _ = writeln!(out, "{}\n", lines.join("\\\n"));
+    }
+}
+
+/// The workloads that cannot move (`migration = "none"`), each with its host: down with it
+/// during the wave, shut down before and started after. Nothing when there are none.
+fn down_with_host(out: &mut String, wave: &WaveDocument) {
+    if let Some(pinned) = super::down_with_host(wave, code) {
+        let _ = writeln!(out, "- **Down with their host:** {}", pinned.join(", "));
     }
 }
 

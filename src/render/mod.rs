@@ -135,6 +135,17 @@ fn printable(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The workloads of `wave` that cannot move, each as `WORKLOAD (on HOST)` with its names written
+/// by `name`; `None` when there are none, so that a format can leave the line out.
+fn down_with_host(wave: &WaveDocument, name: impl Fn(&str) -> String) -> Option<Vec<String>> {
+    (!wave.down_with_host.is_empty()).then(|| {
+        wave.down_with_host
+            .iter()
+            .map(|p| format!("{} (on {})", name(&p.workload), name(&p.host)))
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

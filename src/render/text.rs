@@ -27,6 +27,7 @@ pub fn render(doc: &PlanDocument, colour: bool) -> String {
         out.push('\n');
         render_wave(&mut out, wave, doc.waves.len(), start, paint);
     }
+    diagnostics(&mut out, doc, paint);
     if !doc.warnings.is_empty() {
         let _ = writeln!(out, "\n{}", paint.yellow("Warnings"));
         for warning in &doc.warnings {
@@ -34,6 +35,25 @@ pub fn render(doc: &PlanDocument, colour: bool) -> String {
         }
     }
     out
+}
+
+/// The platform-aware warnings (`quorate::warn::…`), after the waves with the other warnings:
+/// code and message wrapped, the help (the TOML table to add) line by line, unwrapped.
+fn diagnostics(out: &mut String, doc: &PlanDocument, paint: Paint) {
+    if doc.diagnostics.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{}", paint.yellow("Platform warnings"));
+    for d in &doc.diagnostics {
+        wrapped(out, "  - ", 4, &words(&format!("{}: {}", d.code, d.message)));
+        // The help's first line is prose; the lines after it are the TOML table to add,
+        // written as they are so that they can be copied.
+        let (help, table) = d.help.split_once('\n').unwrap_or((&d.help, ""));
+        wrapped(out, "    ", 4, &words(help));
+        for line in table.lines() {
+            let _ = writeln!(out, "    {}", printable(line));
+        }
+    }
 }
 
 fn summary(out: &mut String, doc: &PlanDocument, paint: Paint) {
@@ -80,6 +100,7 @@ fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64, 
     list(out, "hosts:", &wave.hosts);
     list(out, "fault domains down:", &wave.fault_domains_down);
     list(out, "sites down:", &wave.sites_down);
+    down_with_host(out, wave);
     checks(out, "pre-checks:", &wave.pre_checks, paint);
     if !wave.moves.is_empty() {
         let _ = writeln!(out, "  moves:");
@@ -127,6 +148,14 @@ fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64, 
         for line in rollback.lines() {
             wrapped(out, "    ", 4, &words(line));
         }
+    }
+}
+
+/// The workloads that cannot move, each with its host: down with it during the wave. Nothing
+/// when there are none.
+fn down_with_host(out: &mut String, wave: &WaveDocument) {
+    if let Some(pinned) = super::down_with_host(wave, str::to_string) {
+        list(out, "down with host:", &pinned);
     }
 }
 

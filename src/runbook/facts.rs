@@ -6,8 +6,8 @@
 //! on (the property test `runbook_matches_validator` holds them to it).
 
 use crate::model::{
-    Cluster, ComponentId, DisruptionBudget, FaultDomainId, HostId, ItemId, MemberId, QuorumGroup, Resource,
-    SiteId, WorkloadId,
+    Cluster, ComponentId, DisruptionBudget, FaultDomainId, HostId, ItemId, MemberId, Migration, QuorumGroup,
+    Resource, SiteId, WorkloadId,
 };
 use crate::plan::{Move, Wave};
 use crate::rules::capacity::{self, Evacuation};
@@ -110,6 +110,17 @@ impl<'c> WaveFacts<'c> {
         self.cluster
             .ready_hosts()
             .filter(|h| !self.upgraded[h.index()])
+            .collect()
+    }
+
+    /// Hosts that stay up in this wave and can receive workloads: [`up_hosts`] less those
+    /// with no capacity at all (a vSAN witness), which no evacuation can use.
+    ///
+    /// [`up_hosts`]: WaveFacts::up_hosts
+    pub fn receiving_hosts(&self) -> Vec<HostId> {
+        self.up_hosts()
+            .into_iter()
+            .filter(|&h| receives_workloads(self.cluster, h))
             .collect()
     }
 
@@ -219,17 +230,49 @@ impl<'c> WaveFacts<'c> {
             .collect()
     }
 
+    /// The workloads that cannot move (`migration = "none"`) and go down with this wave's
+    /// hosts, with their host, in host then declaration order.
+    pub fn pinned(&self) -> Vec<(WorkloadId, HostId)> {
+        pinned(self.cluster, self.wave)
+    }
+
     /// The planned moves, in the plan's order.
     pub fn moves(&self) -> &'c [Move] {
         &self.wave.moves
     }
 
-    /// Free room against the evacuation's needs, for `resource`.
+    /// Free room against the evacuation's needs, for `resource`. The rule counts every host
+    /// that stays up; `up_hosts` counts only those that can receive workloads (a host with no
+    /// capacity adds no room either way).
     pub fn room(&self, resource: Resource) -> Room {
         let up = self.up_hosts();
         Room {
             evacuation: capacity::evacuation(self.cluster, &self.hosts(), &up, &self.wave.moves, resource),
-            up_hosts: up.len(),
+            up_hosts: self.receiving_hosts().len(),
         }
     }
+}
+
+/// Whether host `h` can receive workloads: it has some CPU or memory. A host declared with
+/// neither (a vSAN witness appliance, a tainted Kubernetes control-plane node) holds no
+/// workload, so the runbook never describes it as taking any.
+pub fn receives_workloads(cluster: &Cluster, h: HostId) -> bool {
+    let capacity = &cluster.host(h).capacity;
+    capacity[Resource::Cpu] > 0 || capacity[Resource::Memory] > 0
+}
+
+/// The workloads of `wave`'s hosts that cannot move (`migration = "none"`): they are down with
+/// their host for the whole of its upgrade, so they are shut down cleanly before it and started
+/// after. In host then declaration order, with their host.
+pub fn pinned(cluster: &Cluster, wave: &Wave) -> Vec<(WorkloadId, HostId)> {
+    wave.hosts()
+        .flat_map(|h| {
+            cluster
+                .host(h)
+                .workloads
+                .iter()
+                .filter(|&&w| cluster.workload(w).migration == Migration::None)
+                .map(move |&w| (w, h))
+        })
+        .collect()
 }

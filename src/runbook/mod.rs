@@ -9,8 +9,10 @@
 //!   every wave for the hosts it touches); each quorum group and disruption budget the wave
 //!   touches keeps the votes the plan counted on; only the expected fault domains and sites go
 //!   down; the hosts that stay up have the room the evacuation needs; storage is healthy;
-//! - **steps** (`W{n}.S{k}`): platform preliminaries, the planned moves, then per host
-//!   maintenance, upgrade, reboot and back; a control-plane component is one `upgrade` step;
+//! - **steps** (`W{n}.S{k}`): platform preliminaries, the planned moves, a clean shutdown of
+//!   the workloads that cannot move (`migration = "none"`, down with their host), then per host
+//!   maintenance, upgrade, reboot and back, and those workloads started again; a control-plane
+//!   component is one `upgrade` step;
 //! - **post-checks** (`W{n}.POST.{k}`): versions, hosts back, quorum restored, and the policies
 //!   an upgrade is known to reset still in place;
 //! - a **rollback** note: what to do when a check fails half-way.
@@ -95,6 +97,9 @@ pub enum Action {
     DisableScheduling,
     /// Move a workload to the host the plan chose.
     Migrate,
+    /// Shut down cleanly a workload that cannot move (`migration = "none"`): it is down with
+    /// its host.
+    Shutdown,
     /// Put a host into maintenance.
     EnterMaintenance,
     /// Evict what is left on a host (Kubernetes drain).
@@ -107,6 +112,8 @@ pub enum Action {
     ExitMaintenance,
     /// Allow scheduling onto a host again (Kubernetes uncordon).
     Uncordon,
+    /// Start again a workload that was shut down with its host.
+    Start,
     /// Move a workload back to its declared host, so that the next wave starts from the
     /// placement the plan assumes.
     MigrateBack,
@@ -122,12 +129,14 @@ impl Action {
             Action::Cordon => "cordon",
             Action::DisableScheduling => "disable_scheduling",
             Action::Migrate => "migrate",
+            Action::Shutdown => "shutdown",
             Action::EnterMaintenance => "enter_maintenance",
             Action::Drain => "drain",
             Action::Upgrade => "upgrade",
             Action::Reboot => "reboot",
             Action::ExitMaintenance => "exit_maintenance",
             Action::Uncordon => "uncordon",
+            Action::Start => "start",
             Action::MigrateBack => "migrate_back",
             Action::UnsetNoout => "unset_noout",
         }

@@ -2,7 +2,7 @@
 //! something fails half-way.
 
 use super::expect::Expectation;
-use super::facts::WaveFacts;
+use super::facts::{WaveFacts, receives_workloads};
 use super::platform::{CheckSpec, Commands, Phase};
 use super::{CheckKind, and_list};
 
@@ -26,7 +26,7 @@ pub(super) fn checks(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<Chec
                     host.name
                 ),
                 (Some(v), _) => format!("{} runs {v}", host.name),
-                (None, _) => format!("{} runs its new version (no target declared)", host.name),
+                (None, _) => format!("{} runs the new release (no target version declared)", host.name),
             },
             command: commands.versions(&[&host.name]),
         });
@@ -40,10 +40,18 @@ pub(super) fn checks(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<Chec
             assert: None,
             kind: CheckKind::Rejoined,
             subject: host.name.clone(),
-            expect: format!(
-                "{} rejoined the cluster: up, healthy, out of maintenance and taking workloads",
-                host.name
-            ),
+            expect: if receives_workloads(cluster, h) {
+                format!(
+                    "{} rejoined the cluster: up, healthy, out of maintenance and taking workloads",
+                    host.name
+                )
+            } else {
+                format!(
+                    "{} rejoined the cluster: up, healthy and out of maintenance (no capacity: it \
+                     takes no workloads)",
+                    host.name
+                )
+            },
             command: commands.host_states(&[&host.name]),
         });
     }
@@ -56,7 +64,7 @@ pub(super) fn checks(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<Chec
             subject: component.name.clone(),
             expect: match &component.target_version {
                 Some(v) => format!("{} is up and runs {v}", component.name),
-                None => format!("{} is up and runs its new version", component.name),
+                None => format!("{} is up and runs the new release", component.name),
             },
             command: commands.component_version(&component.name),
         });

@@ -10,7 +10,7 @@ use crate::model::resources::show;
 use crate::model::{HostId, HostState, ItemId, MemberId, Resource};
 
 use super::expect::Expectation;
-use super::facts::{GroupState, WaveFacts};
+use super::facts::{GroupState, WaveFacts, receives_workloads};
 use super::platform::{CheckSpec, Commands, Phase, join};
 use super::{CheckKind, and_list, subject_of};
 
@@ -40,9 +40,13 @@ fn previous_wave(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<C
                 let name = host.name.as_str();
                 (
                     format!(
-                        "{name} (wave {}) is back: up, out of maintenance, taking workloads, \
-                         and runs {}",
+                        "{name} (wave {}) is back: up, out of maintenance, {}and runs {}",
                         facts.index - 1,
+                        if receives_workloads(cluster, h) {
+                            "taking workloads, "
+                        } else {
+                            ""
+                        },
                         version_words(
                             commands.version_after_upgrade(
                                 host.version.as_deref(),
@@ -111,7 +115,7 @@ pub(super) fn component_version(name: &str, version: Option<&str>) -> Option<Exp
 }
 
 fn version_words(version: Option<&str>) -> String {
-    version.map_or_else(|| "its new version".to_string(), |v| v.to_string())
+    super::platform::target_words(version)
 }
 
 /// Declared state against reality: versions and states of the hosts in scope (all in wave 1,
@@ -447,8 +451,10 @@ fn domains(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSp
 
 fn capacity(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpec>) {
     let cluster = facts.cluster;
+    // Only hosts that can receive workloads: a witness adds no room and is not described as
+    // taking any.
     let up: Vec<&str> = facts
-        .up_hosts()
+        .receiving_hosts()
         .iter()
         .map(|&h| cluster.host(h).name.as_str())
         .collect();

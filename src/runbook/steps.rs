@@ -9,19 +9,21 @@
 //!    that nothing evacuated lands on another host of the same wave;
 //! 3. the planned moves, one per workload (on Kubernetes, where the drain is what evicts,
 //!    they come after step 4 and check where each pod went);
-//! 4. every host into maintenance;
-//! 5. per host: upgrade, reboot, out of maintenance;
-//! 6. the moved workloads back to their declared hosts: the plan computes every wave from the
+//! 4. a clean shutdown of every workload that cannot move (`migration = "none"`): it is down
+//!    with its host, and a guest shutdown beats the power-off a host going down would give it;
+//! 5. every host into maintenance;
+//! 6. per host: upgrade, reboot, out of maintenance, then its unmovable workloads started;
+//! 7. the moved workloads back to their declared hosts: the plan computes every wave from the
 //!    declared placement, so the next wave must start from it (not on Kubernetes, whose
 //!    scheduler does not move running pods);
-//! 7. wave closings (`ceph osd unset noout`).
+//! 8. wave closings (`ceph osd unset noout`).
 //!
 //! A wave of components is one `upgrade` step per component.
 
-use crate::model::HostId;
+use crate::model::{Cluster, HostId, MemberId, WorkloadId};
 
 use super::Action;
-use super::facts::WaveFacts;
+use super::facts::{WaveFacts, receives_workloads};
 use super::platform::{Commands, StepSpec};
 
 /// The steps of a wave, in order.
@@ -59,6 +61,25 @@ pub(super) fn steps(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<StepS
     if !on_enter {
         out.extend(moves.iter().cloned());
     }
+    // A quorum member that cannot move (a Nutanix CVM, a Ceph monitor), or another daemon of
+    // the platform (Ceph OSDs), is stopped and started by the platform's own steps, and the
+    // quorum and storage checks watch it. The others (a VM with a USB dongle) are the
+    // operator's to shut down and start.
+    let pinned: Vec<_> = facts
+        .pinned()
+        .into_iter()
+        .filter(|&(w, _)| !quorum_member(cluster, w) && !commands.platform_daemon(cluster.workload(w)))
+        .collect();
+    for &(w, h) in &pinned {
+        let workload = cluster.workload(w);
+        let how = commands.shutdown(workload, &cluster.host(h).name);
+        out.push(StepSpec::new(
+            Action::Shutdown,
+            &workload.name,
+            how.command,
+            how.detail,
+        ));
+    }
     out.extend(names.iter().filter_map(|h| commands.enter(h)));
     if on_enter {
         out.extend(moves);
@@ -79,7 +100,17 @@ pub(super) fn steps(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<StepS
             reboot.command,
             reboot.detail,
         ));
-        out.push(commands.exit(&host.name));
+        out.push(commands.exit(&host.name, receives_workloads(cluster, h)));
+        for &(w, _) in pinned.iter().filter(|(_, on)| *on == h) {
+            let workload = cluster.workload(w);
+            let how = commands.start(workload, &host.name);
+            out.push(StepSpec::new(
+                Action::Start,
+                &workload.name,
+                how.command,
+                how.detail,
+            ));
+        }
     }
     if !on_enter {
         for m in facts.moves() {
@@ -100,4 +131,12 @@ pub(super) fn steps(facts: &WaveFacts<'_>, commands: &dyn Commands) -> Vec<StepS
     }
     out.extend(commands.after(facts));
     out
+}
+
+/// Whether workload `w` is a member of a quorum group.
+fn quorum_member(cluster: &Cluster, w: WorkloadId) -> bool {
+    cluster
+        .quorum_groups
+        .iter()
+        .any(|g| g.members.iter().any(|m| m.id == MemberId::Workload(w)))
 }

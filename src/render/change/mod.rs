@@ -24,7 +24,7 @@ mod time;
 
 use serde::Serialize;
 
-use crate::document::{MoveDocument, PlanDocument};
+use crate::document::{MoveDocument, PinnedDocument, PlanDocument};
 
 pub use time::{TimeError, Timestamp};
 
@@ -84,6 +84,9 @@ pub struct ChangeWave {
     pub sites_down: Vec<String>,
     /// Workloads moved before the wave.
     pub moves: Vec<MoveDocument>,
+    /// Workloads that cannot move, down with their host during the wave (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub down_with_host: Vec<PinnedDocument>,
 }
 
 /// A part of a text field: a heading and its lines.
@@ -177,6 +180,7 @@ pub fn build(doc: &PlanDocument, start: Timestamp) -> ChangeRequest {
                 fault_domains_down: w.fault_domains_down.clone(),
                 sites_down: w.sites_down.clone(),
                 moves: w.moves.clone(),
+                down_with_host: w.down_with_host.clone(),
             })
             .collect(),
     }

@@ -162,6 +162,11 @@ pub(super) fn build(doc: &PlanDocument, times: &[(Timestamp, Timestamp)]) -> Cha
                 .iter()
                 .map(|m| format!("{} ({} to {})", m.workload, m.from, m.to))
                 .collect();
+            let pinned: Vec<String> = w
+                .down_with_host
+                .iter()
+                .map(|p| format!("{} (on {}, shut down and started again)", p.workload, p.host))
+                .collect();
             Section {
                 heading: heading(i),
                 lines: vec![
@@ -169,6 +174,7 @@ pub(super) fn build(doc: &PlanDocument, times: &[(Timestamp, Timestamp)]) -> Cha
                     line(format!("Fault domains down: {}", or_none(&w.fault_domains_down))),
                     line(format!("Sites down: {}", or_none(&w.sites_down))),
                     line(format!("Workloads moved: {}", or_none(&moved))),
+                    line(format!("Workloads down with their host: {}", or_none(&pinned))),
                 ],
             }
         })

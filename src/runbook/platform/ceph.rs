@@ -320,7 +320,7 @@ impl Commands for Ceph {
         Instruction::prose(format!("reboot {host} and wait until it answers again"))
     }
 
-    fn exit(&self, host: &str) -> StepSpec {
+    fn exit(&self, host: &str, _receives: bool) -> StepSpec {
         StepSpec::new(
             Action::ExitMaintenance,
             host,

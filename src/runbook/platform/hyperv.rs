@@ -134,10 +134,13 @@ impl Commands for HyperV {
         Instruction::run(
             "Update-ClusterFunctionalLevel -WhatIf; Update-ClusterFunctionalLevel".into(),
             format!(
-                "raise the cluster functional level to {} once every node runs the new version: \
+                "raise the cluster functional level to {} once every node runs the new release: \
                  read what -WhatIf reports first, then confirm the real command. This cannot be \
                  undone",
-                target_words(component.target_version.as_deref())
+                component
+                    .target_version
+                    .as_deref()
+                    .unwrap_or("the level of the new release")
             ),
         )
     }
@@ -149,7 +152,7 @@ impl Commands for HyperV {
     fn component_rollback(&self, component: &Component) -> Option<String> {
         functional_level(&component.name).then(|| {
             "Raising the cluster functional level is irreversible: there is no rollback, from \
-             backup or otherwise. Before it, every node must run the new version and the \
+             backup or otherwise. Before it, every node must run the new release and the \
              -WhatIf output must be clean; if the real command failed, fix the cause it names \
              and run it again."
                 .to_string()
@@ -325,6 +328,23 @@ impl Commands for HyperV {
         )
     }
 
+    // Stop-VM without -TurnOff or -Save shuts the VM down through the guest operating system;
+    // Start-VM starts it (the Hyper-V module's help, MicrosoftDocs windows-powershell-docs
+    // hyper-v/Stop-VM.md: `Stop-VM [-ComputerName <String[]>] [-Name] <String[]>`).
+    fn shutdown(&self, workload: &Workload, host: &str) -> Instruction {
+        Instruction::run(
+            format!("Stop-VM -Name {} -ComputerName {}", ps(&workload.name), ps(host)),
+            super::pinned_words(workload, host, true),
+        )
+    }
+
+    fn start(&self, workload: &Workload, host: &str) -> Instruction {
+        Instruction::run(
+            format!("Start-VM -Name {} -ComputerName {}", ps(&workload.name), ps(host)),
+            super::pinned_words(workload, host, false),
+        )
+    }
+
     fn enter(&self, host: &str) -> Option<StepSpec> {
         Some(StepSpec::new(
             Action::EnterMaintenance,
@@ -352,7 +372,7 @@ impl Commands for HyperV {
         )
     }
 
-    fn exit(&self, host: &str) -> StepSpec {
+    fn exit(&self, host: &str, receives: bool) -> StepSpec {
         StepSpec::new(
             Action::ExitMaintenance,
             host,
@@ -360,7 +380,11 @@ impl Commands for HyperV {
                 "Resume-ClusterNode -Name {} -Failback Immediate",
                 ps(host)
             )),
-            format!("resume {host}; its roles fail back to it"),
+            if receives {
+                format!("resume {host}; its roles fail back to it")
+            } else {
+                format!("resume {host}; it has no capacity, so no role fails back to it")
+            },
         )
     }
 

@@ -13,7 +13,7 @@
 use crate::model::Workload;
 
 use super::assert::{Test, all, compare, each, strs};
-use super::{CheckSpec, Commands, Instruction, Phase, StepSpec, end_of_options, join, sh_each, target_words};
+use super::{CheckSpec, Commands, Instruction, NEW_RELEASE, Phase, StepSpec, end_of_options, join, sh_each};
 use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
 use crate::runbook::quote::{sh, sh_operands, sh_words};
@@ -356,12 +356,37 @@ impl Commands for Kubernetes {
         )
     }
 
-    fn upgrade(&self, host: &str, target: Option<&str>) -> Instruction {
+    // A pod that cannot move (local PersistentVolume) is evicted by the drain like any other;
+    // its replacement stays Pending until its node is back.
+    fn shutdown(&self, workload: &Workload, host: &str) -> Instruction {
         Instruction::prose(format!(
-            "on {host}: upgrade kubeadm, then `kubeadm upgrade node` (`kubeadm upgrade apply \
-             {0}` on the first control-plane node), then kubelet and kubectl to {0}, and \
-             restart kubelet (or the equivalent with the cluster's own tooling)",
-            target_words(target)
+            "{} cannot move (migration = \"none\"): the drain of {host} evicts it, and its \
+             replacement stays Pending until {host} is back; it is down meanwhile",
+            workload.name
+        ))
+    }
+
+    fn start(&self, workload: &Workload, host: &str) -> Instruction {
+        Instruction::prose(format!(
+            "check that {} is Running and Ready again on {host}",
+            workload.name
+        ))
+    }
+
+    fn upgrade(&self, host: &str, target: Option<&str>) -> Instruction {
+        // `kubeadm upgrade apply` takes the version as its argument: without a declared
+        // target the operator fills it in, so it is named, not written into the command.
+        let (apply, to) = match target {
+            Some(v) => (format!("`kubeadm upgrade apply {v}`"), v.to_string()),
+            None => (
+                format!("`kubeadm upgrade apply` with the version of {NEW_RELEASE}"),
+                NEW_RELEASE.to_string(),
+            ),
+        };
+        Instruction::prose(format!(
+            "on {host}: upgrade kubeadm, then `kubeadm upgrade node` ({apply} on the first \
+             control-plane node), then kubelet and kubectl to {to}, and restart kubelet (or the \
+             equivalent with the cluster's own tooling)"
         ))
     }
 
@@ -371,7 +396,7 @@ impl Commands for Kubernetes {
         ))
     }
 
-    fn exit(&self, host: &str) -> StepSpec {
+    fn exit(&self, host: &str, _receives: bool) -> StepSpec {
         StepSpec::new(
             Action::Uncordon,
             host,

@@ -205,6 +205,23 @@ pub trait Commands {
         Instruction::prose(migrate_words(workload, from, to))
     }
 
+    /// Whether `workload`, which cannot move, is a daemon of the platform that its own steps
+    /// stop and start (Ceph OSDs on a Proxmox node): it gets no shutdown or start step.
+    fn platform_daemon(&self, workload: &Workload) -> bool {
+        let _ = workload;
+        false
+    }
+
+    /// Shutting down cleanly `workload`, which cannot move and is down with `host`.
+    fn shutdown(&self, workload: &Workload, host: &str) -> Instruction {
+        Instruction::prose(pinned_words(workload, host, true))
+    }
+
+    /// Starting `workload` again on `host` once the host is back.
+    fn start(&self, workload: &Workload, host: &str) -> Instruction {
+        Instruction::prose(pinned_words(workload, host, false))
+    }
+
     /// True when entering maintenance is what evicts the workloads (Kubernetes drain): the
     /// migrate steps then follow it and verify where the workloads went.
     fn evacuates_on_enter(&self) -> bool {
@@ -245,13 +262,18 @@ pub trait Commands {
         ))
     }
 
-    /// Taking `host` out of maintenance.
-    fn exit(&self, host: &str) -> StepSpec {
+    /// Taking `host` out of maintenance; `receives` is false for a host with no capacity (a
+    /// witness), which takes no workloads whatever its state.
+    fn exit(&self, host: &str, receives: bool) -> StepSpec {
         StepSpec::new(
             Action::ExitMaintenance,
             host,
             None,
-            format!("take {host} out of maintenance so that it takes workloads again"),
+            if receives {
+                format!("take {host} out of maintenance so that it takes workloads again")
+            } else {
+                format!("take {host} out of maintenance; it has no capacity and takes no workloads")
+            },
         )
     }
 
@@ -318,9 +340,48 @@ pub(crate) fn default_upgrade_component(component: &Component) -> Instruction {
     ))
 }
 
-/// `to 8.0.3`, or `to its new version` when no target is declared.
+/// What a host or component is upgraded to, as an operator writes it: `8.0.3`, or `the new
+/// release` when no target is declared.
 pub(crate) fn target_words(target: Option<&str>) -> String {
-    target.map_or_else(|| "its new version".to_string(), |t| t.to_string())
+    product_target(None, target)
+}
+
+/// The target with the product's name: `Proxmox VE 8.3`, or `the new Proxmox VE release` when
+/// no target is declared (never `Proxmox VE its new version`).
+pub(crate) fn product_target(product: Option<&str>, target: Option<&str>) -> String {
+    match (product, target) {
+        (Some(p), Some(t)) => format!("{p} {t}"),
+        (None, Some(t)) => t.to_string(),
+        (Some(p), None) => format!("the new {p} release"),
+        (None, None) => NEW_RELEASE.to_string(),
+    }
+}
+
+/// What the runbook says when no target version is declared.
+pub(crate) const NEW_RELEASE: &str = "the new release";
+
+/// `every node that stays up`, or, for a wave that takes every host down (a
+/// `quorate::warn::every_host_down` plan), `every node before the wave: none stays up during
+/// it`: never a check about hosts that do not exist.
+pub(crate) fn every_up(facts: &WaveFacts<'_>, noun: &str) -> String {
+    if facts.up_hosts().is_empty() {
+        format!("every {noun} before the wave: no {noun} stays up during it")
+    } else {
+        format!("every {noun} that stays up")
+    }
+}
+
+/// The shutdown (`stop`) or start of a workload that cannot move, in words.
+pub(crate) fn pinned_words(workload: &Workload, host: &str, stop: bool) -> String {
+    let name = &workload.name;
+    if stop {
+        format!(
+            "shut down {name} cleanly (guest shutdown, not power off): it cannot move \
+             (migration = \"none\") and is down with {host} until {host} is back"
+        )
+    } else {
+        format!("start {name} on {host} again and check that it runs: it was down with {host}")
+    }
 }
 
 /// The move in words.

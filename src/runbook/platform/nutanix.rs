@@ -147,6 +147,22 @@ impl Commands for Nutanix {
         }
     }
 
+    // The same acli verbs as the restart move above: `vm.shutdown` is the ACPI guest shutdown,
+    // `vm.on` powers on.
+    fn shutdown(&self, workload: &Workload, host: &str) -> Instruction {
+        Instruction::run(
+            format!("acli vm.shutdown {}", sh(&workload.name)),
+            super::pinned_words(workload, host, true),
+        )
+    }
+
+    fn start(&self, workload: &Workload, host: &str) -> Instruction {
+        Instruction::run(
+            format!("acli vm.on {}", sh(&workload.name)),
+            super::pinned_words(workload, host, false),
+        )
+    }
+
     fn enter(&self, host: &str) -> Option<StepSpec> {
         Some(StepSpec::new(
             Action::EnterMaintenance,
@@ -174,12 +190,16 @@ impl Commands for Nutanix {
         ))
     }
 
-    fn exit(&self, host: &str) -> StepSpec {
+    fn exit(&self, host: &str, receives: bool) -> StepSpec {
         StepSpec::new(
             Action::ExitMaintenance,
             host,
             Some(format!("acli host.exit_maintenance_mode {}", sh(host))),
-            format!("take {host} out of maintenance mode; AHV brings its VMs back"),
+            if receives {
+                format!("take {host} out of maintenance mode; AHV brings its VMs back")
+            } else {
+                format!("take {host} out of maintenance mode; it has no capacity and runs no VMs")
+            },
         )
     }
 

@@ -291,6 +291,27 @@ impl Commands for OpenStack {
         }
     }
 
+    // `openstack server stop` / `server start` (python-openstackclient, the Compute API's
+    // os-stop / os-start actions, which shut the guest down cleanly); stop returns before
+    // the server is SHUTOFF, so the step waits for it.
+    fn shutdown(&self, workload: &Workload, host: &str) -> Instruction {
+        let server = sh_operands([workload.name.as_str()]);
+        Instruction::run(
+            format!(
+                "openstack server stop {server} && until [ \"$(openstack server show -f value -c status {server})\" = SHUTOFF ]; do sleep 5; done"
+            ),
+            super::pinned_words(workload, host, true),
+        )
+    }
+
+    fn start(&self, workload: &Workload, host: &str) -> Instruction {
+        let server = sh_operands([workload.name.as_str()]);
+        Instruction::run(
+            format!("openstack server start {server}"),
+            super::pinned_words(workload, host, false),
+        )
+    }
+
     fn enter(&self, host: &str) -> Option<StepSpec> {
         Some(if self.compute(host) {
             StepSpec::new(
@@ -331,7 +352,7 @@ impl Commands for OpenStack {
         ))
     }
 
-    fn exit(&self, host: &str) -> StepSpec {
+    fn exit(&self, host: &str, _receives: bool) -> StepSpec {
         if self.compute(host) {
             StepSpec::new(
                 Action::ExitMaintenance,

@@ -16,7 +16,7 @@ use crate::model::{Cluster, Migration, Workload};
 
 use super::assert::{Test, compare, each, strs};
 use super::ceph;
-use super::{CheckSpec, Commands, Instruction, Phase, StepSpec, join, sh_each, target_words};
+use super::{CheckSpec, Commands, Instruction, Phase, StepSpec, join, product_target, sh_each};
 use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
 use crate::runbook::quote::{sh, sh_words};
@@ -27,13 +27,15 @@ pub struct Proxmox {
     ceph: bool,
 }
 
+/// Whether a name is a Ceph daemon's or group's, as an operator models them.
+fn cephish(name: &str) -> bool {
+    let name = name.to_lowercase();
+    name.contains("ceph") || name.starts_with("mon.") || name.starts_with("osd")
+}
+
 impl Proxmox {
     /// The commands for `cluster`.
     pub fn new(cluster: &Cluster) -> Self {
-        let cephish = |name: &str| {
-            let name = name.to_lowercase();
-            name.contains("ceph") || name.starts_with("mon.") || name.starts_with("osd")
-        };
         Proxmox {
             ceph: cluster.quorum_groups.iter().any(|g| cephish(&g.name))
                 || cluster.workloads.iter().any(|w| cephish(&w.name)),
@@ -60,6 +62,26 @@ fn running(names: &[&str]) -> String {
         "pvesh get /cluster/resources --type vm --output-format json | jq '[.[] | select(.name as \
          $n | $ARGS.positional | index($n)) | select(.status == \"running\")] | length' --args {}",
         sh_words(names.iter().copied())
+    )
+}
+
+/// Shuts down or starts guest `name`: an HA-managed one through `ha-manager set --state
+/// {ha_state}` (pve-ha-manager src/PVE/CLI/ha_manager.pm, `set`; a stopped service is shut
+/// down cleanly and stays stopped), any other through the status call `{action}` behind `qm
+/// shutdown` / `qm start` and `pct shutdown` / `pct start` (qemu-server PVE/API2/Qemu.pm
+/// `vm_shutdown`, `vm_start`: `/nodes/{node}/qemu/{vmid}/status/...`; pve-container
+/// src/PVE/API2/LXC/Status.pm, the same paths under `lxc`). The guest is found by name as in
+/// the moves.
+fn power(name: &str, ha_state: &str, action: &str) -> String {
+    format!(
+        "r=$(pvesh get /cluster/resources --type vm --output-format json | jq -r --arg name {} \
+         'first(.[] | select(.name == $name)) | \"\\(.type) \\(.vmid) \\(.node) \\(has(\"hastate\"))\"') \
+         && set -- $r && case \"$1 $4\" in \
+         'qemu true') ha-manager set \"vm:$2\" --state {ha_state};; \
+         'lxc true') ha-manager set \"ct:$2\" --state {ha_state};; \
+         'qemu false'|'lxc false') pvesh create \"/nodes/$3/$1/$2/status/{action}\";; \
+         *) echo 'no such guest' >&2; false;; esac",
+        sh(name)
     )
 }
 
@@ -164,7 +186,10 @@ impl Commands for Proxmox {
                 expectation: None,
                 kind: CheckKind::Storage,
                 subject: "storage".into(),
-                expect: "every shared storage active on every node that stays up".into(),
+                expect: format!(
+                    "every shared storage active on {}",
+                    super::every_up(facts, "node")
+                ),
                 command: Some("pvesm status".into()),
                 // `pvesm status` is a table `Name Type Status …`; a disabled storage is not
                 // in use (pve-storage PVE/CLI/pvesm.pm `status`).
@@ -222,6 +247,30 @@ impl Commands for Proxmox {
         }
     }
 
+    // Ceph daemons modelled as workloads (`osds.pve01`) are not guests: the noout steps and
+    // the node's reboot stop and start them.
+    fn platform_daemon(&self, workload: &Workload) -> bool {
+        self.ceph && cephish(&workload.name)
+    }
+
+    fn shutdown(&self, workload: &Workload, host: &str) -> Instruction {
+        Instruction::run(
+            power(&workload.name, "stopped", "shutdown"),
+            format!(
+                "{}; through the HA stack when it manages the guest, so that it does not start it \
+                 elsewhere",
+                super::pinned_words(workload, host, true)
+            ),
+        )
+    }
+
+    fn start(&self, workload: &Workload, host: &str) -> Instruction {
+        Instruction::run(
+            power(&workload.name, "started", "start"),
+            super::pinned_words(workload, host, false),
+        )
+    }
+
     fn migrate(&self, workload: &Workload, from: &str, to: &str) -> Instruction {
         // The HA stack moves only the guests it manages (those with `hastate` in
         // /cluster/resources); the others move with the migrate call of `qm migrate` and
@@ -276,9 +325,9 @@ impl Commands for Proxmox {
                 sh(&format!("root@{host}"))
             ),
             format!(
-                "upgrade {host} to Proxmox VE {} (full-upgrade, never plain upgrade); answer the \
+                "upgrade {host} to {} (full-upgrade, never plain upgrade); answer the \
                  configuration prompts",
-                target_words(target)
+                product_target(Some("Proxmox VE"), target)
             ),
         )
     }
@@ -290,7 +339,7 @@ impl Commands for Proxmox {
         )
     }
 
-    fn exit(&self, host: &str) -> StepSpec {
+    fn exit(&self, host: &str, receives: bool) -> StepSpec {
         StepSpec::new(
             Action::ExitMaintenance,
             host,
@@ -298,7 +347,11 @@ impl Commands for Proxmox {
                 "ha-manager crm-command node-maintenance disable {}",
                 sh(host)
             )),
-            format!("take {host} out of HA maintenance; the HA stack brings its guests back"),
+            if receives {
+                format!("take {host} out of HA maintenance; the HA stack brings its guests back")
+            } else {
+                format!("take {host} out of HA maintenance; it has no capacity and runs no guests")
+            },
         )
     }
 

@@ -18,7 +18,7 @@ use crate::model::{Cluster, Migration, Workload};
 use super::assert::{Test, all, compare, each, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, end_of_options, join,
-    target_words,
+    product_target,
 };
 use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
@@ -319,7 +319,10 @@ impl Commands for Vsphere {
                 )),
                 kind: CheckKind::Storage,
                 subject: "datastores".into(),
-                expect: "every shared datastore accessible from every host that stays up".into(),
+                expect: format!(
+                    "every shared datastore accessible from {}",
+                    super::every_up(facts, "host")
+                ),
                 command: Some("govc datastore.info".into()),
             }];
         }
@@ -483,6 +486,27 @@ impl Commands for Vsphere {
         }
     }
 
+    // `govc vm.power -s` asks the guest to shut down (VMware Tools) and returns at once, so
+    // the step waits for poweredOff; `-on` powers it on (vmware/govmomi govc/USAGE.md,
+    // `vm.power`).
+    fn shutdown(&self, workload: &Workload, host: &str) -> Instruction {
+        let vm = sh_operands([workload.name.as_str()]);
+        Instruction::run(
+            format!(
+                "govc vm.power -s {vm} && until govc vm.info {vm} | grep -q poweredOff; do sleep 5; done"
+            ),
+            super::pinned_words(workload, host, true),
+        )
+    }
+
+    fn start(&self, workload: &Workload, host: &str) -> Instruction {
+        let vm = sh_operands([workload.name.as_str()]);
+        Instruction::run(
+            format!("govc vm.power -on {vm}"),
+            super::pinned_words(workload, host, false),
+        )
+    }
+
     fn enter(&self, host: &str) -> Option<StepSpec> {
         let mode = if self.vsan {
             " with vSAN data migration \"ensure accessibility\" (the API default: no data moves, \
@@ -500,9 +524,9 @@ impl Commands for Vsphere {
 
     fn upgrade(&self, host: &str, target: Option<&str>) -> Instruction {
         Instruction::prose(format!(
-            "remediate {host} with vLCM against the cluster image (ESXi {}); remediation \
+            "remediate {host} with vLCM against the cluster image ({}); remediation \
              reboots the host",
-            target_words(target)
+            product_target(Some("ESXi"), target)
         ))
     }
 
@@ -516,12 +540,16 @@ impl Commands for Vsphere {
         )
     }
 
-    fn exit(&self, host: &str) -> StepSpec {
+    fn exit(&self, host: &str, receives: bool) -> StepSpec {
         StepSpec::new(
             Action::ExitMaintenance,
             host,
             Some(format!("govc host.maintenance.exit {}", sh_operands([host]))),
-            format!("take {host} out of maintenance mode; DRS may place VMs on it again"),
+            if receives {
+                format!("take {host} out of maintenance mode; DRS may place VMs on it again")
+            } else {
+                format!("take {host} out of maintenance mode; it has no capacity, so it runs no VMs")
+            },
         )
     }
 
