@@ -135,6 +135,22 @@ fn a_host_loaded_beyond_its_capacity_warns() {
     let (code, _, stderr) = run(&["check", "-"], text);
     assert_eq!(code, Some(0));
     insta::assert_snapshot!("warn_host_overloaded", stderr);
+    // With 2:1 CPU overcommit the 8-core host may carry 16 vCPU: no warning. At 1.5:1 it is
+    // still overloaded, and the message says by what measure.
+    let overcommitted = |ratio: &str| {
+        text.replacen(
+            "\n\n[[host]]",
+            &format!("\n\n[policy]\ncpu_overcommit = {ratio}\n\n[[host]]"),
+            1,
+        )
+    };
+    assert_eq!(codes(&overcommitted("2.0")), vec![]);
+    let (_, _, stderr) = run(&["check", "-"], &overcommitted("1.5"));
+    assert!(
+        stderr.contains("more than its capacity of 12 cores (8 cores at")
+            && stderr.contains("cpu_overcommit = 1.5)"),
+        "{stderr}"
+    );
 }
 
 #[test]

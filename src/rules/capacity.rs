@@ -19,13 +19,24 @@ use crate::plan::Move;
 /// `headroom_percent` (kept to hundredths of a percent). Integer arithmetic throughout,
 /// rounded down once, so the same description always gives the same number.
 pub fn usable(capacity: u64, r: Resource, policy: &Policy) -> u64 {
+    scaled(capacity, r, policy, policy.headroom_percent)
+}
+
+/// What a host with raw `capacity` of `r` can carry at all: CPU multiplied by
+/// `cpu_overcommit`, no headroom kept back. A host loaded beyond this is overloaded (the
+/// headroom is a reserve the planner keeps free, not a limit the host already breaks).
+pub fn carriable(capacity: u64, r: Resource, policy: &Policy) -> u64 {
+    scaled(capacity, r, policy, 0.0)
+}
+
+fn scaled(capacity: u64, r: Resource, policy: &Policy, headroom_percent: f64) -> u64 {
     const PER_MILLE: u128 = 1000;
     const BASIS: u128 = 10_000;
     let ratio = match r {
         Resource::Cpu => u128::from(to_fixed(policy.cpu_overcommit)),
         Resource::Memory | Resource::Storage => PER_MILLE,
     };
-    let headroom_bp = (policy.headroom_percent * 100.0).round() as u128;
+    let headroom_bp = (headroom_percent * 100.0).round() as u128;
     let kept = BASIS.saturating_sub(headroom_bp);
     let usable = u128::from(capacity) * ratio * kept / (PER_MILLE * BASIS);
     u64::try_from(usable).unwrap_or(u64::MAX)

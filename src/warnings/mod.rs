@@ -258,17 +258,27 @@ fn overloaded(cluster: &Cluster, out: &mut Vec<Warning>) {
             if r == Resource::Storage && !host.storage_limited {
                 continue;
             }
-            let (load, capacity) = (host.load[r], host.capacity[r]);
+            let capacity = crate::rules::capacity::carriable(host.capacity[r], r, &cluster.policy);
+            let load = host.load[r];
             if load <= capacity {
                 continue;
             }
             out.push(Warning {
                 kind: WarningKind::HostOverloaded,
                 message: format!(
-                    "host {} already carries {} of {r}, more than its capacity of {}",
+                    "host {} already carries {} of {r}, more than its capacity of {}{}",
                     host.name,
                     show(load, r),
-                    show(capacity, r)
+                    show(capacity, r),
+                    if capacity == host.capacity[r] {
+                        String::new()
+                    } else {
+                        format!(
+                            " ({} at cpu_overcommit = {})",
+                            show(host.capacity[r], r),
+                            cluster.policy.cpu_overcommit
+                        )
+                    }
                 ),
                 subject: Subject::Host(h, Some(r)),
                 label: format!("its workloads need {}", show(load, r)),
