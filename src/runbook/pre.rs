@@ -449,6 +449,24 @@ fn domains(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSp
     }
 }
 
+/// How the declared free room was derived from the hosts' capacity, as the model did it
+/// ([`crate::rules::capacity::usable`]): ", at cpu_overcommit = 2 and after 10% headroom".
+fn usable_basis(cluster: &crate::model::Cluster, resource: Resource) -> String {
+    let policy = &cluster.policy;
+    let mut parts = Vec::new();
+    if resource == Resource::Cpu && policy.cpu_overcommit != 1.0 {
+        parts.push(format!("at cpu_overcommit = {}", policy.cpu_overcommit));
+    }
+    if policy.headroom_percent > 0.0 {
+        parts.push(format!("after {}% headroom", policy.headroom_percent));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", parts.join(" and "))
+    }
+}
+
 fn capacity(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpec>) {
     let cluster = facts.cluster;
     // Only hosts that can receive workloads: a witness adds no room and is not described as
@@ -458,13 +476,8 @@ fn capacity(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckS
         .iter()
         .map(|&h| cluster.host(h).name.as_str())
         .collect();
-    let headroom = cluster.policy.headroom_percent;
-    let after_headroom = if headroom > 0.0 {
-        format!(", after {headroom}% headroom")
-    } else {
-        String::new()
-    };
     for resource in Resource::ALL {
+        let basis = usable_basis(cluster, resource);
         let room = facts.room(resource);
         let evacuation = room.evacuation;
         if evacuation.needed() == 0 {
@@ -472,7 +485,7 @@ fn capacity(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckS
         }
         let mut expect = format!(
             "at least {} of {resource} free on the {} hosts that stay up: {} to evacuate + {} \
-             HA reserve; declared free: {}{after_headroom}",
+             HA reserve; declared free: {}{basis}",
             show(evacuation.needed(), resource),
             room.up_hosts,
             show(evacuation.onto_tracked, resource),

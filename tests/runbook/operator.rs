@@ -400,3 +400,33 @@ fn ceph_daemons_on_a_proxmox_node_are_left_to_the_ceph_steps() {
         "{steps:?}"
     );
 }
+
+/// The capacity pre-check says how the declared free room was derived, overcommit included
+/// (issue 13 item 11): the number is the model's usable capacity, and an operator comparing it
+/// with the platform's free cores needs to know the ratio was applied.
+#[test]
+fn the_capacity_check_names_the_cpu_overcommit_and_the_headroom() {
+    let text = three_hosts("generic").replace(
+        "max_hosts_per_wave = 1",
+        "max_hosts_per_wave = 1\ncpu_overcommit = 2\nheadroom_percent = 10",
+    );
+    let (_, _, book) = plan("generic", &text);
+    let capacity: Vec<&str> = book
+        .waves
+        .iter()
+        .flat_map(|w| &w.pre_checks)
+        .filter(|c| c.kind == CheckKind::Capacity)
+        .map(|c| c.expect.as_str())
+        .collect();
+    assert!(!capacity.is_empty(), "some wave moves a workload");
+    for expect in capacity {
+        if expect.contains(" of cpu free") {
+            assert!(
+                expect.ends_with(", at cpu_overcommit = 2 and after 10% headroom"),
+                "{expect}"
+            );
+        } else {
+            assert!(expect.ends_with(", after 10% headroom"), "{expect}");
+        }
+    }
+}
