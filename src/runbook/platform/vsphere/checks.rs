@@ -1,0 +1,162 @@
+//! vSphere's storage and policy checks: datastores or vSAN objects and resync before and after a
+//! wave, DRS rules, HA admission control and the hosts' network configuration.
+
+use super::*;
+
+pub(super) fn storage(v: &Vsphere, facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
+    if !v.vsan {
+        return vec![CheckSpec {
+            expectation: None,
+            // govc datastore.info -json lists `datastores` with `summary.accessible`
+            // (govmomi cli/datastore/info.go; vim25 DatastoreSummary).
+            assert: Some(compare(
+                "'datastores not accessible'",
+                "govc datastore.info -json | jq -r '[.datastores[] | select(.summary.accessible \
+                 | not) | .name] | if length == 0 then \"none\" else join(\" \") end'",
+                Test::Equals("none"),
+            )),
+            kind: CheckKind::Storage,
+            subject: "datastores".into(),
+            expect: format!(
+                "every shared datastore accessible from {}",
+                crate::runbook::platform::every_up(facts, "host")
+            ),
+            command: Some("govc datastore.info".into()),
+        }];
+    }
+    let probe = Vsphere::probe(facts, phase);
+    let esxcli = |what: &str| probe.map(|h| format!("govc host.esxcli -host {} {what}", sh(h)));
+    let (health, resync) = match phase {
+        Phase::Before => (
+            "every vSAN object healthy: none inaccessible, reduced-availability or non-compliant",
+            "no resync running: 0 objects and 0 bytes left to resync",
+        ),
+        Phase::After => (
+            "every vSAN object healthy again once the hosts are back",
+            "the resync of what changed while the hosts were away has finished (0 bytes \
+             left) before the next wave starts",
+        ),
+    };
+    // `govc host.esxcli` prints one `Key:  value` block per row (formatSimple); esxcli
+    // names the fields of `vsan debug object health summary get` HealthStatus and
+    // NumberOfObjects, and those of `vsan debug resync summary get`
+    // TotalBytesLefttoResync and TotalNumberOfResyncingObjects (esxcli vsan debug
+    // reference, VMware vSAN 7.0 U1+).
+    let unhealthy = probe.map(|h| {
+        compare(
+            "'vSAN objects not healthy'",
+            &format!(
+                "govc host.esxcli -host {} vsan debug object health summary get | awk '$1 == \
+                 \"HealthStatus:\" {{s = $2}} $1 == \"NumberOfObjects:\" && s != \"healthy\" \
+                 {{n += $2}} END {{print n + 0}}'",
+                sh(h)
+            ),
+            Test::Equals("0"),
+        )
+    });
+    let resyncing = probe.map(|h| {
+        compare(
+            "'bytes left to resync'",
+            &format!(
+                "govc host.esxcli -host {} vsan debug resync summary get | awk 'tolower($1) == \
+                 \"totalbyteslefttoresync:\" {{print $2}}'",
+                sh(h)
+            ),
+            Test::Equals("0"),
+        )
+    });
+    let mut out = vec![
+        CheckSpec {
+            expectation: None,
+            assert: unhealthy,
+            kind: CheckKind::Storage,
+            subject: "vSAN objects".into(),
+            expect: health.into(),
+            command: esxcli("vsan debug object health summary get"),
+        },
+        CheckSpec {
+            expectation: None,
+            assert: resyncing,
+            kind: CheckKind::Storage,
+            subject: "vSAN resync".into(),
+            expect: resync.into(),
+            command: esxcli("vsan debug resync summary get"),
+        },
+    ];
+    if phase == Phase::Before {
+        out.push(repair_timer(facts));
+    }
+    out
+}
+
+pub(super) fn policies(v: &Vsphere, facts: &WaveFacts<'_>) -> Vec<CheckSpec> {
+    let cluster = sh_operands([v.cluster.as_str()]);
+    let mut out = anti_affinity_policy(
+        facts,
+        Some(format!("govc cluster.rule.ls -cluster {} -l", sh(&v.cluster))),
+    );
+    let groups: Vec<&str> = facts
+        .cluster
+        .anti_affinity
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    if let Some(rules) = out.first_mut() {
+        rules.assert = Some(compare(
+            "'DRS rules missing or disabled'",
+            &format!(
+                "{} configurationEx.rule | jq -r '. as $r | [$ARGS.positional[] | select(. as $n | \
+                 $r | any(.[]?; .name == $n and .enabled == true) | not)] | if length == 0 then \
+                 \"none\" else join(\" \") end' --args {}",
+                v.collect(),
+                quote::sh_words(groups.iter().copied())
+            ),
+            Test::Equals("none"),
+        ));
+    } else {
+        out.push(CheckSpec {
+            expectation: None,
+            assert: Some(compare(
+                "'DRS,HA enabled'",
+                &format!(
+                    "{} configurationEx | jq -r '\"\\(.drsConfig.enabled),\\(.dasConfig.enabled)\"'",
+                    v.collect()
+                ),
+                Test::Equals("true,true"),
+            )),
+            kind: CheckKind::Policy,
+            subject: "DRS rules".into(),
+            expect: "DRS and HA still enabled with the cluster's rules, none reset".into(),
+            command: Some(format!("govc cluster.rule.ls -cluster {} -l", sh(&v.cluster))),
+        });
+    }
+    if v.vsan {
+        out.push(CheckSpec {
+            expectation: None,
+            assert: None,
+            kind: CheckKind::Policy,
+            subject: "storage policies".into(),
+            expect: "the VM storage policies still exist unchanged and every VM is compliant".into(),
+            command: Some("govc storage.policy.ls".into()),
+        });
+    }
+    let hosts = facts.host_names();
+    out.push(CheckSpec {
+        expectation: None,
+        assert: None,
+        kind: CheckKind::Policy,
+        subject: "distributed switch".into(),
+        expect: format!(
+            "{} still on the distributed switch, with the same VMkernel adapters and services \
+             (management, vMotion{}) on the same port groups; cluster {} usage as before",
+            and_list(&hosts),
+            if v.vsan { ", vSAN" } else { "" },
+            v.cluster
+        ),
+        command: Some(format!(
+            "{}; govc cluster.usage {cluster}",
+            sh_each(&hosts, |h| format!("govc host.vnic.info -host {h}"))
+        )),
+    });
+    out
+}
