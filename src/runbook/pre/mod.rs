@@ -4,10 +4,15 @@
 //! cluster in wave 1, this wave's hosts afterwards); every quorum group and disruption budget
 //! the wave touches keeps the votes the plan counted on; only the expected fault domains and
 //! sites go down; the hosts that stay up have room for the evacuation and the HA reserve;
-//! storage is healthy.
+//! storage is healthy. The quorum group and budget checks are in [`groups`].
+
+mod groups;
 
 use crate::model::resources::show;
 use crate::model::{HostId, HostState, ItemId, MemberId, Resource};
+
+use groups::groups;
+pub(super) use groups::votes;
 
 use super::expect::Expectation;
 use super::facts::{GroupState, WaveFacts, receives_workloads};
@@ -237,153 +242,6 @@ fn declared_state(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<
     }
 }
 
-/// Members healthy now (every group in wave 1, the touched ones later), then what each
-/// touched group and budget keeps during the wave.
-fn groups(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpec>) {
-    let cluster = facts.cluster;
-    let mut during = Vec::new();
-    for group in &cluster.quorum_groups {
-        let state = facts.quorum(group);
-        if !(state.touched() || facts.index == 1) {
-            continue;
-        }
-        let (mut hosts, mut workloads, mut components) = (Vec::new(), Vec::new(), Vec::new());
-        for m in &group.members {
-            let name = cluster.member_name(m.id);
-            match m.id {
-                MemberId::Host(_) => hosts.push(name),
-                MemberId::Workload(_) => workloads.push(name),
-                MemberId::Component(_) => components.push(name),
-            }
-        }
-        let command = commands.members(&hosts, &workloads, &components);
-        let votes = votes(group, &hosts, &workloads, &state);
-        out.push(CheckSpec {
-            expectation: Some(votes.clone()),
-            assert: None,
-            kind: CheckKind::Members,
-            subject: group.name.clone(),
-            expect: members_healthy(&state, "votes", group.members.len()),
-            command: command.clone(),
-        });
-        if state.touched() {
-            during.push(CheckSpec {
-                expectation: Some(votes),
-                assert: None,
-                kind: CheckKind::Quorum,
-                subject: group.name.clone(),
-                expect: format!(
-                    "{} of {} votes stay up during this wave (quorum {}{}): {}",
-                    state.up,
-                    state.total,
-                    state.needed,
-                    if group.default_quorum {
-                        ", a strict majority"
-                    } else {
-                        ""
-                    },
-                    going(&state)
-                ),
-                command,
-            });
-        }
-    }
-    for budget in &cluster.budgets {
-        let state = facts.budget(budget);
-        if !state.touched() {
-            continue;
-        }
-        let names: Vec<&str> = budget
-            .workloads
-            .iter()
-            .map(|&w| cluster.workload(w).name.as_str())
-            .collect();
-        let limit = match budget.limit {
-            crate::model::BudgetLimit::MaxUnavailable(n) => format!("max_unavailable {n}"),
-            crate::model::BudgetLimit::MinAvailable(n) => format!("min_available {n}"),
-        };
-        during.push(CheckSpec {
-            expectation: Some(Expectation::Budget {
-                name: budget.name.clone(),
-                workloads: names.iter().map(|n| n.to_string()).collect(),
-                healthy: state.up_at_rest,
-                // A drain evicts one pod at a time and waits for its replacement, so one
-                // disruption allowed now is what lets the wave start.
-                disruptions: u64::from(!(state.going_down.is_empty() && state.moving.is_empty())),
-            }),
-            assert: None,
-            kind: CheckKind::Budget,
-            subject: budget.name.clone(),
-            expect: format!(
-                "{} of {} members stay up during this wave ({limit}: at least {} up); every \
-                 member outside this wave healthy now; {}",
-                state.up,
-                state.total,
-                state.needed,
-                going(&state)
-            ),
-            command: commands.budget(&budget.name, &names),
-        });
-    }
-    out.extend(during);
-}
-
-/// The hosts declared down or in maintenance.
-fn unavailable(facts: &WaveFacts<'_>) -> Vec<String> {
-    let cluster = facts.cluster;
-    cluster
-        .unavailable_hosts()
-        .map(|h| cluster.host(h).name.clone())
-        .collect()
-}
-
-/// The members of `group` that must be up now: all but the ones declared down.
-pub(super) fn votes(
-    group: &crate::model::QuorumGroup,
-    hosts: &[&str],
-    workloads: &[&str],
-    state: &GroupState,
-) -> Expectation {
-    Expectation::Votes {
-        group: group.name.clone(),
-        hosts: hosts.iter().map(|h| h.to_string()).collect(),
-        workloads: workloads.iter().map(|w| w.to_string()).collect(),
-        needed: (group.members.len() - state.already_down.len()) as u64,
-    }
-}
-
-fn members_healthy(state: &GroupState, unit: &str, members: usize) -> String {
-    let mut text = format!(
-        "every member up and healthy now: {} of {} {unit} ({members} members)",
-        state.up_at_rest, state.total
-    );
-    if !state.already_down.is_empty() {
-        text.push_str(&format!(
-            "; already down, as declared: {}",
-            and_list(&state.already_down)
-        ));
-    }
-    text
-}
-
-fn going(state: &GroupState) -> String {
-    let mut parts = Vec::new();
-    if !state.going_down.is_empty() {
-        parts.push(format!("goes down: {}", and_list(&state.going_down)));
-    }
-    if !state.moving.is_empty() {
-        parts.push(format!("live-migrates and stays up: {}", and_list(&state.moving)));
-    }
-    if !state.already_down.is_empty() {
-        parts.push(format!("already down: {}", and_list(&state.already_down)));
-    }
-    if parts.is_empty() {
-        "nothing goes down".into()
-    } else {
-        parts.join("; ")
-    }
-}
-
 fn domains(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckSpec>) {
     let cluster = facts.cluster;
     let policy = &cluster.policy;
@@ -509,4 +367,13 @@ fn capacity(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckS
             command: commands.capacity(&up),
         });
     }
+}
+
+/// The hosts declared down or in maintenance.
+fn unavailable(facts: &WaveFacts<'_>) -> Vec<String> {
+    let cluster = facts.cluster;
+    cluster
+        .unavailable_hosts()
+        .map(|h| cluster.host(h).name.clone())
+        .collect()
 }
