@@ -4,6 +4,7 @@
 //! into a runbook. A plan refers to the cluster through typed ids, so it is only meaningful with
 //! the [`crate::model::Cluster`] it was made for.
 
+pub mod baselines;
 pub mod no_safe_plan;
 
 use crate::model::{Cluster, HostId, ItemId, WorkloadId};
