@@ -6,6 +6,7 @@
 
 pub mod baselines;
 pub mod no_safe_plan;
+pub mod relax;
 
 use crate::model::{Cluster, HostId, ItemId, WorkloadId};
 
