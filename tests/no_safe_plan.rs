@@ -127,9 +127,8 @@ memory_gib = 70
     }
 }
 
-#[test]
-fn a_quorum_conflict_is_typed_and_reported_in_prose_and_json() {
-    let text = r#"
+/// Two etcd members, quorum 2: neither can ever go down.
+const ETCD_OF_TWO: &str = r#"
 [cluster]
 name = "etcd"
 
@@ -148,6 +147,10 @@ name = "etcd"
 members = ["cp-1", "cp-2"]
 quorum = 2
 "#;
+
+#[test]
+fn a_quorum_conflict_is_typed_and_reported_in_prose_and_json() {
+    let text = ETCD_OF_TWO;
     let (_, no_plan) = no_plan_of("etcd.toml", text);
     assert_eq!(
         no_plan.conflicts[0].rule_id,
@@ -252,25 +255,7 @@ fn the_smallest_relaxation_that_makes_a_plan_possible_is_reported() {
 
 #[test]
 fn a_quorum_group_is_relaxed_by_one_vote() {
-    let text = r#"
-[cluster]
-name = "etcd"
-
-[[host]]
-name = "cp-1"
-cpu = 8
-memory_gib = 32
-
-[[host]]
-name = "cp-2"
-cpu = 8
-memory_gib = 32
-
-[[quorum_group]]
-name = "etcd"
-members = ["cp-1", "cp-2"]
-quorum = 2
-"#;
+    let text = ETCD_OF_TWO;
     let (cluster, no_plan) = no_plan_of("etcd.toml", text);
     let found = relaxations(&cluster, &no_plan, &options(60.0));
     let changes: Vec<(&str, &str, usize)> = found

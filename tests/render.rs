@@ -135,7 +135,7 @@ fn full_document() -> PlanDocument {
                     safe: None,
                     violations: None,
                     first_violation: None,
-                    not_checked: Some(s("more than 500 hosts to upgrade")),
+                    not_checked: Some(s("more than 300 hosts to upgrade")),
                     waves_saved: 0,
                     minutes_saved: 10,
                 },

@@ -25,15 +25,15 @@
 //!   unavailable at once during a version update"
 //!   (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-eks-nodegroup-updateconfig.html>).
 //!   None of them looks at quorum, budgets across nodes, or capacity when it picks the next k
-//!   nodes, so the baseline takes hosts in name order. The largest safe k is found by binary
-//!   search with the validator (safety is close to monotone in k, not exactly: the search
-//!   reports a k it checked, which may not be the very largest).
+//!   nodes, so the baseline takes hosts in name order. The largest safe k is searched with the
+//!   validator, galloping up from 2 and then bisecting (safety is close to monotone in k, not
+//!   exactly: the search reports a k it checked, which may not be the very largest).
 //! - **One fault domain at a time**: vLCM with fault domains remediates every host of one
 //!   fault domain, then the next, the domain with the fewest non-compliant hosts first
 //!   (<https://docs.vmware.com/en/VMware-vSphere/7.0/com.vmware.vsphere-lifecycle-manager.doc/GUID-5D8864D1-0BEA-47E9-B6B9-BA4A05B8B0D5.html>).
 //!   Only shown when the description declares fault domains.
 //!
-//! The cost is bounded: at most `3 + log2(hosts)` validations, and none at all above
+//! The cost is bounded: at most [`MAX_K_PROBES`] + 2 validations, and none at all above
 //! [`CHECKED_HOSTS_LIMIT`] ready hosts, where the waves and minutes are still given and the
 //! safety is reported as not checked. The limit counts hosts, not seconds, so the same input
 //! always gives the same document.
@@ -48,8 +48,9 @@ use sequence::Cut;
 
 /// Above this many ready hosts the baselines are not validated: each validation places every
 /// wave's workloads and, for an unsafe baseline, searches for help lines; on 1,022 hosts and
-/// 9,000 workloads that took 4 s, as long as the plan itself (docs/performance.md, "Baselines").
-pub const CHECKED_HOSTS_LIMIT: usize = 500;
+/// 9,000 workloads three validations took 4 s, as long as the plan itself (docs/performance.md,
+/// "Baselines").
+pub const CHECKED_HOSTS_LIMIT: usize = 300;
 
 /// What a tool does, as a strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,22 +223,50 @@ pub fn baselines(cluster: &Cluster) -> Vec<Baseline> {
     out
 }
 
-/// `maxUnavailable` k by binary search over 2..=hosts: the largest k found whose name-order
-/// waves the validator accepts, or k = 2 when it rejects those.
+/// Validations spent looking for the largest safe `maxUnavailable` k, at most.
+pub const MAX_K_PROBES: usize = 6;
+
+/// `maxUnavailable` k: the largest k found whose name-order waves the validator accepts, or
+/// k = 2 when it rejects those. Safe values of k are small on most clusters, so the search
+/// gallops up from 2 (4, 8, ...) to the first rejected k and then bisects, within
+/// [`MAX_K_PROBES`] validations; `max_hosts_per_wave` caps k.
 fn largest_safe_k(cluster: &Cluster, hosts: usize, check: bool) -> Baseline {
     let two = evaluate(cluster, Strategy::MaxUnavailable(2), check);
     if two.safety != Safety::Safe {
         return two;
     }
-    let (mut low, mut high, mut best) = (2, hosts, two);
-    while low < high {
-        let mid = (low + high).div_ceil(2);
-        let candidate = evaluate(cluster, Strategy::MaxUnavailable(mid), check);
-        if candidate.safety == Safety::Safe {
-            low = mid;
-            best = candidate;
+    let cap = cluster
+        .policy
+        .max_hosts_per_wave
+        .map_or(hosts, |m| (m as usize).min(hosts));
+    let (mut best, mut low, mut high, mut probes) = (two, 2, None::<usize>, 1);
+    let probe = |k: usize, best: &mut Baseline| {
+        let candidate = evaluate(cluster, Strategy::MaxUnavailable(k), check);
+        let safe = candidate.safety == Safety::Safe;
+        if safe {
+            *best = candidate;
+        }
+        safe
+    };
+    while high.is_none() && probes < MAX_K_PROBES && low < cap {
+        let k = (low * 2).min(cap);
+        probes += 1;
+        if probe(k, &mut best) {
+            low = k;
         } else {
-            high = mid - 1;
+            high = Some(k);
+        }
+    }
+    if let Some(unsafe_k) = high {
+        let mut top = unsafe_k - 1;
+        while low < top && probes < MAX_K_PROBES {
+            let mid = (low + top).div_ceil(2);
+            probes += 1;
+            if probe(mid, &mut best) {
+                low = mid;
+            } else {
+                top = mid - 1;
+            }
         }
     }
     best
