@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Cluster, ItemId};
 use crate::plan::Plan;
+use crate::plan::baselines::{self, BaselineDocument};
 use crate::runbook::{self, Check, Step};
 use crate::warnings::{Subject, Warning};
 
@@ -87,6 +88,10 @@ pub struct SummaryDocument {
     pub solver: String,
     /// Wall-clock seconds of the solve.
     pub solve_seconds: f64,
+    /// What today's tools would do on the same cluster, each checked by the validator
+    /// ([`crate::plan::baselines`]); empty in a document without runbook.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub baselines: Vec<BaselineDocument>,
 }
 
 /// One wave.
@@ -206,7 +211,7 @@ impl From<&Step> for StepDocument {
 }
 
 impl PlanDocument {
-    /// The document of `plan` for `cluster`, with the runbook of every wave.
+    /// The document of `plan` for `cluster`, with the runbook of every wave and the baselines.
     pub fn new(cluster: &Cluster, plan: &Plan) -> Self {
         let mut doc = Self::without_runbook(cluster, plan);
         let runbook = runbook::build(cluster, plan);
@@ -216,11 +221,16 @@ impl PlanDocument {
             wave.post_checks = book.post_checks.iter().map(CheckDocument::from).collect();
             wave.rollback = Some(book.rollback.clone());
         }
+        let (waves, minutes) = (doc.summary.waves, doc.summary.total_minutes);
+        doc.summary.baselines = baselines::baselines(cluster)
+            .iter()
+            .map(|b| b.document(waves, minutes))
+            .collect();
         doc
     }
 
     /// The document of `plan` for `cluster`, without runbook content (checks and steps empty,
-    /// no rollback): the plan alone.
+    /// no rollback) and without baselines: the plan alone.
     pub fn without_runbook(cluster: &Cluster, plan: &Plan) -> Self {
         let waves = plan
             .waves
@@ -289,6 +299,7 @@ impl PlanDocument {
                 proof: plan.quality.proof.to_string(),
                 solver: plan.quality.solver.to_string(),
                 solve_seconds: plan.quality.solve_seconds,
+                baselines: Vec::new(),
             },
             waves,
             warnings: plan.warnings.clone(),

@@ -3,6 +3,7 @@
 mod support;
 
 mod bad_input;
+mod baselines;
 mod cli;
 mod drift;
 mod examples;

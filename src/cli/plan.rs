@@ -56,10 +56,15 @@ pub fn run(args: &PlanArgs, color: ColorChoice, limits: &Limits, style: &Style) 
     let mut plan = match solve::solve(cluster, &options) {
         Ok(plan) => plan,
         Err(no_plan) => {
-            eprint!("{}", quorate::plan::no_safe_plan::prose(&cluster.name, &no_plan));
+            // What would make a plan possible, within what is left of the time limit.
+            let relaxations = quorate::plan::relax::relaxations(cluster, &no_plan, &options);
+            eprint!(
+                "{}",
+                quorate::plan::no_safe_plan::prose(cluster, &no_plan, &relaxations)
+            );
             if format == Format::Json {
                 output::emit(
-                    &quorate::plan::no_safe_plan::json(&cluster.name, &no_plan),
+                    &quorate::plan::no_safe_plan::json(cluster, &no_plan, &relaxations),
                     args.out.as_deref(),
                 )?;
             }

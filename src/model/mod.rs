@@ -47,7 +47,8 @@ pub struct Host {
     pub fault_domain: FaultDomainId,
     /// Raw capacity per resource.
     pub capacity: Resources,
-    /// Capacity that may be used: capacity less the policy's headroom.
+    /// Capacity that may be used: capacity (CPU times `cpu_overcommit`) less the policy's
+    /// headroom, as [`crate::rules::capacity::usable`] computes it.
     pub usable: Resources,
     /// Whether storage is limited on this host; without `storage_gib` it is not tracked.
     pub storage_limited: bool,

@@ -4,7 +4,9 @@
 //! into a runbook. A plan refers to the cluster through typed ids, so it is only meaningful with
 //! the [`crate::model::Cluster`] it was made for.
 
+pub mod baselines;
 pub mod no_safe_plan;
+pub mod relax;
 
 use crate::model::{Cluster, HostId, ItemId, WorkloadId};
 

@@ -23,6 +23,7 @@ pub fn render(doc: &PlanDocument) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Upgrade runbook: {}\n", text(&doc.cluster));
     summary(&mut out, doc);
+    baselines(&mut out, doc);
     overview(&mut out, doc);
     let _ = writeln!(out, "## Schedule\n");
     out.push_str("Times are offsets from the start of the maintenance window; waves run back to back.\n\n");
@@ -93,6 +94,33 @@ fn summary(out: &mut String, doc: &PlanDocument) {
         let _ = writeln!(out, "| {name} | {value} |");
     }
     out.push('\n');
+}
+
+/// What today's tools would do on the same cluster, each checked by the validator, and what
+/// the plan saves against each.
+fn baselines(out: &mut String, doc: &PlanDocument) {
+    let rows = &doc.summary.baselines;
+    let Some(headline) = super::baselines::headline(rows) else {
+        return;
+    };
+    let _ = writeln!(out, "## Compared with today's tools\n");
+    out.push_str("Each is run through quorate's validator, which is written apart from the planner.\n\n");
+    out.push_str("| Strategy | Tools | Waves | Minutes | Safe | Saved by this plan |\n");
+    out.push_str("| --- | --- | ---: | ---: | --- | --- |\n");
+    for b in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} waves, {} min |",
+            text(&super::baselines::name(b)),
+            text(&b.tools.join(", ")),
+            b.waves,
+            b.total_minutes,
+            text(&super::baselines::verdict(b)),
+            b.waves_saved,
+            b.minutes_saved
+        );
+    }
+    let _ = writeln!(out, "\n{}.\n", text(&headline));
 }
 
 fn overview(out: &mut String, doc: &PlanDocument) {

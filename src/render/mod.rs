@@ -18,6 +18,7 @@
 //! terminal or a parser would interpret through unchanged.
 
 pub mod ansible;
+mod baselines;
 pub mod change;
 pub mod markdown;
 mod markdown_inline;

@@ -22,6 +22,7 @@ pub fn render(doc: &PlanDocument, colour: bool) -> String {
     let paint = Paint(colour);
     let mut out = String::new();
     summary(&mut out, doc, paint);
+    baselines(&mut out, doc, paint);
     let starts = starts(doc);
     for (wave, start) in doc.waves.iter().zip(starts) {
         out.push('\n');
@@ -87,6 +88,42 @@ fn summary(out: &mut String, doc: &PlanDocument, paint: Paint) {
         count(s.lower_bound as usize, "wave", "waves"),
         s.lower_bound_minutes
     );
+}
+
+/// The baselines as a small table: what today's tools would do, and what the plan saves.
+fn baselines(out: &mut String, doc: &PlanDocument, paint: Paint) {
+    let rows = &doc.summary.baselines;
+    let Some(headline) = super::baselines::headline(rows) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\n{}",
+        paint.bold("Compared with today's tools (each checked by quorate's validator)")
+    );
+    let names: Vec<String> = rows.iter().map(super::baselines::name).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let waves_width = rows.iter().map(|b| b.waves.to_string().len()).max().unwrap_or(0);
+    let minutes_width = rows
+        .iter()
+        .map(|b| b.total_minutes.to_string().len())
+        .max()
+        .unwrap_or(0);
+    for (b, name) in rows.iter().zip(&names) {
+        let verdict = super::baselines::verdict(b);
+        let verdict = match b.safe {
+            Some(true) => paint.green(&verdict),
+            _ => paint.yellow(&printable(&verdict)),
+        };
+        let _ = writeln!(
+            out,
+            "  {name:<width$}  {:>waves_width$} {}  {:>minutes_width$} min  {verdict}",
+            b.waves,
+            if b.waves == 1 { "wave " } else { "waves" },
+            b.total_minutes,
+        );
+    }
+    wrapped(out, "  ", 2, &words(&headline));
 }
 
 fn render_wave(out: &mut String, wave: &WaveDocument, waves: usize, start: u64, paint: Paint) {
