@@ -13,6 +13,7 @@ use quorate::model::Platform;
 use crate::support;
 
 mod ceph;
+mod done;
 mod kubernetes;
 mod openstack;
 mod proxmox;

@@ -93,6 +93,7 @@ fn full_document() -> PlanDocument {
             proof: s("none"),
             solver: s("microlp"),
             solve_seconds: 0.0,
+            already_done: Vec::new(),
         },
         waves: vec![
             WaveDocument {
