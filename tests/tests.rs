@@ -19,3 +19,4 @@ mod roundtrip;
 mod runbook;
 mod runbook_rules;
 mod validate;
+mod verify;
