@@ -154,14 +154,7 @@ pub fn plan_of(cluster: &Cluster, input: &PlanInput) -> Option<Plan> {
     }
     Some(Plan {
         waves,
-        quality: Quality {
-            lower_bound_waves: 0,
-            lower_bound_minutes: 0,
-            optimal: false,
-            proof: "none",
-            solver: "none",
-            solve_seconds: 0.0,
-        },
+        quality: Quality::unclaimed(),
         warnings: Vec::new(),
     })
 }

@@ -52,18 +52,26 @@ fn import_to(dir: &tempfile::TempDir, name: &str, args: &[&str]) -> String {
     out
 }
 
+/// `quorate import kubernetes` as an operator runs it for this cluster, before the files.
+const K8S_IMPORT: [&str; 6] = [
+    "import",
+    "kubernetes",
+    "--name",
+    "shop",
+    "--target-version",
+    "v1.30.1",
+];
+
+/// The half-way export imported into a temporary folder: the folder and the description.
+fn import_half_way() -> (tempfile::TempDir, String) {
+    let (dir, export) = temp_file("half.json", &half_way_kubernetes());
+    let half = import_to(&dir, "half.toml", &[&K8S_IMPORT[..], &[export.as_str()]].concat());
+    (dir, half)
+}
+
 #[test]
 fn a_kubernetes_cluster_re_imported_half_way_plans_only_the_rest() {
-    let (dir, export) = temp_file("half.json", &half_way_kubernetes());
-    let import = [
-        "import",
-        "kubernetes",
-        "--name",
-        "shop",
-        "--target-version",
-        "v1.30.1",
-    ];
-    let half = import_to(&dir, "half.toml", &[&import[..], &[export.as_str()]].concat());
+    let (dir, half) = import_half_way();
 
     let (code, summary, stderr) = run(&["check", &half]);
     assert_eq!(code, Some(0), "{stderr}");
@@ -127,21 +135,12 @@ fn a_kubernetes_cluster_re_imported_half_way_plans_only_the_rest() {
 /// rejects it, pointing at each such entry, in text and in JSON.
 #[test]
 fn a_plan_that_still_lists_a_done_host_is_rejected_at_the_entry() {
-    let (dir, export) = temp_file("half.json", &half_way_kubernetes());
-    let import = [
-        "import",
-        "kubernetes",
-        "--name",
-        "shop",
-        "--target-version",
-        "v1.30.1",
-    ];
-    let half = import_to(&dir, "half.toml", &[&import[..], &[export.as_str()]].concat());
+    let (dir, half) = import_half_way();
     let small = fixture("kubernetes", "small.json");
     let full = import_to(
         &dir,
         "full.toml",
-        &[&import[..], &[small.to_str().unwrap()]].concat(),
+        &[&K8S_IMPORT[..], &[small.to_str().unwrap()]].concat(),
     );
     let (code, old, stderr) = run(&["plan", &full, "-o", "toml", "--time-limit", "5"]);
     assert_eq!(code, Some(0), "{stderr}");
