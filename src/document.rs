@@ -92,6 +92,20 @@ pub struct SummaryDocument {
     /// ([`crate::plan::baselines`]); empty in a document without runbook.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub baselines: Vec<BaselineDocument>,
+    /// Hosts and components already at their target version, which the plan leaves out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub already_done: Vec<DoneDocument>,
+}
+
+/// A host or component already at its target version: not planned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoneDocument {
+    /// Its name.
+    pub name: String,
+    /// `host` or `component`.
+    pub kind: String,
+    /// The version it runs, which is its target.
+    pub version: String,
 }
 
 /// One wave.
@@ -300,6 +314,7 @@ impl PlanDocument {
                 solver: plan.quality.solver.to_string(),
                 solve_seconds: plan.quality.solve_seconds,
                 baselines: Vec::new(),
+                already_done: already_done(cluster),
             },
             waves,
             warnings: plan.warnings.clone(),
@@ -316,6 +331,24 @@ impl PlanDocument {
         text.push('\n');
         text
     }
+}
+
+fn already_done(cluster: &Cluster) -> Vec<DoneDocument> {
+    let mut out = Vec::new();
+    for (version, items) in cluster.already_done() {
+        for item in items {
+            out.push(DoneDocument {
+                name: item_name(cluster, item),
+                kind: match item {
+                    ItemId::Host(_) => "host",
+                    ItemId::Component(_) => "component",
+                }
+                .to_string(),
+                version: version.to_string(),
+            });
+        }
+    }
+    out
 }
 
 fn item_name(cluster: &Cluster, item: ItemId) -> String {

@@ -42,6 +42,7 @@ pub mod source;
 pub mod suggest;
 pub mod summary;
 pub mod validate;
+pub mod verify;
 pub mod warnings;
 
 /// The old name of [`description`], kept so that code written against it (importers) still

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::bounds::{Bounds, bounds};
 use crate::model::resources::show;
-use crate::model::{Cluster, HostState, Migration, Resource, Resources};
+use crate::model::{Cluster, HostState, ItemId, Migration, Resource, Resources};
 
 /// Counts, capacity and the lower bound of a cluster.
 #[derive(Debug, Clone)]
@@ -15,8 +15,11 @@ pub struct Summary {
     pub platform: &'static str,
     /// Hosts in all.
     pub hosts: usize,
-    /// Hosts to upgrade.
+    /// Hosts with state `ready`, those already done included.
     pub ready: usize,
+    /// Hosts and components already at their target version, by version: not planned.
+    /// Each entry: the version, `host`, `component` or `item` when mixed, and the names.
+    pub done: Vec<(String, &'static str, Vec<String>)>,
     /// Names and states of hosts already unavailable.
     pub unavailable: Vec<(String, HostState)>,
     /// Declared fault domains.
@@ -72,6 +75,21 @@ impl Summary {
             platform: cluster.platform.name(),
             hosts: cluster.hosts.len(),
             ready: ready.len(),
+            done: cluster
+                .already_done()
+                .into_iter()
+                .map(|(v, items)| {
+                    let kind = if items.iter().all(|i| matches!(i, ItemId::Host(_))) {
+                        "host"
+                    } else if items.iter().all(|i| matches!(i, ItemId::Component(_))) {
+                        "component"
+                    } else {
+                        "item"
+                    };
+                    let names = items.iter().map(|&i| cluster.item_name(i).to_string());
+                    (v.to_string(), kind, names.collect())
+                })
+                .collect(),
             unavailable: cluster
                 .unavailable_hosts()
                 .map(|h| (cluster.host(h).name.clone(), cluster.host(h).state))
@@ -121,6 +139,21 @@ impl fmt::Display for Summary {
             write!(f, ", {} unavailable: {}", self.unavailable.len(), list.join(", "))?;
         }
         writeln!(f, ")")?;
+        for (version, kind, names) in &self.done {
+            const LISTED: usize = 8;
+            let mut list: Vec<&str> = names.iter().take(LISTED).map(String::as_str).collect();
+            let more = format!("and {} more", names.len().saturating_sub(LISTED));
+            if names.len() > LISTED {
+                list.push(&more);
+            }
+            let plural = if names.len() == 1 { "" } else { "s" };
+            writeln!(
+                f,
+                "  already done     {} {kind}{plural} at {version}, not planned: {}",
+                names.len(),
+                list.join(", ")
+            )?;
+        }
         write!(f, "  fault domains    {}", self.fault_domains)?;
         if self.implicit_fault_domains > 0 {
             write!(f, " (+{} hosts that are their own)", self.implicit_fault_domains)?;

@@ -266,3 +266,20 @@ fn cost_above_and_below_the_limit() {
         assert_eq!(all[0].waves.len(), ready + cluster.components.len());
     }
 }
+
+/// Hosts already at their target version need no wave in the tools' orders either: the
+/// baselines take only the hosts the plan upgrades, so they stay safe and count four waves.
+#[test]
+fn baselines_leave_out_hosts_already_done() {
+    let text = roomy(6, "wave_overhead_minutes = 10")
+        .replace(
+            "upgrade_minutes = 30\n",
+            "upgrade_minutes = 30\ntarget_version = \"2\"\n",
+        )
+        .replace("name = \"h1\"\n", "name = \"h1\"\nversion = \"2\"\n")
+        .replace("name = \"h2\"\n", "name = \"h2\"\nversion = \"2\"\n");
+    let doc = document("roomy-half-done.toml", &text);
+    let one = row(&doc, "one_host_at_a_time");
+    assert_eq!(one.safe, Some(true), "{one:#?}");
+    assert_eq!((one.waves, one.total_minutes), (4, 4 * 40));
+}

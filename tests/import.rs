@@ -13,6 +13,7 @@ use quorate::model::Platform;
 use crate::support;
 
 mod ceph;
+mod done;
 mod kubernetes;
 mod openstack;
 mod proxmox;
@@ -20,7 +21,7 @@ mod robustness;
 mod vsphere;
 
 /// Runs `quorate ARGS` in the repository root; returns (exit code, stdout, stderr).
-fn run(args: &[&str]) -> (Option<i32>, String, String) {
+pub(crate) fn run(args: &[&str]) -> (Option<i32>, String, String) {
     let output = support::quorate()
         .current_dir(support::root())
         .args(args)
@@ -33,14 +34,14 @@ fn run(args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
-fn fixture(platform: &str, name: &str) -> PathBuf {
+pub(crate) fn fixture(platform: &str, name: &str) -> PathBuf {
     support::root()
         .join("tests/fixtures/import")
         .join(platform)
         .join(name)
 }
 
-fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -58,7 +59,7 @@ fn import(platform: Platform, files: &[(&str, String)], options: &ImportOptions)
 }
 
 /// Diagnostics wrapped at the terminal width, joined back into one line per paragraph.
-fn flat(text: &str) -> String {
+pub(crate) fn flat(text: &str) -> String {
     text.split_whitespace()
         .filter(|word| *word != "│")
         .collect::<Vec<_>>()

@@ -141,6 +141,7 @@ fn full_document() -> PlanDocument {
                     minutes_saved: 10,
                 },
             ],
+            already_done: Vec::new(),
         },
         waves: vec![
             WaveDocument {

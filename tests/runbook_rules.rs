@@ -27,10 +27,11 @@ use crate::support;
 /// One GiB in the model's fixed-point units.
 const GIB: u64 = quorate::model::resources::SCALE as u64;
 
-/// A plan that is often unsafe: ready hosts in waves of `chunk`, each with the moves the exact
-/// placement search finds (waves it cannot place are left out), then one wave per component.
+/// A plan that is often unsafe: the hosts to upgrade in waves of `chunk`, each with the moves the
+/// exact placement search finds (waves it cannot place are left out), then one wave per
+/// component to upgrade. Items already done are left out, as every plan leaves them out.
 fn blind_plan(cluster: &Cluster, chunk: usize) -> Vec<Wave> {
-    let ready: Vec<HostId> = cluster.ready_hosts().collect();
+    let ready: Vec<HostId> = cluster.upgraded_hosts().collect();
     let mut waves = Vec::new();
     for hosts in ready.chunks(chunk) {
         if let Placement::Found { moves, .. } = place(cluster, hosts, 20_000) {
@@ -39,7 +40,7 @@ fn blind_plan(cluster: &Cluster, chunk: usize) -> Vec<Wave> {
             waves.push(wave);
         }
     }
-    for c in cluster.component_ids() {
+    for c in cluster.upgraded_components() {
         waves.push(Wave::new(vec![ItemId::Component(c)]));
     }
     waves
@@ -49,14 +50,7 @@ fn blind_plan(cluster: &Cluster, chunk: usize) -> Vec<Wave> {
 fn plan_of(waves: Vec<Wave>) -> Plan {
     Plan {
         waves,
-        quality: Quality {
-            lower_bound_waves: 0,
-            lower_bound_minutes: 0,
-            optimal: false,
-            proof: "none",
-            solver: "none",
-            solve_seconds: 0.0,
-        },
+        quality: Quality::unclaimed(),
         warnings: Vec::new(),
     }
 }

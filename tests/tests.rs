@@ -20,4 +20,5 @@ mod roundtrip;
 mod runbook;
 mod runbook_rules;
 mod validate;
+mod verify;
 mod warnings;

@@ -141,6 +141,11 @@ const UNSAFE: &[Unsafe] = &[
         &[("unavailable_host_in_plan", 35)],
     ),
     unsafe_plan(
+        "plans/violations/already_done.toml",
+        "plans/clusters/cloud-fra1.cmp01-done.toml",
+        &[("already_done", 20)],
+    ),
+    unsafe_plan(
         "plans/violations/move_invalid.toml",
         VSAN,
         &[("move_invalid", 18)],
@@ -222,6 +227,7 @@ fn every_toml_plan_says_how_to_check_it() {
 fn cluster_variants_differ_from_their_example_only_in_marked_lines() {
     for (variant, example) in [
         ("plans/clusters/cloud-fra1.cmp12-maintenance.toml", OPENSTACK),
+        ("plans/clusters/cloud-fra1.cmp01-done.toml", OPENSTACK),
         ("plans/clusters/metro-vsan-01.ha-50.toml", STRETCHED),
     ] {
         let (variant_text, example_text) = (read(variant), read(example));

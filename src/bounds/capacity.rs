@@ -104,7 +104,7 @@ pub(super) fn workload_impossibilities(cluster: &Cluster, ready: &[crate::model:
         })
         .collect();
     let mut reported = 0;
-    for &h in ready {
+    for &h in ready.iter().filter(|&&h| cluster.host(h).is_upgraded()) {
         for w in movable(cluster, h) {
             let workload = cluster.workload(w);
             if reported >= 10 {

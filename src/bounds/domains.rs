@@ -81,7 +81,7 @@ pub(super) fn split_bounds(
         if u64::from(limit) != already.len() as u64 + 1 {
             continue;
         }
-        let hosts: Vec<_> = cluster.ready_hosts().collect();
+        let hosts: Vec<_> = cluster.upgraded_hosts().collect();
         let Some((waves, Some(rule), domains)) =
             packing::split_bound(cluster, &hosts, packings, &key, &already)
         else {

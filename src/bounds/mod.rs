@@ -69,10 +69,14 @@ impl Bounds {
 /// Computes the bounds of `cluster`.
 pub fn bounds(cluster: &Cluster) -> Bounds {
     let mut out = Bounds::default();
-    let ready: Vec<_> = cluster.ready_hosts().collect();
-    let exclusive = cluster.components.iter().filter(|c| c.exclusive).count() as u64;
-    let shared = cluster.components.len() as u64 - exclusive;
-    let items = ready.len() as u64 + cluster.components.len() as u64;
+    let ready: Vec<_> = cluster.upgraded_hosts().collect();
+    let components: Vec<_> = cluster
+        .upgraded_components()
+        .map(|c| cluster.component(c))
+        .collect();
+    let exclusive = components.iter().filter(|c| c.exclusive).count() as u64;
+    let shared = components.len() as u64 - exclusive;
+    let items = ready.len() as u64 + components.len() as u64;
     if items == 0 {
         return out;
     }
@@ -132,7 +136,8 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
             format!("max hosts per wave: {} hosts, at most {m} at a time", ready.len()),
         );
     }
-    capacity::workload_impossibilities(cluster, &ready, &mut out);
+    let up: Vec<_> = cluster.ready_hosts().collect();
+    capacity::workload_impossibilities(cluster, &up, &mut out);
 
     for row in &rows {
         match row.rule {

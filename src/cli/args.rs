@@ -68,6 +68,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Compare a cluster description with the live exports; exit 0 same, 1 drift, 2 input error.
     Drift(DriftArgs),
+    /// Evaluate a wave's pre-checks (or post-checks) against the live exports; exit 0 when every
+    /// check the exports decide passes, 1 otherwise, 2 input error.
+    Verify(super::verify::VerifyArgs),
 }
 
 /// `quorate import`.

@@ -22,6 +22,7 @@ mod output;
 mod plan;
 mod report;
 mod validate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -45,6 +46,7 @@ pub fn run() -> ExitCode {
         Command::Validate(validate_args) => validate::run(validate_args, &limits, &style),
         Command::Import(import_args) => import::run(import_args, &limits),
         Command::Drift(drift_args) => drift::run(drift_args, &limits, &style),
+        Command::Verify(verify_args) => verify::run(verify_args, &limits, &style),
         Command::Export(export_args) => export::run(export_args, &limits),
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man => completions::man(),

@@ -154,6 +154,9 @@ pub struct LiveBudget {
     pub limit: Fact<LiveLimit>,
     /// Disruptions the platform allows right now (`status.disruptionsAllowed`).
     pub disruptions_allowed: Option<i64>,
+    /// Members the platform counts as healthy right now (`status.currentHealthy`): unlike
+    /// names, this survives pods being replaced under new names.
+    pub current_healthy: Option<i64>,
 }
 
 /// An anti-affinity group.

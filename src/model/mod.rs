@@ -67,9 +67,20 @@ pub struct Host {
 }
 
 impl Host {
-    /// Whether the plan upgrades this host.
+    /// Whether the host is up at rest (state `ready`): the plan upgrades it, unless it is
+    /// already [done](Host::is_done), and it takes workloads in every wave it is not upgraded.
     pub fn is_ready(&self) -> bool {
         self.state == HostState::Ready
+    }
+
+    /// Whether the host already runs its target version: it needs no wave.
+    pub fn is_done(&self) -> bool {
+        already_done(self.version.as_deref(), self.target_version.as_deref())
+    }
+
+    /// Whether the plan upgrades this host: ready and not already done.
+    pub fn is_upgraded(&self) -> bool {
+        self.is_ready() && !self.is_done()
     }
 
     /// Usable capacity of `resource`, or `None` when it is not tracked on this host.
@@ -98,6 +109,19 @@ pub struct Component {
     pub version: Option<String>,
     /// The version the upgrade brings it to, if known.
     pub target_version: Option<String>,
+}
+
+impl Component {
+    /// Whether the component already runs its target version: it needs no wave.
+    pub fn is_done(&self) -> bool {
+        already_done(self.version.as_deref(), self.target_version.as_deref())
+    }
+}
+
+/// The contract's "already done": a declared version equal to the target version (the item's
+/// own `target_version`, else `[defaults] target_version`). The one home of that rule.
+fn already_done(version: Option<&str>, target: Option<&str>) -> bool {
+    version.is_some() && version == target
 }
 
 /// A workload on a host.
@@ -274,9 +298,26 @@ impl Cluster {
         (0..self.hosts.len()).map(HostId::from_index)
     }
 
-    /// Ids of the hosts the plan upgrades (state `ready`).
+    /// Ids of the hosts that are up at rest (state `ready`), including those already done: the
+    /// hosts that take workloads.
     pub fn ready_hosts(&self) -> impl Iterator<Item = HostId> + '_ {
         self.host_ids().filter(|&h| self.host(h).is_ready())
+    }
+
+    /// Ids of the hosts the plan upgrades: ready and not already at their target version.
+    pub fn upgraded_hosts(&self) -> impl Iterator<Item = HostId> + '_ {
+        self.host_ids().filter(|&h| self.host(h).is_upgraded())
+    }
+
+    /// Ids of the ready hosts that already run their target version, and need no wave.
+    pub fn done_hosts(&self) -> impl Iterator<Item = HostId> + '_ {
+        self.host_ids()
+            .filter(|&h| self.host(h).is_ready() && self.host(h).is_done())
+    }
+
+    /// Ids of the components the plan upgrades: those not already at their target version.
+    pub fn upgraded_components(&self) -> impl Iterator<Item = ComponentId> + '_ {
+        self.component_ids().filter(|&c| !self.component(c).is_done())
     }
 
     /// Ids of the hosts that are already unavailable (down or in maintenance).
@@ -289,12 +330,43 @@ impl Cluster {
         (0..self.components.len()).map(ComponentId::from_index)
     }
 
-    /// Everything the plan upgrades: ready hosts, then components.
+    /// Everything the plan upgrades: ready hosts, then components, less those already done.
     pub fn items(&self) -> Vec<ItemId> {
-        self.ready_hosts()
+        self.upgraded_hosts()
             .map(ItemId::Host)
-            .chain(self.component_ids().map(ItemId::Component))
+            .chain(self.upgraded_components().map(ItemId::Component))
             .collect()
+    }
+
+    /// Whether the plan upgrades `item` (it is one of [`Cluster::items`]).
+    pub fn is_upgraded(&self, item: ItemId) -> bool {
+        match item {
+            ItemId::Host(h) => self.host(h).is_upgraded(),
+            ItemId::Component(c) => !self.component(c).is_done(),
+        }
+    }
+
+    /// The hosts and components already at their target version, grouped by that version in
+    /// the order of their first item: `(version, names)`, hosts before components.
+    pub fn already_done(&self) -> Vec<(&str, Vec<ItemId>)> {
+        let done = self.done_hosts().map(ItemId::Host).chain(
+            self.component_ids()
+                .filter(|&c| self.component(c).is_done())
+                .map(ItemId::Component),
+        );
+        let mut out: Vec<(&str, Vec<ItemId>)> = Vec::new();
+        for item in done {
+            let version = match item {
+                ItemId::Host(h) => self.host(h).version.as_deref(),
+                ItemId::Component(c) => self.component(c).version.as_deref(),
+            }
+            .unwrap_or_default();
+            match out.iter_mut().find(|(v, _)| *v == version) {
+                Some((_, items)) => items.push(item),
+                None => out.push((version, vec![item])),
+            }
+        }
+        out
     }
 
     /// The name of an item.

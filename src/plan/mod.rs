@@ -82,6 +82,21 @@ pub struct Quality {
     pub solve_seconds: f64,
 }
 
+impl Quality {
+    /// No claim at all: a plan that did not come from the solver (read from a file, built in a
+    /// test).
+    pub fn unclaimed() -> Self {
+        Quality {
+            lower_bound_waves: 0,
+            lower_bound_minutes: 0,
+            optimal: false,
+            proof: "none",
+            solver: "none",
+            solve_seconds: 0.0,
+        }
+    }
+}
+
 /// A plan for a cluster.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {

@@ -121,6 +121,7 @@ fn label(v: &Violation) -> String {
         ViolationCode::UnknownItem if v.wave.is_none() => "not this description's cluster".to_string(),
         ViolationCode::UnknownItem => "not a host or component".to_string(),
         ViolationCode::UnavailableHostInPlan => "already unavailable".to_string(),
+        ViolationCode::AlreadyDone => "already done".to_string(),
         ViolationCode::MoveInvalid => format!("no valid move for `{s}`"),
     };
     match v.wave {

@@ -120,7 +120,7 @@ fn items(wave: &WaveDocument) -> impl Iterator<Item = Item<'_>> {
 
 /// `s` with every control character but tab (newline, escape, ...) written out as `\u{1b}`,
 /// so that no name can move the cursor, colour the terminal or start a new line of a table.
-fn printable(s: &str) -> Cow<'_, str> {
+pub(crate) fn printable(s: &str) -> Cow<'_, str> {
     let control = |c: char| c.is_control() && c != '\t';
     if !s.chars().any(control) {
         return Cow::Borrowed(s);

@@ -88,6 +88,37 @@ fn summary(out: &mut String, doc: &PlanDocument, paint: Paint) {
         count(s.lower_bound as usize, "wave", "waves"),
         s.lower_bound_minutes
     );
+    // Grouped as `Cluster::already_done` lists them: by version, in first-item order.
+    let mut groups: Vec<(&str, Vec<&crate::document::DoneDocument>)> = Vec::new();
+    for d in &s.already_done {
+        match groups.iter_mut().find(|(v, _)| *v == d.version) {
+            Some((_, items)) => items.push(d),
+            None => groups.push((&d.version, vec![d])),
+        }
+    }
+    for (version, items) in groups {
+        let (one, many) = if items.iter().all(|d| d.kind == "host") {
+            ("host", "hosts")
+        } else if items.iter().all(|d| d.kind == "component") {
+            ("component", "components")
+        } else {
+            ("item", "items")
+        };
+        let lead = format!(
+            "  {} already at {}, not planned: ",
+            count(items.len(), one, many),
+            printable(version)
+        );
+        let names: Vec<String> = items
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let comma = if i + 1 < items.len() { "," } else { "" };
+                format!("{}{comma}", printable(&d.name))
+            })
+            .collect();
+        wrapped(out, &lead, 4, &names);
+    }
 }
 
 /// The baselines as a small table: what today's tools would do, and what the plan saves.

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use crate::model::resources::to_fixed;
 use crate::model::{
     AntiAffinityGroup, BudgetLimit, Cluster, Component, DisruptionBudget, FaultDomain, FaultDomainId, Host,
-    HostState, Member, Migration, Names, OrderRule, Platform, Policy, QuorumGroup, Resource, Resources,
-    Scope, Site, Workload, WorkloadId,
+    HostState, ItemId, Member, Migration, Names, OrderRule, Platform, Policy, QuorumGroup, Resource,
+    Resources, Scope, Site, Workload, WorkloadId,
 };
 use crate::parse::fields::Sp;
 use crate::parse::raw::RawCluster;
@@ -101,7 +101,7 @@ pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) 
         });
     }
 
-    let components = raw
+    let components: Vec<Component> = raw
         .components
         .iter()
         .map(|c| Component {
@@ -198,8 +198,8 @@ pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) 
         .iter()
         .zip(&refs.order_after)
         .map(|(before, after)| OrderRule {
-            before: before.iter().map(|(i, _)| *i).collect(),
-            after: after.iter().map(|(i, _)| *i).collect(),
+            before: pending_items(before, &hosts, &components),
+            after: pending_items(after, &hosts, &components),
         })
         .collect();
 
@@ -245,4 +245,17 @@ pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) 
         orders,
         names,
     })
+}
+
+/// The items of an order rule that the plan upgrades: an item already at its target version has
+/// no wave, so it neither waits for nor holds back anything.
+fn pending_items<S>(items: &[(ItemId, S)], hosts: &[Host], components: &[Component]) -> Vec<ItemId> {
+    items
+        .iter()
+        .map(|(i, _)| *i)
+        .filter(|i| match i {
+            ItemId::Host(h) => !hosts[h.index()].is_done(),
+            ItemId::Component(c) => !components[c.index()].is_done(),
+        })
+        .collect()
 }

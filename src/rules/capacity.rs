@@ -83,7 +83,7 @@ pub struct CapacityRule {
     pub free: u64,
     /// The HA reserve.
     pub reserve: u64,
-    /// Each ready host's weight, in host order.
+    /// Each upgraded host's weight, in host order.
     pub weights: Vec<(HostId, u64)>,
 }
 
@@ -104,7 +104,12 @@ pub fn capacity_rule(cluster: &Cluster, ready: &[HostId], r: Resource) -> Option
     Some(CapacityRule {
         free: free_room(cluster, ready, r),
         reserve: cluster.reserve()[r],
-        weights: ready.iter().map(|&h| (h, host_weight(cluster, h, r))).collect(),
+        // Hosts already done stay up: they offer room but are never taken down.
+        weights: ready
+            .iter()
+            .filter(|&&h| cluster.host(h).is_upgraded())
+            .map(|&h| (h, host_weight(cluster, h, r)))
+            .collect(),
     })
 }
 

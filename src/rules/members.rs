@@ -3,7 +3,8 @@
 //!
 //! A host member is down when it is upgraded or already unavailable; a component when it is
 //! upgraded; a workload when its host is unavailable, or when its host is upgraded and it does
-//! not live-migrate (a live-migrated workload stays up while it moves).
+//! not live-migrate (a live-migrated workload stays up while it moves). An item already at its
+//! target version is never upgraded, so it and what runs on it stay up.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +17,7 @@ pub enum DownWith {
     Always,
     /// In the wave that upgrades this item.
     Item(ItemId),
-    /// Never: it live-migrates away from its host.
+    /// Never: it live-migrates away from its host, or it is (or runs on) an item already done.
     Never,
 }
 
@@ -24,14 +25,16 @@ pub enum DownWith {
 /// whatever its migration: it cannot be running on a host that is down.
 pub fn down_with(cluster: &Cluster, member: MemberId) -> DownWith {
     match member {
-        MemberId::Host(h) if cluster.host(h).is_ready() => DownWith::Item(ItemId::Host(h)),
-        MemberId::Host(_) => DownWith::Always,
+        MemberId::Host(h) if !cluster.host(h).is_ready() => DownWith::Always,
+        MemberId::Host(h) if cluster.host(h).is_done() => DownWith::Never,
+        MemberId::Host(h) => DownWith::Item(ItemId::Host(h)),
+        MemberId::Component(c) if cluster.component(c).is_done() => DownWith::Never,
         MemberId::Component(c) => DownWith::Item(ItemId::Component(c)),
         MemberId::Workload(w) => {
             let workload = cluster.workload(w);
             if !cluster.host(workload.host).is_ready() {
                 DownWith::Always
-            } else if workload.migration == Migration::Live {
+            } else if workload.migration == Migration::Live || cluster.host(workload.host).is_done() {
                 DownWith::Never
             } else {
                 DownWith::Item(ItemId::Host(workload.host))

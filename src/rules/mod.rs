@@ -99,7 +99,11 @@ pub fn rows(cluster: &Cluster) -> Vec<Row> {
             rule: Rule::MaxHostsPerWave,
             per_wave: i64::from(m),
             always: 0,
-            amounts: ready.iter().map(|&h| (ItemId::Host(h), 1)).collect(),
+            amounts: ready
+                .iter()
+                .filter(|&&h| cluster.host(h).is_upgraded())
+                .map(|&h| (ItemId::Host(h), 1))
+                .collect(),
         });
     }
     for (g, group) in cluster.quorum_groups.iter().enumerate() {

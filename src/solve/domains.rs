@@ -58,7 +58,7 @@ pub fn exact_domain_bound(
             continue;
         }
         let mut domains: BTreeMap<u32, Vec<HostId>> = BTreeMap::new();
-        for h in cluster.ready_hosts() {
+        for h in cluster.upgraded_hosts() {
             if let Some(d) = key(h).filter(|d| !already.contains(d)) {
                 domains.entry(d).or_default().push(h);
             }

@@ -11,13 +11,13 @@ pub fn duration_lower_bound(cluster: &Cluster, shared_waves: u32) -> u64 {
     let overhead = u64::from(cluster.policy.wave_overhead_minutes);
     let exclusive = exclusive_minutes(cluster);
     let mut hosts: Vec<u64> = cluster
-        .ready_hosts()
+        .upgraded_hosts()
         .map(|h| u64::from(cluster.host(h).upgrade_minutes))
         .collect();
     if hosts.is_empty() {
         let shared = cluster
-            .components
-            .iter()
+            .upgraded_components()
+            .map(|c| cluster.component(c))
             .filter(|c| !c.exclusive)
             .map(|c| overhead + u64::from(c.upgrade_minutes))
             .max()
@@ -37,8 +37,8 @@ pub fn duration_lower_bound(cluster: &Cluster, shared_waves: u32) -> u64 {
 pub(super) fn exclusive_minutes(cluster: &Cluster) -> u64 {
     let overhead = u64::from(cluster.policy.wave_overhead_minutes);
     cluster
-        .components
-        .iter()
+        .upgraded_components()
+        .map(|c| cluster.component(c))
         .filter(|c| c.exclusive)
         .map(|c| overhead + u64::from(c.upgrade_minutes))
         .sum()
@@ -47,7 +47,7 @@ pub(super) fn exclusive_minutes(cluster: &Cluster) -> u64 {
 /// The most hosts one wave can take: the cap, and the hosts of the largest fault domains (sites)
 /// that may be down besides those already down.
 fn max_hosts_in_a_wave(cluster: &Cluster) -> usize {
-    let ready: Vec<_> = cluster.ready_hosts().collect();
+    let ready: Vec<_> = cluster.upgraded_hosts().collect();
     let mut most = cluster
         .policy
         .max_hosts_per_wave

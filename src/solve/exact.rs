@@ -109,7 +109,7 @@ impl Search<'_, '_> {
     /// pairs are cheap.
     fn cut_pairs(&mut self) {
         const MAX_HOSTS: usize = 40;
-        let hosts: Vec<_> = self.cluster.ready_hosts().collect();
+        let hosts: Vec<_> = self.cluster.upgraded_hosts().collect();
         if hosts.len() > MAX_HOSTS || !self.cuts.is_empty() {
             return;
         }

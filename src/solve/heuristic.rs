@@ -92,7 +92,7 @@ pub fn best_plan(
 
 fn total_weight(cluster: &Cluster, rules: &WaveRules<'_>, r: Resource) -> f64 {
     cluster
-        .ready_hosts()
+        .upgraded_hosts()
         .map(|h| rules.host_weight(h, r) as f64)
         .sum::<f64>()
         .max(1.0)

@@ -161,7 +161,7 @@ impl<'c> IlpModel<'c> {
         // Drop rows that can never bind.
         packings.retain(|(cap, amounts)| amounts.iter().map(|(_, a)| a).sum::<f64>() > *cap);
 
-        let ready: Vec<HostId> = cluster.ready_hosts().collect();
+        let ready: Vec<HostId> = cluster.upgraded_hosts().collect();
         let mut domain_limits = Vec::new();
         for level in Level::ALL {
             let Some(limit) = level.limit(cluster) else {

@@ -145,7 +145,10 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
         liberating,
         exact_cuts_unproven: false,
     };
-    let exclusive = cluster.components.iter().filter(|c| c.exclusive).count() as u32;
+    let exclusive = cluster
+        .upgraded_components()
+        .filter(|&c| cluster.component(c).exclusive)
+        .count() as u32;
     let quick =
         domains::exact_domain_bound(&rules, &search.liberating, None).map_or(0, |d| d.waves + exclusive);
     let expired = || search.remaining() <= 0.0;
@@ -202,7 +205,7 @@ fn liberating_hosts(cluster: &Cluster) -> Vec<crate::model::HostId> {
         .filter(|g| g.mandatory && g.scope == Scope::FaultDomain)
         .flat_map(|g| g.workloads.iter())
         .map(|&w| cluster.workload(w))
-        .filter(|w| w.migration.moves() && cluster.host(w.host).is_ready())
+        .filter(|w| w.migration.moves() && cluster.host(w.host).is_upgraded())
         .map(|w| w.host)
         .collect();
     hosts.sort_unstable();

@@ -1,8 +1,9 @@
 //! Names to items, and "every item exactly once".
 //!
 //! The plan names hosts and components; this pass turns each name into an item or a violation
-//! (unknown, ambiguous, already unavailable), and then checks the plan-wide rule that every
-//! ready host and every component is upgraded in exactly one wave. The result, a [`PlanView`],
+//! (unknown, ambiguous, already unavailable, already done), and then checks the plan-wide rule
+//! that every ready host and every component not yet at its target version is upgraded in
+//! exactly one wave. The result, a [`PlanView`],
 //! is what the per-wave checks read.
 
 use std::cell::Cell;
@@ -48,6 +49,9 @@ pub(super) fn resolve<'a>(
             match lookup(cluster, &named.name) {
                 Lookup::Item(ItemId::Host(h)) if !cluster.host(h).is_ready() => {
                     out.push(unavailable_host(cluster, t, h, named));
+                }
+                Lookup::Item(item) if !cluster.is_upgraded(item) => {
+                    out.push(already_done(cluster, t, item, named));
                 }
                 Lookup::Item(item) => {
                     if items.insert(item) {
@@ -118,6 +122,32 @@ fn unavailable_host(cluster: &Cluster, t: usize, h: HostId, named: &Named) -> Vi
         ),
         format!(
             "remove `{}` from wave {}; if the host is back, set its state to `ready` in the description and plan again",
+            named.name,
+            t + 1
+        ),
+        named.span.clone(),
+    )
+}
+
+/// A done item in a wave is an error, not a warning: the runbook would take the host down
+/// (maintenance, reboot) in a wave whose rules were checked without it.
+fn already_done(cluster: &Cluster, t: usize, item: ItemId, named: &Named) -> Violation {
+    let (kind, version) = match item {
+        ItemId::Host(h) => ("host", cluster.host(h).version.as_deref()),
+        ItemId::Component(c) => ("component", cluster.component(c).version.as_deref()),
+    };
+    Violation::new(
+        ViolationCode::AlreadyDone,
+        Some(t),
+        &named.name,
+        format!(
+            "{kind} `{}` in wave {} already runs {}, its target version: the plan does not upgrade it again",
+            named.name,
+            t + 1,
+            version.unwrap_or_default()
+        ),
+        format!(
+            "remove `{}` from wave {}; if it must be upgraded again, correct its `version` in the description",
             named.name,
             t + 1
         ),

@@ -76,11 +76,13 @@ pub enum ViolationCode {
     UnavailableHostInPlan,
     /// An evacuation move is missing, unknown, or not allowed.
     MoveInvalid,
+    /// A host or component that already runs its target version is listed in a wave.
+    AlreadyDone,
 }
 
 impl ViolationCode {
     /// Every code, in listing order.
-    pub const ALL: [ViolationCode; 15] = [
+    pub const ALL: [ViolationCode; 16] = [
         ViolationCode::QuorumLost,
         ViolationCode::BudgetExceeded,
         ViolationCode::FaultDomainLimit,
@@ -96,6 +98,7 @@ impl ViolationCode {
         ViolationCode::UnknownItem,
         ViolationCode::UnavailableHostInPlan,
         ViolationCode::MoveInvalid,
+        ViolationCode::AlreadyDone,
     ];
 
     /// The stable code, as in the validation JSON.
@@ -115,6 +118,7 @@ impl ViolationCode {
             ViolationCode::HostUpgradedTwice => "host_upgraded_twice",
             ViolationCode::UnknownItem => "unknown_item",
             ViolationCode::UnavailableHostInPlan => "unavailable_host_in_plan",
+            ViolationCode::AlreadyDone => "already_done",
             ViolationCode::MoveInvalid => "move_invalid",
         }
     }

@@ -87,18 +87,29 @@ pub(super) fn given(view: &PlanView<'_>, t: usize, moves: &[MoveInput], out: &mu
             continue;
         }
         if !in_wave[workload.host.index()] {
-            let why = if home.is_ready() {
-                format!("which is not upgraded in wave {}", t + 1)
+            let (why, help) = if !home.is_ready() {
+                (
+                    format!(
+                        "which is already {}: its workloads are down and do not move",
+                        home.state.name()
+                    ),
+                    format!("remove this move, or upgrade `{}` in wave {}", home.name, t + 1),
+                )
+            } else if home.is_done() {
+                (
+                    "which already runs its target version and is not upgraded again".to_string(),
+                    "remove this move: its host stays up".to_string(),
+                )
             } else {
-                format!(
-                    "which is already {}: its workloads are down and do not move",
-                    home.state.name()
+                (
+                    format!("which is not upgraded in wave {}", t + 1),
+                    format!("remove this move, or upgrade `{}` in wave {}", home.name, t + 1),
                 )
             };
             bad(
                 name,
                 format!("workload `{name}` runs on host `{}`, {why}", home.name),
-                format!("remove this move, or upgrade `{}` in wave {}", home.name, t + 1),
+                help,
                 span(&m.workload),
             );
             continue;

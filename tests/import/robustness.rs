@@ -1,5 +1,5 @@
-//! No export makes an importer (or the drift check) panic, and whatever an importer accepts,
-//! `check` accepts.
+//! No export makes an importer (or the drift check, or verify) panic, and whatever an importer
+//! accepts, `check` accepts.
 //!
 //! Each case takes a real fixture set, replaces a few values anywhere in it (by JSON pointer)
 //! with values of other types, edge-case strings and numbers, or removes them, then imports
@@ -10,6 +10,7 @@ use proptest::prelude::*;
 use quorate::Source;
 use quorate::import::{ImportOptions, render};
 use quorate::model::Platform;
+use quorate::plan::{Plan, Quality, Wave};
 use serde_json::Value;
 
 use super::{fixture, read};
@@ -162,6 +163,25 @@ proptest! {
                 let (raw, _) = quorate::parse::parse(&described);
                 for difference in quorate::drift::compare(&raw, &live) {
                     prop_assert!(difference.span.end <= described.len(), "{difference:?}");
+                }
+                // verify of the first and the last wave of a one-item-per-wave plan against the
+                // changed exports: any verdict, never a panic, and every check says what it
+                // expected.
+                let cluster = quorate::load(&Source::new("described.toml", described.as_str()))
+                    .expect("the fixture's description loads")
+                    .cluster;
+                let plan = Plan {
+                    waves: cluster.items().into_iter().map(|i| Wave::new(vec![i])).collect(),
+                    quality: Quality::unclaimed(),
+                    warnings: Vec::new(),
+                };
+                for wave in [1, plan.waves.len()].into_iter().filter(|&w| w >= 1) {
+                    for post in [false, true] {
+                        let verification = quorate::verify::verify(&cluster, &plan, wave, post, &live);
+                        for result in &verification.checks {
+                            prop_assert!(!result.outcome.expected.is_empty(), "{result:?}");
+                        }
+                    }
                 }
                 let text = render(&live, &ImportOptions::default());
                 if let Err(errors) = quorate::load(&Source::new("imported.toml", text.as_str())) {

@@ -267,6 +267,7 @@ fn add_budgets(live: &mut LiveCluster, budgets: &[K8sBudget], pods: &[&K8sPod]) 
             workloads: members,
             limit,
             disruptions_allowed: budget.disruptions_allowed,
+            current_healthy: budget.current_healthy,
         });
     }
 }

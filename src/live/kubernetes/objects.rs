@@ -334,6 +334,8 @@ pub struct K8sBudget {
     pub max_unavailable: Option<IntOrPercent>,
     /// `status.disruptionsAllowed`.
     pub disruptions_allowed: Option<i64>,
+    /// `status.currentHealthy`.
+    pub current_healthy: Option<i64>,
 }
 
 impl K8sBudget {
@@ -355,6 +357,10 @@ impl K8sBudget {
                 .transpose()?,
             disruptions_allowed: match item.get("status") {
                 Some(status) => status.get("disruptionsAllowed").map(|d| d.i64()).transpose()?,
+                None => None,
+            },
+            current_healthy: match item.get("status") {
+                Some(status) => status.get("currentHealthy").map(|d| d.i64()).transpose()?,
                 None => None,
             },
         })

@@ -207,7 +207,7 @@ impl Baseline {
 /// (or k = 2, unsafe, when even two hosts at a time break a rule); one fault domain at a time
 /// when fault domains are declared. Empty when there is no host to upgrade.
 pub fn baselines(cluster: &Cluster) -> Vec<Baseline> {
-    let hosts = cluster.ready_hosts().count();
+    let hosts = cluster.upgraded_hosts().count();
     if hosts == 0 {
         return Vec::new();
     }

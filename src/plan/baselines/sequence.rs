@@ -96,7 +96,7 @@ fn tool_order(cluster: &Cluster, cut: Cut) -> Vec<ItemId> {
                         let pending = domain
                             .hosts
                             .iter()
-                            .filter(|&&d| cluster.host(d).is_ready())
+                            .filter(|&&d| cluster.host(d).is_upgraded())
                             .count();
                         (1, pending, domain.name.clone(), host.name.clone())
                     }

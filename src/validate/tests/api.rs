@@ -26,6 +26,7 @@ fn codes_are_the_contract_s() {
             "unknown_item",
             "unavailable_host_in_plan",
             "move_invalid",
+            "already_done",
         ]
     );
     for code in ViolationCode::ALL {

@@ -1,0 +1,204 @@
+//! Ceph (the real cluster's outputs), Proxmox VE, OpenStack and vSphere: the checks their
+//! exports decide pass on the exports the plan was made from, and fail when one thing changes.
+
+use serde_json::Value;
+
+use super::{Planned, changed, failing, fixtures, passes, planned, read, unchanged};
+
+// --- Ceph: the real cluster's ceph osd tree / mon dump / pool ls detail / crush rule dump -----
+
+fn ceph_real(name: &str) -> (String, String) {
+    let path = crate::support::root().join("tests/fixtures/ceph-real").join(name);
+    (name.to_string(), read(&path))
+}
+
+fn ceph() -> Planned {
+    let exports = [
+        "osd-tree.json",
+        "mon-dump.json",
+        "osd-pool-ls-detail.json",
+        "osd-crush-rule-dump.json",
+    ]
+    .map(ceph_real)
+    .to_vec();
+    planned("ceph", exports, "17.2.7")
+}
+
+#[test]
+fn ceph_checks_pass_on_the_real_cluster_and_versions_are_manual() {
+    let ceph = ceph();
+    let seen = ceph.all_pass(&unchanged);
+    for kind in [
+        "host_state",
+        "members",
+        "quorum",
+        "fault_domains",
+        "previous_wave",
+    ] {
+        assert!(passes(&seen, kind), "no {kind} check passed: {seen:?}");
+    }
+    // `ceph osd tree` carries no versions: the version checks are for a person.
+    assert!(
+        seen.iter().all(|(k, r)| k != "version" || r == "manual"),
+        "{seen:?}"
+    );
+}
+
+/// The real cluster with ceph-a's OSDs stopped (captured by the e2e test): the next wave must
+/// not start.
+#[test]
+fn ceph_a_host_whose_osds_are_down_fails_the_next_wave() {
+    let ceph = ceph();
+    let mut live = ceph.exports.clone();
+    live[0] = (
+        "osd-tree.json".to_string(),
+        ceph_real("host-down-osd-tree.json").1,
+    );
+    let (code, report) = ceph.verify(2, false, &live);
+    let (subject, expected, observed) = failing(code, &report, "previous_wave");
+    assert_eq!(
+        (subject, expected),
+        ("ceph-a", "ceph-a up and out of maintenance")
+    );
+    assert!(observed.starts_with("ceph-a: down"), "{observed}");
+    let (_, _, observed) = failing(code, &report, "fault_domains");
+    assert!(observed.starts_with("ceph-a: down"), "{observed}");
+}
+
+#[test]
+fn ceph_a_monitor_out_of_quorum_fails_the_quorum_check() {
+    let ceph = ceph();
+    let live = changed(&ceph.exports, "mon-dump.json", |dump| {
+        dump["quorum"] = serde_json::json!([0, 1]);
+    });
+    let (code, report) = ceph.verify(1, false, &live);
+    let (subject, expected, observed) = failing(code, &report, "quorum");
+    assert_eq!(subject, "ceph-mon");
+    assert_eq!(expected, "at least 3 of 3 members of ceph-mon up");
+    assert_eq!(observed, "2 of 3 up (not up: ceph-c)");
+}
+
+// --- Proxmox VE: pvesh get /cluster/resources and /cluster/status ----------------------------
+
+fn proxmox() -> Planned {
+    let exports = fixtures("proxmox", &["large-resources.json", "large-status.json"]);
+    planned("proxmox", exports, "9.0")
+}
+
+#[test]
+fn proxmox_checks_pass_and_an_offline_node_fails_state_and_corosync() {
+    let pve = proxmox();
+    let seen = pve.all_pass(&unchanged);
+    for kind in ["host_state", "members", "quorum"] {
+        assert!(passes(&seen, kind), "no {kind} check passed: {seen:?}");
+    }
+    let live = changed(&pve.exports, "large-status.json", |status| {
+        for entry in status.as_array_mut().unwrap() {
+            if entry["name"] == "pve40" {
+                entry["online"] = Value::from(0);
+            }
+        }
+    });
+    let (code, report) = pve.verify(1, false, &live);
+    let (_, _, observed) = failing(code, &report, "host_state");
+    assert!(observed.starts_with("pve40: down"), "{observed}");
+    let (subject, _, observed) = failing(code, &report, "quorum");
+    assert_eq!(subject, "corosync");
+    assert!(observed.ends_with("(not up: pve40)"), "{observed}");
+}
+
+// --- OpenStack: openstack hypervisor / server / flavor / server group / service list ---------
+
+fn openstack() -> Planned {
+    let exports = fixtures(
+        "openstack",
+        &[
+            "large-hypervisors.json",
+            "large-servers.json",
+            "large-flavors.json",
+            "large-server-groups.json",
+            "large-services.json",
+        ],
+    );
+    planned("openstack", exports, "2025.1")
+}
+
+#[test]
+fn openstack_checks_pass_and_a_compute_gone_down_fails_the_state_check() {
+    let os = openstack();
+    let seen = os.all_pass(&unchanged);
+    for kind in ["host_state", "fault_domains"] {
+        assert!(passes(&seen, kind), "no {kind} check passed: {seen:?}");
+    }
+    let live = changed(&os.exports, "large-hypervisors.json", |list| {
+        list[3]["State"] = Value::from("down");
+    });
+    let name = {
+        let list: Value = serde_json::from_str(&os.exports[0].1).unwrap();
+        list[3]["Hypervisor Hostname"].as_str().unwrap().to_string()
+    };
+    let (code, report) = os.verify(1, false, &live);
+    let (_, _, observed) = failing(code, &report, "host_state");
+    assert!(observed.starts_with(&format!("{name}: down")), "{observed}");
+}
+
+// --- vSphere: govc host.info -json, vm.info -json -r, cluster.rule.info -json ---------------
+
+fn vsphere() -> Planned {
+    let exports = fixtures(
+        "vsphere",
+        &["large-hosts.json", "large-vms.json", "large-rules.json"],
+    );
+    planned("vsphere", exports, "8.0.3")
+}
+
+fn with_esx(
+    exports: &[(String, String)],
+    index: usize,
+    change: impl Fn(&mut Value),
+) -> Vec<(String, String)> {
+    changed(exports, "large-hosts.json", |hosts| {
+        change(&mut hosts["hostSystems"][index]);
+    })
+}
+
+#[test]
+fn vsphere_checks_pass_and_a_host_on_another_build_or_in_maintenance_fails() {
+    let vs = vsphere();
+    let seen = vs.all_pass(&|done, exports| {
+        changed(exports, "large-hosts.json", |hosts| {
+            for host in hosts["hostSystems"].as_array_mut().unwrap() {
+                if done
+                    .iter()
+                    .any(|d| host["summary"]["config"]["name"] == d.as_str())
+                {
+                    host["summary"]["config"]["product"]["version"] = Value::from("8.0.3");
+                }
+            }
+        })
+    });
+    for kind in ["version", "host_state", "previous_wave"] {
+        assert!(passes(&seen, kind), "no {kind} check passed: {seen:?}");
+    }
+    let hosts: Value = serde_json::from_str(&vs.exports[0].1).unwrap();
+    let name = hosts["hostSystems"][5]["summary"]["config"]["name"]
+        .as_str()
+        .unwrap();
+
+    let live = with_esx(&vs.exports, 5, |h| {
+        h["summary"]["config"]["product"]["version"] = Value::from("8.0.1");
+    });
+    let (code, report) = vs.verify(1, false, &live);
+    let (_, _, observed) = failing(code, &report, "version");
+    assert_eq!(observed, format!("{name}: 8.0.1"));
+
+    let live = with_esx(&vs.exports, 5, |h| {
+        h["summary"]["runtime"]["inMaintenanceMode"] = Value::from(true);
+    });
+    let (code, report) = vs.verify(1, false, &live);
+    let (_, _, observed) = failing(code, &report, "host_state");
+    assert!(
+        observed.starts_with(&format!("{name}: maintenance")),
+        "{observed}"
+    );
+}
