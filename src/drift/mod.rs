@@ -15,9 +15,9 @@ mod report;
 
 use crate::live::{LiveCluster, LiveLimit};
 use crate::model::HostState;
-use crate::parse::fields::Sp;
 use crate::parse::raw::RawCluster;
 use crate::source::Span;
+use toml::Spanned;
 
 pub use report::{DriftReport, to_json};
 
@@ -98,7 +98,7 @@ fn agree(declared: f64, live: f64) -> bool {
     diff <= 0.01 || diff <= TOLERANCE * declared.abs().max(live.abs())
 }
 
-fn name_of(name: &Option<Sp<String>>) -> Option<&str> {
+fn name_of(name: &Option<Spanned<String>>) -> Option<&str> {
     name.as_ref().map(|n| n.get_ref().as_str())
 }
 

@@ -17,8 +17,9 @@ use toml::de::DeTable;
 use crate::diagnostic::{ErrorKind, InputError};
 use crate::limits::{Limit, Limits};
 use crate::model::{HostState, Migration, Objective, Platform, Scope};
-use fields::{Fields, Sp};
+use fields::Fields;
 use raw::*;
+use toml::Spanned;
 
 /// Parses `text`, returning what could be read and every error found.
 ///
@@ -258,7 +259,7 @@ fn check_budget_limits(t: &Fields<'_, '_>, budget: &RawBudget, errors: &mut Vec<
 const MAX_CPU_OVERCOMMIT: f64 = 100.0;
 
 fn read_policy(t: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawPolicy {
-    let at_least_one = |value: Option<Sp<u64>>, key: &str, errors: &mut Vec<InputError>| {
+    let at_least_one = |value: Option<Spanned<u64>>, key: &str, errors: &mut Vec<InputError>| {
         value.filter(|v| {
             let ok = *v.get_ref() >= 1;
             if !ok {
@@ -336,7 +337,7 @@ fn read_host(t: &mut Fields<'_, '_>, errors: &mut Vec<InputError>) -> RawHost {
 }
 
 /// Durations are whole minutes, at most a year's worth per item.
-fn minutes(t: &mut Fields<'_, '_>, key: &'static str, errors: &mut Vec<InputError>) -> Option<Sp<u64>> {
+fn minutes(t: &mut Fields<'_, '_>, key: &'static str, errors: &mut Vec<InputError>) -> Option<Spanned<u64>> {
     const LIMIT: u64 = 525_600;
     t.integer(key, errors).filter(|v| {
         let ok = *v.get_ref() <= LIMIT;

@@ -4,46 +4,47 @@
 //! (an unknown host, a duplicate name, a cycle) point at the exact key in the file.
 
 use crate::model::{HostState, Migration, Objective, Platform, Scope};
-use crate::parse::fields::{Sp, SpannedCounts};
+use crate::parse::fields::SpannedCounts;
 use crate::source::Span;
+use toml::Spanned;
 
 /// `[cluster]`.
 #[derive(Debug, Default)]
 pub struct RawClusterInfo {
     /// `name`.
-    pub name: Option<Sp<String>>,
+    pub name: Option<Spanned<String>>,
     /// `platform`.
-    pub platform: Option<Sp<Platform>>,
+    pub platform: Option<Spanned<Platform>>,
 }
 
 /// `[policy]`.
 #[derive(Debug, Default)]
 pub struct RawPolicy {
     /// `max_hosts_per_wave`.
-    pub max_hosts_per_wave: Option<Sp<u64>>,
+    pub max_hosts_per_wave: Option<Spanned<u64>>,
     /// `max_fault_domains_down`.
-    pub max_fault_domains_down: Option<Sp<u64>>,
+    pub max_fault_domains_down: Option<Spanned<u64>>,
     /// `max_sites_down`.
-    pub max_sites_down: Option<Sp<u64>>,
+    pub max_sites_down: Option<Spanned<u64>>,
     /// `headroom_percent`.
-    pub headroom_percent: Option<Sp<f64>>,
+    pub headroom_percent: Option<Spanned<f64>>,
     /// `cpu_overcommit` (an addition to the contract): vCPUs per physical core.
-    pub cpu_overcommit: Option<Sp<f64>>,
+    pub cpu_overcommit: Option<Spanned<f64>>,
     /// `reserve_host_failures`.
-    pub reserve_host_failures: Option<Sp<u64>>,
+    pub reserve_host_failures: Option<Spanned<u64>>,
     /// `objective`.
-    pub objective: Option<Sp<Objective>>,
+    pub objective: Option<Spanned<Objective>>,
     /// `wave_overhead_minutes`.
-    pub wave_overhead_minutes: Option<Sp<u64>>,
+    pub wave_overhead_minutes: Option<Spanned<u64>>,
 }
 
 /// `[defaults]`.
 #[derive(Debug, Default)]
 pub struct RawDefaults {
     /// `upgrade_minutes`.
-    pub upgrade_minutes: Option<Sp<u64>>,
+    pub upgrade_minutes: Option<Spanned<u64>>,
     /// `target_version`.
-    pub target_version: Option<Sp<String>>,
+    pub target_version: Option<Spanned<String>>,
 }
 
 /// `[[site]]`.
@@ -52,7 +53,7 @@ pub struct RawSite {
     /// The table header.
     pub header: Span,
     /// `name`.
-    pub name: Option<Sp<String>>,
+    pub name: Option<Spanned<String>>,
 }
 
 /// `[[fault_domain]]`.
@@ -61,9 +62,9 @@ pub struct RawFaultDomain {
     /// The table header.
     pub header: Span,
     /// `name`.
-    pub name: Option<Sp<String>>,
+    pub name: Option<Spanned<String>>,
     /// `site`.
-    pub site: Option<Sp<String>>,
+    pub site: Option<Spanned<String>>,
 }
 
 /// `[[host]]`.
@@ -72,23 +73,23 @@ pub struct RawHost {
     /// The table header.
     pub header: Span,
     /// `name`.
-    pub name: Option<Sp<String>>,
+    pub name: Option<Spanned<String>>,
     /// `fault_domain`.
-    pub fault_domain: Option<Sp<String>>,
+    pub fault_domain: Option<Spanned<String>>,
     /// `cpu`.
-    pub cpu: Option<Sp<f64>>,
+    pub cpu: Option<Spanned<f64>>,
     /// `memory_gib`.
-    pub memory_gib: Option<Sp<f64>>,
+    pub memory_gib: Option<Spanned<f64>>,
     /// `storage_gib`.
-    pub storage_gib: Option<Sp<f64>>,
+    pub storage_gib: Option<Spanned<f64>>,
     /// `version`.
-    pub version: Option<Sp<String>>,
+    pub version: Option<Spanned<String>>,
     /// `target_version` (an addition to the contract: overrides `[defaults]`).
-    pub target_version: Option<Sp<String>>,
+    pub target_version: Option<Spanned<String>>,
     /// `upgrade_minutes`.
-    pub upgrade_minutes: Option<Sp<u64>>,
+    pub upgrade_minutes: Option<Spanned<u64>>,
     /// `state`.
-    pub state: Option<Sp<HostState>>,
+    pub state: Option<Spanned<HostState>>,
 }
 
 /// `[[component]]`.
@@ -97,15 +98,15 @@ pub struct RawComponent {
     /// The table header.
     pub header: Span,
     /// `name`.
-    pub name: Option<Sp<String>>,
+    pub name: Option<Spanned<String>>,
     /// `upgrade_minutes`.
-    pub upgrade_minutes: Option<Sp<u64>>,
+    pub upgrade_minutes: Option<Spanned<u64>>,
     /// `exclusive`.
-    pub exclusive: Option<Sp<bool>>,
+    pub exclusive: Option<Spanned<bool>>,
     /// `version` (an addition to the contract).
-    pub version: Option<Sp<String>>,
+    pub version: Option<Spanned<String>>,
     /// `target_version` (an addition to the contract).
-    pub target_version: Option<Sp<String>>,
+    pub target_version: Option<Spanned<String>>,
 }
 
 /// `[[workload]]`.
@@ -114,19 +115,19 @@ pub struct RawWorkload {
     /// The table header.
     pub header: Span,
     /// `name`.
-    pub name: Option<Sp<String>>,
+    pub name: Option<Spanned<String>>,
     /// `host`.
-    pub host: Option<Sp<String>>,
+    pub host: Option<Spanned<String>>,
     /// `cpu`.
-    pub cpu: Option<Sp<f64>>,
+    pub cpu: Option<Spanned<f64>>,
     /// `memory_gib`.
-    pub memory_gib: Option<Sp<f64>>,
+    pub memory_gib: Option<Spanned<f64>>,
     /// `storage_gib`.
-    pub storage_gib: Option<Sp<f64>>,
+    pub storage_gib: Option<Spanned<f64>>,
     /// `migration`.
-    pub migration: Option<Sp<Migration>>,
+    pub migration: Option<Spanned<Migration>>,
     /// `allowed_hosts`.
-    pub allowed_hosts: Option<Sp<Vec<Sp<String>>>>,
+    pub allowed_hosts: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `[[quorum_group]]`.
@@ -135,13 +136,13 @@ pub struct RawQuorumGroup {
     /// The table header.
     pub header: Span,
     /// `name`.
-    pub name: Option<Sp<String>>,
+    pub name: Option<Spanned<String>>,
     /// `members`.
-    pub members: Option<Sp<Vec<Sp<String>>>>,
+    pub members: Option<Spanned<Vec<Spanned<String>>>>,
     /// `votes`.
     pub votes: Option<SpannedCounts>,
     /// `quorum`.
-    pub quorum: Option<Sp<u64>>,
+    pub quorum: Option<Spanned<u64>>,
 }
 
 /// `[[disruption_budget]]`.
@@ -150,13 +151,13 @@ pub struct RawBudget {
     /// The table header.
     pub header: Span,
     /// `name`.
-    pub name: Option<Sp<String>>,
+    pub name: Option<Spanned<String>>,
     /// `workloads`.
-    pub workloads: Option<Sp<Vec<Sp<String>>>>,
+    pub workloads: Option<Spanned<Vec<Spanned<String>>>>,
     /// `max_unavailable`.
-    pub max_unavailable: Option<Sp<u64>>,
+    pub max_unavailable: Option<Spanned<u64>>,
     /// `min_available`.
-    pub min_available: Option<Sp<u64>>,
+    pub min_available: Option<Spanned<u64>>,
 }
 
 /// `[[anti_affinity]]`.
@@ -165,13 +166,13 @@ pub struct RawAntiAffinity {
     /// The table header.
     pub header: Span,
     /// `name`.
-    pub name: Option<Sp<String>>,
+    pub name: Option<Spanned<String>>,
     /// `workloads`.
-    pub workloads: Option<Sp<Vec<Sp<String>>>>,
+    pub workloads: Option<Spanned<Vec<Spanned<String>>>>,
     /// `scope`.
-    pub scope: Option<Sp<Scope>>,
+    pub scope: Option<Spanned<Scope>>,
     /// `mandatory`.
-    pub mandatory: Option<Sp<bool>>,
+    pub mandatory: Option<Spanned<bool>>,
 }
 
 /// `[[order]]`.
@@ -180,9 +181,9 @@ pub struct RawOrder {
     /// The table header.
     pub header: Span,
     /// `before`.
-    pub before: Option<Sp<Vec<Sp<String>>>>,
+    pub before: Option<Spanned<Vec<Spanned<String>>>>,
     /// `after`.
-    pub after: Option<Sp<Vec<Sp<String>>>>,
+    pub after: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// A whole description as written.

@@ -12,9 +12,10 @@ use toml::de::DeTable;
 use crate::diagnostic::{ErrorKind, InputError};
 use crate::document::SCHEMA_VERSION;
 use crate::limits::{Limit, Limits};
-use crate::parse::fields::{Fields, Sp};
+use crate::parse::fields::Fields;
 use crate::parse::size;
 use crate::validate::{MoveInput, Named, PlanInput, WaveInput};
+use toml::Spanned;
 
 /// Reads the plan in `text`, pushing every problem to `errors`.
 ///
@@ -68,7 +69,7 @@ pub(super) fn read(text: &str, limits: &Limits, errors: &mut Vec<InputError>) ->
     PlanInput { cluster, waves }
 }
 
-fn named(name: Sp<String>) -> Named {
+fn named(name: Spanned<String>) -> Named {
     let span = name.span();
     Named::spanned(name.into_inner(), span)
 }

@@ -8,22 +8,22 @@ use crate::model::{
     HostState, ItemId, Member, Migration, Names, OrderRule, Platform, Policy, QuorumGroup, Resource,
     Resources, Scope, Site, Workload, WorkloadId,
 };
-use crate::parse::fields::Sp;
 use crate::parse::raw::RawCluster;
 use crate::resolve::References;
+use toml::Spanned;
 
 /// Minutes a host or component takes when neither it nor `[defaults]` says.
 pub const DEFAULT_UPGRADE_MINUTES: u32 = 30;
 
-fn name(value: &Option<Sp<String>>) -> String {
+fn name(value: &Option<Spanned<String>>) -> String {
     value.as_ref().map(|n| n.get_ref().clone()).unwrap_or_default()
 }
 
-fn fixed(value: &Option<Sp<f64>>) -> u64 {
+fn fixed(value: &Option<Spanned<f64>>) -> u64 {
     value.as_ref().map_or(0, |v| to_fixed(*v.get_ref()))
 }
 
-fn small(value: &Option<Sp<u64>>) -> Option<u32> {
+fn small(value: &Option<Spanned<u64>>) -> Option<u32> {
     value
         .as_ref()
         .map(|v| u32::try_from(*v.get_ref()).unwrap_or(u32::MAX))
@@ -165,7 +165,7 @@ pub(crate) fn cluster(raw: &RawCluster, refs: &References, fallback_name: &str) 
         })
         .collect();
 
-    let ids = |list: &Vec<(WorkloadId, Sp<String>)>| list.iter().map(|(w, _)| *w).collect::<Vec<_>>();
+    let ids = |list: &Vec<(WorkloadId, Spanned<String>)>| list.iter().map(|(w, _)| *w).collect::<Vec<_>>();
     let budgets = raw
         .budgets
         .iter()

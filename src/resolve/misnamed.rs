@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{ErrorKind, InputError};
-use crate::parse::fields::Sp;
 use crate::parse::raw::RawCluster;
+use toml::Spanned;
 
 /// Removes from `errors` the unknown references to names that a misnamed table of `raw`
 /// declares, and says on that table's error how many there were. References to names declared
@@ -64,8 +64,8 @@ pub fn fold_misnamed(raw: &RawCluster, errors: &mut Vec<InputError>) {
 }
 
 /// Every name of `raw` that refers to something declared elsewhere.
-fn references(raw: &RawCluster) -> impl Iterator<Item = &Sp<String>> {
-    fn list(list: &Option<Sp<Vec<Sp<String>>>>) -> impl Iterator<Item = &Sp<String>> {
+fn references(raw: &RawCluster) -> impl Iterator<Item = &Spanned<String>> {
+    fn list(list: &Option<Spanned<Vec<Spanned<String>>>>) -> impl Iterator<Item = &Spanned<String>> {
         list.iter().flat_map(|l| l.get_ref().iter())
     }
     let single = raw

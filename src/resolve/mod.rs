@@ -13,9 +13,9 @@ pub use misnamed::fold_misnamed;
 
 use crate::diagnostic::InputError;
 use crate::model::{Cluster, ComponentId, FaultDomainId, HostId, ItemId, MemberId, SiteId, WorkloadId};
-use crate::parse::fields::Sp;
 use crate::parse::raw::RawCluster;
 use names::{NameTable, report_repeats};
+use toml::Spanned;
 
 /// The outcome of resolution: a model (when there were no errors) and the warnings.
 pub struct Resolved {
@@ -43,11 +43,11 @@ pub(crate) struct References {
     pub(crate) host_fault_domain: Vec<Option<FaultDomainId>>,
     pub(crate) workload_host: Vec<Option<HostId>>,
     pub(crate) workload_allowed: Vec<Option<Vec<HostId>>>,
-    pub(crate) group_members: Vec<Vec<(MemberId, Sp<String>)>>,
-    pub(crate) budget_workloads: Vec<Vec<(WorkloadId, Sp<String>)>>,
-    pub(crate) anti_affinity_workloads: Vec<Vec<(WorkloadId, Sp<String>)>>,
-    pub(crate) order_before: Vec<Vec<(ItemId, Sp<String>)>>,
-    pub(crate) order_after: Vec<Vec<(ItemId, Sp<String>)>>,
+    pub(crate) group_members: Vec<Vec<(MemberId, Spanned<String>)>>,
+    pub(crate) budget_workloads: Vec<Vec<(WorkloadId, Spanned<String>)>>,
+    pub(crate) anti_affinity_workloads: Vec<Vec<(WorkloadId, Spanned<String>)>>,
+    pub(crate) order_before: Vec<Vec<(ItemId, Spanned<String>)>>,
+    pub(crate) order_after: Vec<Vec<(ItemId, Spanned<String>)>>,
 }
 
 /// Resolves `raw`. `fallback_name` names the cluster when `[cluster]` does not.
@@ -185,7 +185,7 @@ fn resolve_references(
                 .collect()
         })
         .collect();
-    let workload_list = |list: &Option<Sp<Vec<Sp<String>>>>, errors: &mut Vec<InputError>| {
+    let workload_list = |list: &Option<Spanned<Vec<Spanned<String>>>>, errors: &mut Vec<InputError>| {
         let Some(list) = list.as_ref() else {
             return Vec::new();
         };
@@ -209,7 +209,7 @@ fn resolve_references(
         .iter()
         .map(|a| workload_list(&a.workloads, errors))
         .collect();
-    let mut order_list = |list: &Option<Sp<Vec<Sp<String>>>>| {
+    let mut order_list = |list: &Option<Spanned<Vec<Spanned<String>>>>| {
         let Some(list) = list.as_ref() else {
             return Vec::new();
         };
@@ -247,8 +247,8 @@ fn resolve_references(
 /// is ambiguous rather than silently one of them.
 fn resolve_member(
     t: &Tables<'_>,
-    name: &Sp<String>,
-    listed: &[Sp<String>],
+    name: &Spanned<String>,
+    listed: &[Spanned<String>],
     errors: &mut Vec<InputError>,
 ) -> Option<MemberId> {
     let text = name.get_ref();
@@ -284,8 +284,8 @@ fn resolve_member(
 /// An order entry is a host or a component.
 fn resolve_item(
     t: &Tables<'_>,
-    name: &Sp<String>,
-    listed: &[Sp<String>],
+    name: &Spanned<String>,
+    listed: &[Spanned<String>],
     errors: &mut Vec<InputError>,
 ) -> Option<ItemId> {
     let text = name.get_ref();
@@ -308,8 +308,8 @@ fn resolve_item(
 }
 
 fn unknown_of_several(
-    name: &Sp<String>,
-    listed: &[Sp<String>],
+    name: &Spanned<String>,
+    listed: &[Spanned<String>],
     tables: &[&NameTable<'_>],
     kinds: &str,
 ) -> InputError {

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{ErrorKind, InputError};
-use crate::parse::fields::Sp;
 use crate::suggest::closest;
+use toml::Spanned;
 
 /// The names of one kind (hosts, sites, …), each mapped to its position.
 pub(crate) struct NameTable<'r> {
@@ -19,7 +19,7 @@ impl<'r> NameTable<'r> {
     /// repeated name at its second and later occurrences.
     pub(crate) fn build(
         kind: &'static str,
-        names: impl Iterator<Item = Option<&'r Sp<String>>>,
+        names: impl Iterator<Item = Option<&'r Spanned<String>>>,
         errors: &mut Vec<InputError>,
     ) -> Self {
         let mut by_name = HashMap::new();
@@ -62,7 +62,7 @@ impl<'r> NameTable<'r> {
 
     /// The declared name closest to `name`, leaving out the names in `listed` (the other entries
     /// of the list `name` is in: they are never the one that was meant).
-    pub(crate) fn closest(&self, name: &str, listed: &[Sp<String>]) -> Option<&'r str> {
+    pub(crate) fn closest(&self, name: &str, listed: &[Spanned<String>]) -> Option<&'r str> {
         closest(
             name,
             self.order
@@ -73,15 +73,15 @@ impl<'r> NameTable<'r> {
     }
 
     /// Resolves a reference, reporting an unknown name with the closest declared one.
-    pub(crate) fn resolve(&self, name: &Sp<String>, errors: &mut Vec<InputError>) -> Option<usize> {
+    pub(crate) fn resolve(&self, name: &Spanned<String>, errors: &mut Vec<InputError>) -> Option<usize> {
         self.resolve_listed(name, &[], errors)
     }
 
     /// Resolves an entry of the list `listed`, whose other entries are not suggested for it.
     pub(crate) fn resolve_listed(
         &self,
-        name: &Sp<String>,
-        listed: &[Sp<String>],
+        name: &Spanned<String>,
+        listed: &[Spanned<String>],
         errors: &mut Vec<InputError>,
     ) -> Option<usize> {
         let found = self.get(name.get_ref());
@@ -92,7 +92,7 @@ impl<'r> NameTable<'r> {
     }
 
     /// The error for a name this table does not know.
-    fn unknown(&self, name: &Sp<String>, listed: &[Sp<String>]) -> InputError {
+    fn unknown(&self, name: &Spanned<String>, listed: &[Spanned<String>]) -> InputError {
         let text = name.get_ref();
         let kind = self.kind;
         // The table that declares this kind: "fault domain" is declared in [[fault_domain]].
@@ -115,7 +115,7 @@ impl<'r> NameTable<'r> {
 type Span = crate::source::Span;
 
 /// Reports names listed twice in one list (`members`, `workloads`, `allowed_hosts`).
-pub(crate) fn report_repeats(list: &[Sp<String>], what: &str, errors: &mut Vec<InputError>) {
+pub(crate) fn report_repeats(list: &[Spanned<String>], what: &str, errors: &mut Vec<InputError>) {
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for name in list {
         match seen.get(name.get_ref().as_str()) {

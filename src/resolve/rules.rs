@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use crate::diagnostic::{ErrorKind, InputError};
 use crate::graph::order::OrderGraph;
 use crate::model::{FaultDomainId, HostId, ItemId, Scope};
-use crate::parse::fields::Sp;
 use crate::parse::raw::RawCluster;
 use crate::resolve::References;
 use crate::suggest::closest;
+use toml::Spanned;
 
 /// Votes and quorum of every quorum group.
 pub(crate) fn check_groups(raw: &RawCluster, refs: &References, errors: &mut Vec<InputError>) {
@@ -206,7 +206,7 @@ pub(crate) fn check_anti_affinity(
         let scope = group.scope.as_ref().map_or(Scope::Host, |s| *s.get_ref());
         let mandatory = group.mandatory.as_ref().is_none_or(|m| *m.get_ref());
         let name = group.name.as_ref().map_or("this group", |n| n.get_ref().as_str());
-        let mut first_at: HashMap<Place, &Sp<String>> = HashMap::new();
+        let mut first_at: HashMap<Place, &Spanned<String>> = HashMap::new();
         for (workload, listed) in members {
             let Some(host) = refs.workload_host[workload.index()] else {
                 continue;
@@ -297,7 +297,7 @@ pub(crate) fn check_order_cycles(refs: &References, errors: &mut Vec<InputError>
         .collect();
     let graph = OrderGraph::new(ids.iter().map(|(b, a)| (b.as_slice(), a.as_slice())));
     for cycle in graph.cycles() {
-        let span_of = |list: &[(ItemId, Sp<String>)], item: ItemId| {
+        let span_of = |list: &[(ItemId, Spanned<String>)], item: ItemId| {
             list.iter()
                 .find(|(i, _)| *i == item)
                 .map(|(_, name)| name.clone())
@@ -358,7 +358,7 @@ pub(crate) fn check_order_cycles(refs: &References, errors: &mut Vec<InputError>
 }
 
 /// A name that is an item of more than one kind.
-pub(crate) fn ambiguous(name: &Sp<String>, kinds: &[&str]) -> InputError {
+pub(crate) fn ambiguous(name: &Spanned<String>, kinds: &[&str]) -> InputError {
     InputError::new(
         ErrorKind::AmbiguousName,
         name.span(),
@@ -373,7 +373,7 @@ pub(crate) fn ambiguous(name: &Sp<String>, kinds: &[&str]) -> InputError {
 
 /// An order entry naming a host that is down or in maintenance: it is not upgraded, so the
 /// rule cannot apply to it.
-pub(crate) fn order_names_unavailable_host(name: &Sp<String>, state: &str) -> InputError {
+pub(crate) fn order_names_unavailable_host(name: &Spanned<String>, state: &str) -> InputError {
     InputError::new(
         ErrorKind::IgnoredEntry,
         name.span(),

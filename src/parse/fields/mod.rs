@@ -19,11 +19,8 @@ mod values;
 pub(crate) use values::check_name;
 use values::{integer_value, invalid_number, parse_float, too_large, wrong_type};
 
-/// A spanned value from the input.
-pub type Sp<T> = Spanned<T>;
-
 /// A spanned table of name = integer, like `votes = { "cp-3" = 2 }`.
-pub type SpannedCounts = Sp<Vec<(Sp<String>, Sp<u64>)>>;
+pub type SpannedCounts = Spanned<Vec<(Spanned<String>, Spanned<u64>)>>;
 
 /// The largest quantity (cores, GiB) one key may hold: a billion, about an exbibyte of storage.
 /// The bound keeps every sum of quantities in fixed point far from overflowing `u64`.
@@ -102,7 +99,11 @@ impl<'a, 'i> Fields<'a, 'i> {
     }
 
     /// An optional string.
-    pub(crate) fn string(&mut self, key: &'static str, errors: &mut Vec<InputError>) -> Option<Sp<String>> {
+    pub(crate) fn string(
+        &mut self,
+        key: &'static str,
+        errors: &mut Vec<InputError>,
+    ) -> Option<Spanned<String>> {
         let value = self.get(key)?;
         match value.get_ref() {
             DeValue::String(s) => Some(Spanned::new(value.span(), s.to_string())),
@@ -119,7 +120,7 @@ impl<'a, 'i> Fields<'a, 'i> {
         key: &'static str,
         example: &str,
         errors: &mut Vec<InputError>,
-    ) -> Option<Sp<String>> {
+    ) -> Option<Spanned<String>> {
         let present = self.key_span(key).is_some();
         let value = self.string(key, errors);
         if !present {
@@ -129,7 +130,11 @@ impl<'a, 'i> Fields<'a, 'i> {
     }
 
     /// An optional name: a non-empty string of printable characters.
-    pub(crate) fn name(&mut self, key: &'static str, errors: &mut Vec<InputError>) -> Option<Sp<String>> {
+    pub(crate) fn name(
+        &mut self,
+        key: &'static str,
+        errors: &mut Vec<InputError>,
+    ) -> Option<Spanned<String>> {
         let value = self.string(key, errors)?;
         check_name(&value, errors).then_some(value)
     }
@@ -140,13 +145,13 @@ impl<'a, 'i> Fields<'a, 'i> {
         key: &'static str,
         example: &str,
         errors: &mut Vec<InputError>,
-    ) -> Option<Sp<String>> {
+    ) -> Option<Spanned<String>> {
         let value = self.required_string(key, example, errors)?;
         check_name(&value, errors).then_some(value)
     }
 
     /// An optional non-negative, finite number (integer or float).
-    pub(crate) fn number(&mut self, key: &'static str, errors: &mut Vec<InputError>) -> Option<Sp<f64>> {
+    pub(crate) fn number(&mut self, key: &'static str, errors: &mut Vec<InputError>) -> Option<Spanned<f64>> {
         let value = self.get(key)?;
         let span = value.span();
         let number = match value.get_ref() {
@@ -196,7 +201,7 @@ impl<'a, 'i> Fields<'a, 'i> {
         key: &'static str,
         example: &str,
         errors: &mut Vec<InputError>,
-    ) -> Option<Sp<f64>> {
+    ) -> Option<Spanned<f64>> {
         let present = self.key_span(key).is_some();
         let value = self.number(key, errors);
         if !present {
@@ -206,13 +211,21 @@ impl<'a, 'i> Fields<'a, 'i> {
     }
 
     /// An optional non-negative integer.
-    pub(crate) fn integer(&mut self, key: &'static str, errors: &mut Vec<InputError>) -> Option<Sp<u64>> {
+    pub(crate) fn integer(
+        &mut self,
+        key: &'static str,
+        errors: &mut Vec<InputError>,
+    ) -> Option<Spanned<u64>> {
         let value = self.get(key)?;
         integer_value(key, value, errors)
     }
 
     /// An optional boolean.
-    pub(crate) fn boolean(&mut self, key: &'static str, errors: &mut Vec<InputError>) -> Option<Sp<bool>> {
+    pub(crate) fn boolean(
+        &mut self,
+        key: &'static str,
+        errors: &mut Vec<InputError>,
+    ) -> Option<Spanned<bool>> {
         let value = self.get(key)?;
         match value.get_ref() {
             DeValue::Boolean(b) => Some(Spanned::new(value.span(), *b)),
@@ -231,7 +244,7 @@ impl<'a, 'i> Fields<'a, 'i> {
         choices: &[(&'static str, T)],
         aliases: &[(&'static str, &'static str)],
         errors: &mut Vec<InputError>,
-    ) -> Option<Sp<T>> {
+    ) -> Option<Spanned<T>> {
         let value = self.string(key, errors)?;
         let typed = value.get_ref().as_str();
         if let Some((_, choice)) = choices.iter().find(|(name, _)| *name == typed) {
@@ -266,7 +279,7 @@ impl<'a, 'i> Fields<'a, 'i> {
         &mut self,
         key: &'static str,
         errors: &mut Vec<InputError>,
-    ) -> Option<Sp<Vec<Sp<String>>>> {
+    ) -> Option<Spanned<Vec<Spanned<String>>>> {
         let value = self.get(key)?;
         let DeValue::Array(array) = value.get_ref() else {
             errors.push(wrong_type(
@@ -298,7 +311,7 @@ impl<'a, 'i> Fields<'a, 'i> {
         key: &'static str,
         example: &str,
         errors: &mut Vec<InputError>,
-    ) -> Option<Sp<Vec<Sp<String>>>> {
+    ) -> Option<Spanned<Vec<Spanned<String>>>> {
         let present = self.key_span(key).is_some();
         let value = self.names(key, errors);
         if !present {
