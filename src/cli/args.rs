@@ -68,6 +68,36 @@ pub enum Command {
     Import(ImportArgs),
     /// Compare a cluster description with the live exports; exit 0 same, 1 drift, 2 input error.
     Drift(DriftArgs),
+    /// Write a benchmark cluster of a given shape and size (for measuring the planner).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+/// `quorate generate` (hidden): a benchmark cluster, deterministic from the seed.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// The shape: vsan, stretched, nutanix, proxmox-ceph, kubernetes or fleet.
+    pub shape: quorate::generate::Shape,
+
+    /// Hosts in all.
+    #[arg(long, default_value_t = 16)]
+    pub hosts: usize,
+
+    /// The seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// The folder of the Alibaba GPU trace (2023) with the node and pod lists.
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "../shared/data/alibaba-cluster-trace-gpu-v2023"
+    )]
+    pub trace: String,
+
+    /// Write the description to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<String>,
 }
 
 /// `quorate import`.

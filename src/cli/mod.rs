@@ -16,6 +16,7 @@ mod completions;
 mod drift;
 mod error;
 mod export;
+mod generate;
 mod import;
 mod input;
 mod output;
@@ -46,6 +47,7 @@ pub fn run() -> ExitCode {
         Command::Import(import_args) => import::run(import_args, &limits),
         Command::Drift(drift_args) => drift::run(drift_args, &limits, &style),
         Command::Export(export_args) => export::run(export_args, &limits),
+        Command::Generate(generate_args) => generate::run(generate_args),
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man => completions::man(),
     };
