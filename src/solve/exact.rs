@@ -38,7 +38,9 @@ impl Search<'_, '_> {
     fn quality(&self, lower_waves: u32, lower_minutes: u64, optimal: bool, proof: &'static str) -> Quality {
         Quality {
             lower_bound_waves: lower_waves,
-            lower_bound_minutes: lower_minutes,
+            // The wave bound may have been raised by the integer program since.
+            lower_bound_minutes: lower_minutes
+                .max(super::duration::minutes_for_waves(self.cluster, lower_waves)),
             optimal,
             proof,
             solver: self.options.backend.name(),
@@ -303,7 +305,7 @@ impl Search<'_, '_> {
                 let lower = if proven { value } else { lower_minutes };
                 let mut quality =
                     self.quality(lower_waves, lower, proven, if proven { "ilp" } else { "none" });
-                quality.lower_bound_minutes = lower;
+                quality.lower_bound_minutes = quality.lower_bound_minutes.max(lower);
                 (waves, quality)
             }
             Found::Infeasible | Found::OutOfTime => {

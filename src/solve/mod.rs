@@ -186,7 +186,9 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
         shared_waves = shared_waves.max(domains.waves);
         lower_minutes = domains.minutes + exclusive_minutes(cluster);
     }
-    let lower_minutes = lower_minutes.max(duration_lower_bound(cluster, shared_waves));
+    let lower_minutes = lower_minutes
+        .max(duration_lower_bound(cluster, shared_waves))
+        .max(duration::minutes_for_waves(cluster, lower_waves));
     let (waves, quality) = match cluster.policy.objective {
         Objective::Waves => search.fewest_waves(waves, from_ilp, lower_waves, lower_minutes),
         Objective::Duration => search.least_minutes(waves, from_ilp, lower_waves, lower_minutes),
