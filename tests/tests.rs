@@ -12,6 +12,7 @@ mod input_errors;
 mod no_safe_plan;
 mod outputs;
 mod planner;
+mod planner_anytime;
 mod planner_bounds;
 mod planner_generate;
 mod planner_props;

@@ -172,6 +172,10 @@ pub struct PlanArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = positive_seconds)]
     pub time_limit: f64,
 
+    /// Show the progress line on standard error even when it is not a terminal (for tests).
+    #[arg(long, hide = true)]
+    pub progress: bool,
+
     /// The MILP backend: microlp (pure Rust, default) or highs (built with --features highs).
     #[arg(long, value_name = "NAME", value_parser = solver)]
     pub solver: Option<Backend>,

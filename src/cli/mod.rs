@@ -21,6 +21,7 @@ mod import;
 mod input;
 mod output;
 mod plan;
+mod progress;
 mod report;
 mod validate;
 

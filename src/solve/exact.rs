@@ -223,6 +223,7 @@ impl Search<'_, '_> {
         let mut out_of_time = false;
         let (first, last) = (lower, best.len());
         for t in first..last {
+            self.options.clock.progress(best.len(), t as u32);
             match self.solve_with_cuts(t, false, None, &[]) {
                 Found::Infeasible => lower = t + 1,
                 Found::Plan(solution, _) => {
