@@ -7,7 +7,8 @@
 //!   any limit, so the solver stops searching and returns the best safe plan it has, which is
 //!   printed with a warning. A second Ctrl-C exits at once with 130, the shell's code for
 //!   SIGINT (`flag::register_conditional_shutdown`, registered first, as signal-hook's
-//!   documentation of `signal_hook::flag` shows).
+//!   documentation of `signal_hook::flag::register_conditional_shutdown` shows:
+//!   <https://docs.rs/signal-hook/latest/signal_hook/flag/fn.register_conditional_shutdown.html>).
 //! - On a terminal, for solves longer than a second, one line on standard error shows the
 //!   elapsed time, the best plan so far and the lower bound, redrawn in place and cleared at
 //!   the end. Never on a pipe or a file, unless forced (hidden `--progress`, for tests).
