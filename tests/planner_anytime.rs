@@ -110,3 +110,56 @@ fn a_pipe_gets_no_progress_line() {
         "the solve did not run to its limit"
     );
 }
+
+/// A fake clock that advances a millisecond each time it is read, so time is the solver's own
+/// count of its checks, the same on every machine and under any load.
+struct CountingClock(std::sync::atomic::AtomicU64);
+
+impl quorate::solve::Clock for CountingClock {
+    fn elapsed(&self) -> f64 {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) as f64 / 1000.0
+    }
+}
+
+/// On a generated fleet of 300 hosts and about 3,000 workloads, a limit of 0.2 "seconds" (200
+/// clock reads) runs out during the heuristic. From then on the solver must only finish its
+/// plan: a handful of reads per wave, no local search, no integer program. Its plan is safe
+/// and claims no optimality it has not proven.
+#[test]
+fn past_the_time_limit_the_solver_only_finishes_its_plan() {
+    use quorate::solve::{Backend, SolveOptions, solve};
+    use quorate::validate::{PlanInput, validate};
+    let text = generate(
+        &Recipe {
+            shape: Shape::Fleet,
+            hosts: 300,
+            seed: 5,
+        },
+        &trace(),
+    );
+    let cluster = support::load_ok("fleet-300.toml", &text).cluster;
+    let clock = CountingClock(std::sync::atomic::AtomicU64::new(0));
+    let options = SolveOptions {
+        backend: Backend::default_backend().expect("a backend"),
+        time_limit: 0.2,
+        clock: &clock,
+    };
+    let plan = solve(&cluster, &options).expect("a plan");
+    let reads = clock.0.load(std::sync::atomic::Ordering::SeqCst);
+    let waves = plan.waves.len() as u64;
+    assert!(
+        reads > 200,
+        "the limit was not reached ({reads} reads): the test proves nothing"
+    );
+    assert!(
+        reads <= 200 + 3 * waves + 10,
+        "{reads} clock reads for a 200-read limit and {waves} waves: the solver kept searching"
+    );
+    let verdict = validate(&cluster, &PlanInput::from_plan(&cluster, &plan));
+    assert!(verdict.is_valid(), "{:?}", verdict.violations);
+    assert!(
+        !plan.quality.optimal || plan.waves.len() as u32 <= plan.quality.lower_bound_waves,
+        "{:?}",
+        plan.quality
+    );
+}
