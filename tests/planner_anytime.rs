@@ -121,7 +121,7 @@ impl quorate::solve::Clock for CountingClock {
     }
 }
 
-/// On a generated fleet of 300 hosts and about 3,000 workloads, a limit of 0.2 "seconds" (200
+/// On a generated fleet of 150 hosts and about 1,500 workloads, a limit of 0.2 "seconds" (200
 /// clock reads) runs out during the heuristic. From then on the solver must only finish its
 /// plan: a handful of reads per wave, no local search, no integer program. Its plan is safe
 /// and claims no optimality it has not proven.
@@ -132,12 +132,12 @@ fn past_the_time_limit_the_solver_only_finishes_its_plan() {
     let text = generate(
         &Recipe {
             shape: Shape::Fleet,
-            hosts: 300,
+            hosts: 150,
             seed: 5,
         },
         &trace(),
     );
-    let cluster = support::load_ok("fleet-300.toml", &text).cluster;
+    let cluster = support::load_ok("fleet-150.toml", &text).cluster;
     let clock = CountingClock(std::sync::atomic::AtomicU64::new(0));
     let options = SolveOptions {
         backend: Backend::default_backend().expect("a backend"),
