@@ -79,13 +79,13 @@ pub fn best_plan(
     // When the hurried plan already meets the bound, nothing can do better: it is returned at
     // once (issue 10: a 1,000-host plan at its bound came back only when the limit ran out).
     // Otherwise it is the plan to beat, so a safe plan is ready from the start.
-    if items.len() > HURRIED_FIRST {
-        if let Some(waves) = construct(rules, precedence, &orders[0], &|| true) {
-            if reached(&waves) {
-                return Some(waves);
-            }
-            best = Some(waves);
+    if items.len() > HURRIED_FIRST
+        && let Some(waves) = construct(rules, precedence, &orders[0], &|| true)
+    {
+        if reached(&waves) {
+            return Some(waves);
         }
+        best = Some(waves);
     }
     for order in &orders {
         if best.is_some() && expired() {
