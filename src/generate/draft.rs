@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::trace::Rng;
+use super::trace::SplitMix64 as Rng;
 
 /// The share of a host's capacity its workloads may use at rest: below the 10% headroom the
 /// generated policies keep, so that every host is within its usable capacity before the plan.

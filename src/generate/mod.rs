@@ -19,7 +19,7 @@ mod trace;
 use std::fmt;
 use std::str::FromStr;
 
-pub use trace::{Trace, TraceError};
+pub use trace::{SplitMix64, Trace, TraceError};
 
 /// The shapes of cluster the generator draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

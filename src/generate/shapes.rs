@@ -2,7 +2,7 @@
 //! plane, monitors, controller VMs), then replicated applications and single workloads.
 
 use super::draft::{Amounts, Draft, Group, Host, quote};
-use super::trace::{Rng, Trace};
+use super::trace::{SplitMix64 as Rng, Trace};
 use super::{Recipe, Shape};
 
 /// Workloads per worker host, on average.

@@ -76,11 +76,12 @@ fn sizes(file: &'static str, text: &str) -> Result<Vec<(u64, u64)>, TraceError> 
 
 /// splitmix64 (Steele, Lea and Flood, 2014): tiny, fast and good enough to draw samples, and it
 /// keeps the generator free of dependencies and stable across their versions.
-pub(crate) struct Rng(u64);
+pub struct SplitMix64(u64);
 
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Self {
-        Rng(seed)
+impl SplitMix64 {
+    /// A generator started from `seed`.
+    pub fn new(seed: u64) -> Self {
+        SplitMix64(seed)
     }
 
     fn next(&mut self) -> u64 {
@@ -93,7 +94,7 @@ impl Rng {
 
     /// A number in `0..n` (0 when `n` is 0); the modulo bias is negligible for the small `n`
     /// drawn here.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         if n == 0 {
             0
         } else {
@@ -102,7 +103,7 @@ impl Rng {
     }
 
     /// Fisher–Yates.
-    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.below(i + 1);
             items.swap(i, j);
@@ -110,9 +111,9 @@ impl Rng {
     }
 }
 
-impl fmt::Debug for Rng {
+impl fmt::Debug for SplitMix64 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Rng")
+        f.write_str("SplitMix64")
     }
 }
 
