@@ -24,6 +24,7 @@ pub mod description;
 pub mod diagnostic;
 pub mod document;
 pub mod drift;
+pub mod generate;
 pub mod graph;
 pub mod import;
 pub mod limits;

@@ -71,6 +71,36 @@ pub enum Command {
     /// Evaluate a wave's pre-checks (or post-checks) against the live exports; exit 0 when every
     /// check the exports decide passes, 1 otherwise, 2 input error.
     Verify(super::verify::VerifyArgs),
+    /// Write a benchmark cluster of a given shape and size (for measuring the planner).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+/// `quorate generate` (hidden): a benchmark cluster, deterministic from the seed.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// The shape: vsan, stretched, nutanix, proxmox-ceph, kubernetes or fleet.
+    pub shape: quorate::generate::Shape,
+
+    /// Hosts in all.
+    #[arg(long, default_value_t = 16)]
+    pub hosts: usize,
+
+    /// The seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// The folder of the Alibaba GPU trace (2023) with the node and pod lists.
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "../shared/data/alibaba-cluster-trace-gpu-v2023"
+    )]
+    pub trace: String,
+
+    /// Write the description to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<String>,
 }
 
 /// `quorate import`.
@@ -144,6 +174,10 @@ pub struct PlanArgs {
     /// Stop searching after SECONDS and return the best safe plan found, marked not optimal.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = positive_seconds)]
     pub time_limit: f64,
+
+    /// Show the progress line on standard error even when it is not a terminal (for tests).
+    #[arg(long, hide = true)]
+    pub progress: bool,
 
     /// The MILP backend: microlp (pure Rust, default) or highs (built with --features highs).
     #[arg(long, value_name = "NAME", value_parser = solver)]

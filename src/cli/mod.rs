@@ -16,10 +16,12 @@ mod completions;
 mod drift;
 mod error;
 mod export;
+mod generate;
 mod import;
 mod input;
 mod output;
 mod plan;
+mod progress;
 mod report;
 mod validate;
 mod verify;
@@ -48,6 +50,7 @@ pub fn run() -> ExitCode {
         Command::Drift(drift_args) => drift::run(drift_args, &limits, &style),
         Command::Verify(verify_args) => verify::run(verify_args, &limits, &style),
         Command::Export(export_args) => export::run(export_args, &limits),
+        Command::Generate(generate_args) => generate::run(generate_args),
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man => completions::man(),
     };

@@ -1,10 +1,11 @@
 //! `quorate plan`: solve, validate our own output, render in the chosen format, write.
 
 use std::io::IsTerminal;
-use std::time::Instant;
 
 use quorate::document::PlanDocument;
 use quorate::solve::{self, Backend, Clock, SolveOptions};
+
+use super::progress::{CommandClock, SOLVER_SHARE};
 use quorate::validate::{PlanInput, validate};
 use quorate::{render, runbook};
 
@@ -13,17 +14,11 @@ use super::report::Style;
 use super::{CliError, Exit, input, output};
 use quorate::Limits;
 
-struct WallClock(Instant);
-
-impl Clock for WallClock {
-    fn elapsed(&self) -> f64 {
-        self.0.elapsed().as_secs_f64()
-    }
-}
-
 /// Runs `quorate plan`; `color` is `--color`, which decides whether text on standard output is
 /// coloured.
 pub fn run(args: &PlanArgs, color: ColorChoice, limits: &Limits, style: &Style) -> Result<Exit, CliError> {
+    // Before anything else: the time limit covers the whole command.
+    let clock = CommandClock::start();
     let backend = match args.solver {
         Some(backend) => backend,
         None => Backend::default_backend().ok_or_else(|| CliError::Usage {
@@ -47,13 +42,13 @@ pub fn run(args: &PlanArgs, color: ColorChoice, limits: &Limits, style: &Style) 
         &quorate::warnings::report::Warnings::new(&source, described),
         style,
     );
-    let clock = WallClock(Instant::now());
     let options = SolveOptions {
         backend,
-        time_limit: args.time_limit,
+        time_limit: args.time_limit * SOLVER_SHARE,
         clock: &clock,
     };
-    let mut plan = match solve::solve(cluster, &options) {
+    let solved = clock.with_progress(args.progress, || solve::solve(cluster, &options));
+    let mut plan = match solved {
         Ok(plan) => plan,
         Err(no_plan) => {
             // What would make a plan possible, within what is left of the time limit.
@@ -72,6 +67,7 @@ pub fn run(args: &PlanArgs, color: ColorChoice, limits: &Limits, style: &Style) 
         }
     };
     plan.quality.solve_seconds = (clock.elapsed() * 1000.0).round() / 1000.0;
+    interrupted(&clock, &mut plan);
     // No plan leaves quorate unless its own validator, written apart from the solver, accepts it.
     let validation = validate(cluster, &PlanInput::from_plan(cluster, &plan));
     if !validation.is_valid() {
@@ -133,5 +129,17 @@ fn default_format(out: Option<&std::path::Path>) -> Format {
         Some(_) => Format::Json,
         None if out.is_none() && std::io::stdout().is_terminal() => Format::Text,
         None => Format::Json,
+    }
+}
+
+/// After Ctrl-C the plan is the best found so far: say so, in the plan's own warnings.
+fn interrupted(clock: &CommandClock, plan: &mut quorate::plan::Plan) {
+    if clock.interrupted() {
+        plan.quality.solve_seconds = 0.0;
+        plan.warnings.push(
+            "interrupted (Ctrl-C): this is the best safe plan found so far; it is proven optimal only if \
+             it meets its lower bound"
+                .to_string(),
+        );
     }
 }

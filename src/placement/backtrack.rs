@@ -64,6 +64,17 @@ pub(super) struct Search {
     pub(super) budget: u64,
 }
 
+/// The targets of one depth. Most depths only ever try their best target, so only that is found
+/// when the depth is entered (a linear scan, no allocation); the full ranked list is built when
+/// the search backtracks into the depth, from the same state (every deeper assignment has been
+/// undone by then), so the order tried is exactly that of ranking everything up front.
+/// Ranking and sorting thousands of targets at every depth was most of a large wave's
+/// placement time.
+struct Choices {
+    best: Option<usize>,
+    all: Option<Vec<usize>>,
+}
+
 impl Search {
     fn fits(&self, m: usize, t: usize) -> bool {
         let mover = &self.movers[m];
@@ -74,27 +85,45 @@ impl Search {
             })
     }
 
-    /// Targets for mover `m` in preference order: keeps "should" rules, then best fit (least
-    /// room left on the tightest resource), then target order.
-    fn ranked(&self, m: usize) -> Vec<usize> {
+    /// The preference key of target `t` for mover `m`, `None` when it does not fit: keeps
+    /// "should" rules, then best fit (least room left on the tightest resource), then target
+    /// order.
+    fn key(&self, m: usize, t: usize) -> Option<(bool, i64, usize)> {
+        if !self.fits(m, t) {
+            return None;
+        }
         let mover = &self.movers[m];
-        let mut list: Vec<(bool, i64, usize)> = mover
+        let breaks_should = mover.groups.iter().any(|&g| {
+            let group = &self.groups[g];
+            !group.mandatory && group.occupied[self.spots[t][g]] > 0
+        });
+        let left = (0..3)
+            .filter(|&r| mover.need[r] > 0 && self.room[t][r] < UNLIMITED / 2)
+            .map(|r| self.room[t][r] - mover.need[r])
+            .min()
+            .unwrap_or(0);
+        Some((breaks_should, left, t))
+    }
+
+    /// Mover `m`'s choices on entering its depth: the best target only.
+    fn ranked(&self, m: usize) -> Choices {
+        let best = self.movers[m]
             .candidates
             .iter()
-            .copied()
-            .filter(|&t| self.fits(m, t))
-            .map(|t| {
-                let breaks_should = mover.groups.iter().any(|&g| {
-                    let group = &self.groups[g];
-                    !group.mandatory && group.occupied[self.spots[t][g]] > 0
-                });
-                let left = (0..3)
-                    .filter(|&r| mover.need[r] > 0 && self.room[t][r] < UNLIMITED / 2)
-                    .map(|r| self.room[t][r] - mover.need[r])
-                    .min()
-                    .unwrap_or(0);
-                (breaks_should, left, t)
-            })
+            .filter_map(|&t| self.key(m, t))
+            .min();
+        Choices {
+            best: best.map(|(_, _, t)| t),
+            all: None,
+        }
+    }
+
+    /// Every target of mover `m` in preference order.
+    fn ranked_all(&self, m: usize) -> Vec<usize> {
+        let mut list: Vec<(bool, i64, usize)> = self.movers[m]
+            .candidates
+            .iter()
+            .filter_map(|&t| self.key(m, t))
             .collect();
         list.sort_unstable();
         list.into_iter().map(|(_, _, t)| t).collect()
@@ -128,12 +157,21 @@ impl Search {
             return Some(true);
         }
         // Explicit stack of (ranked targets, next choice) per depth, to avoid deep recursion.
-        let mut stack: Vec<(Vec<usize>, usize)> = Vec::with_capacity(self.movers.len());
+        let mut stack: Vec<(Choices, usize)> = Vec::with_capacity(self.movers.len());
         stack.push((self.ranked(0), 0));
         loop {
             let depth = stack.len() - 1;
             let (choices, next) = stack.last_mut().expect("non-empty");
-            if *next >= choices.len() {
+            let choice = if *next == 0 {
+                choices.best
+            } else {
+                choices
+                    .all
+                    .get_or_insert_with(|| self.ranked_all(depth))
+                    .get(*next)
+                    .copied()
+            };
+            let Some(t) = choice else {
                 stack.pop();
                 if stack.is_empty() {
                     return Some(false);
@@ -141,8 +179,7 @@ impl Search {
                 let t = self.assignment.pop().expect("assigned");
                 self.apply(stack.len() - 1, t, -1);
                 continue;
-            }
-            let t = choices[*next];
+            };
             *next += 1;
             self.nodes += 1;
             if self.nodes > self.budget {
@@ -155,16 +192,14 @@ impl Search {
             if feasible && depth + 1 == self.movers.len() {
                 return Some(true);
             }
-            let ranked = if feasible {
-                self.ranked(depth + 1)
-            } else {
-                Vec::new()
-            };
-            if ranked.is_empty() {
+            let ranked = feasible
+                .then(|| self.ranked(depth + 1))
+                .filter(|c| c.best.is_some());
+            let Some(ranked) = ranked else {
                 let t = self.assignment.pop().expect("assigned");
                 self.apply(depth, t, -1);
                 continue;
-            }
+            };
             stack.push((ranked, 0));
         }
     }

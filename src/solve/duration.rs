@@ -33,6 +33,32 @@ pub fn duration_lower_bound(cluster: &Cluster, shared_waves: u32) -> u64 {
     exclusive + overhead * waves as u64 + longest
 }
 
+/// A lower bound on total minutes for a plan of at least `waves` waves in all: the exclusive
+/// components' waves, and [`duration_lower_bound`] over the rest. So a minutes bound is never
+/// below the wave bound times the shortest possible wave (issue 13: "at least 90 min" was
+/// printed next to "at least 7 waves of at least 20 minutes each").
+pub(super) fn minutes_for_waves(cluster: &Cluster, waves: u32) -> u64 {
+    let exclusive = cluster.components.iter().filter(|c| c.exclusive).count() as u32;
+    let shared = waves.saturating_sub(exclusive);
+    // Every shared wave holds at least one item that is not an exclusive component.
+    let shortest = cluster
+        .items()
+        .into_iter()
+        .filter(|&i| !crate::rules::is_exclusive(cluster, i))
+        .map(|i| u64::from(cluster.item_minutes(i)))
+        .min()
+        .unwrap_or(0);
+    let overhead = u64::from(cluster.policy.wave_overhead_minutes);
+    let by_shortest = exclusive_minutes(cluster) + u64::from(shared) * (overhead + shortest);
+    // When no component shares waves, every shared wave holds a host, and the longest hosts
+    // bound the waves one by one.
+    if cluster.components.iter().all(|c| c.exclusive) {
+        by_shortest.max(duration_lower_bound(cluster, shared))
+    } else {
+        by_shortest
+    }
+}
+
 /// Minutes of the exclusive components' own waves.
 pub(super) fn exclusive_minutes(cluster: &Cluster) -> u64 {
     let overhead = u64::from(cluster.policy.wave_overhead_minutes);

@@ -38,7 +38,9 @@ impl Search<'_, '_> {
     fn quality(&self, lower_waves: u32, lower_minutes: u64, optimal: bool, proof: &'static str) -> Quality {
         Quality {
             lower_bound_waves: lower_waves,
-            lower_bound_minutes: lower_minutes,
+            // The wave bound may have been raised by the integer program since.
+            lower_bound_minutes: lower_minutes
+                .max(super::duration::minutes_for_waves(self.cluster, lower_waves)),
             optimal,
             proof,
             solver: self.options.backend.name(),
@@ -221,6 +223,7 @@ impl Search<'_, '_> {
         let mut out_of_time = false;
         let (first, last) = (lower, best.len());
         for t in first..last {
+            self.options.clock.progress(best.len(), t as u32);
             match self.solve_with_cuts(t, false, None, &[]) {
                 Found::Infeasible => lower = t + 1,
                 Found::Plan(solution, _) => {
@@ -303,7 +306,7 @@ impl Search<'_, '_> {
                 let lower = if proven { value } else { lower_minutes };
                 let mut quality =
                     self.quality(lower_waves, lower, proven, if proven { "ilp" } else { "none" });
-                quality.lower_bound_minutes = lower;
+                quality.lower_bound_minutes = quality.lower_bound_minutes.max(lower);
                 (waves, quality)
             }
             Found::Infeasible | Found::OutOfTime => {

@@ -46,6 +46,13 @@ use wave::{WaveProblem, WaveRules};
 pub trait Clock {
     /// Seconds since the solve started.
     fn elapsed(&self) -> f64;
+
+    /// Called when the solver has a safe plan of `best_waves` waves (the best so far) and a
+    /// lower bound of `lower_bound` waves, so a caller can show progress. Does nothing unless
+    /// the caller's clock overrides it.
+    fn progress(&self, best_waves: usize, lower_bound: u32) {
+        let _ = (best_waves, lower_bound);
+    }
 }
 
 /// A clock that never advances: every backend call gets the whole time limit.
@@ -189,7 +196,10 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
         shared_waves = shared_waves.max(domains.waves);
         lower_minutes = domains.minutes + exclusive_minutes(cluster);
     }
-    let lower_minutes = lower_minutes.max(duration_lower_bound(cluster, shared_waves));
+    let lower_minutes = lower_minutes
+        .max(duration_lower_bound(cluster, shared_waves))
+        .max(duration::minutes_for_waves(cluster, lower_waves));
+    options.clock.progress(waves.len(), lower_waves);
     let (waves, quality) = match cluster.policy.objective {
         Objective::Waves => search.fewest_waves(waves, from_ilp, lower_waves, lower_minutes),
         Objective::Duration => search.least_minutes(waves, from_ilp, lower_waves, lower_minutes),

@@ -6,6 +6,8 @@
 
 use std::collections::HashSet;
 
+use quorate::generate::SplitMix64;
+
 use super::{Text, distinct};
 
 /// A recipe for a large, realistic cluster description.
@@ -601,42 +603,6 @@ impl Trace {
         Trace {
             nodes: read("openb_node_list_all_node.csv").unwrap_or_else(|| expand(FALLBACK_NODES)),
             pods: read("openb_pod_list_default.csv").unwrap_or_else(|| expand(FALLBACK_PODS)),
-        }
-    }
-}
-
-/// splitmix64 (Steele, Lea and Flood, 2014): tiny, fast and good enough to draw samples, and
-/// it keeps the generator free of dependencies and stable across their versions.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0); the modulo bias is negligible for the small `n`
-    /// drawn here.
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-
-    /// Fisher–Yates.
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
         }
     }
 }
