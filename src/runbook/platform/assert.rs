@@ -68,7 +68,7 @@ pub fn each(names: &[&str], body: impl Fn(&str) -> String) -> String {
     match names {
         [one] => body(&sh(one)),
         _ => format!(
-            "rc=0; for n in {}; do {} || rc=1; done; [ \"$rc\" = 0 ]",
+            "rc=0; for n in {}; do {} || rc=1; done && [ \"$rc\" = 0 ]",
             sh_words(names.iter().copied()),
             body("\"$n\"")
         ),
