@@ -365,9 +365,10 @@ impl Commands for Ceph {
 
     fn enter(&self, host: &str) -> Option<StepSpec> {
         // cephadm names a manager `HOST.suffix`; a package-installed one is usually named after
-        // its host (`ceph-mgr@HOST`).
+        // its host (`ceph-mgr@HOST`). `ceph mgr stat` runs on its own, so that its failure
+        // stops the step rather than vanishing in a pipe.
         let fail_mgr = format!(
-            "a=$(ceph mgr stat | jq -r .active_name) && case \"$a\" in {0}|{0}.*) ceph mgr fail \
+            "s=$(ceph mgr stat) && a=$(printf '%s\\n' \"$s\" | jq -r .active_name) && case \"$a\" in {0}|{0}.*) ceph mgr fail \
              \"$a\";; esac",
             sh(host)
         );
