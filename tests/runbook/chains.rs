@@ -169,7 +169,7 @@ fn tokens(skeleton: &str) -> Vec<String> {
 }
 
 /// Every command, assert and step command of `book`.
-fn commands(book: &Runbook) -> Vec<String> {
+pub(crate) fn commands(book: &Runbook) -> Vec<String> {
     let mut out = Vec::new();
     for wave in &book.waves {
         for check in wave.pre_checks.iter().chain(&wave.post_checks) {

@@ -45,20 +45,11 @@ fn fixture(name: &str) -> String {
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// Every command, assert and step command of `book`, and its rollback notes.
 fn everything(book: &Runbook) -> Vec<String> {
-    book.waves
-        .iter()
-        .flat_map(|w| {
-            w.pre_checks
-                .iter()
-                .chain(&w.post_checks)
-                .flat_map(|c| [c.command.clone(), c.assert.clone()])
-                .chain(w.steps.iter().map(|s| s.command.clone()))
-                .flatten()
-                .chain([w.rollback.clone()])
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    let mut all = crate::runbook::chains::commands(book);
+    all.extend(book.waves.iter().map(|w| w.rollback.clone()));
+    all
 }
 
 #[test]
