@@ -239,3 +239,37 @@ fn no_emitted_command_of_any_example_masks_a_failure_with_a_semicolon() {
         bad.join("\n\n")
     );
 }
+
+/// A command run for several hosts runs for every one and fails when one of them failed: a
+/// plain `for` loop exits with the last host's status, so a failure on any other was lost.
+#[test]
+fn a_loop_over_hosts_fails_when_any_host_failed_and_still_runs_them_all() {
+    let (_, book) = super::asserts::book("proxmox", "8.1", "8.2", "");
+    let command = book.waves[0]
+        .pre_checks
+        .iter()
+        .find_map(|c| c.command.clone().filter(|c| c.contains("/version")))
+        .expect("a version check");
+    assert!(
+        command.starts_with("(rc=0; for n in 'h1' 'h2' 'h3'; do"),
+        "{command}"
+    );
+    let stubs = super::asserts::Stubs::new("chains-loop");
+    // `/nodes/NODE/version`: `release`, `version`, `repoid` (pve-manager PVE/API2/Nodes.pm,
+    // PVE::API2::Version).
+    let answer = r#"{"release":"8.1","version":"8.1.4","repoid":"ec5affc9e41f1d79"}"#;
+    stubs.tool(
+        "pvesh",
+        &[
+            super::asserts::ok("get /nodes/h1/version", answer),
+            super::asserts::fails("get /nodes/h2/version", "hostname lookup 'h2' failed\n", 255),
+            super::asserts::ok("get /nodes/h3/version", answer),
+        ],
+    );
+    let (ran, out) = stubs.run(&command);
+    assert!(!ran, "{out}");
+    assert_eq!(stubs.calls().len(), 3, "{:?}", stubs.calls());
+    stubs.tool("pvesh", &[super::asserts::ok("get /nodes/", answer)]);
+    let (ran, out) = stubs.run(&command);
+    assert!(ran, "{out}");
+}
