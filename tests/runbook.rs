@@ -19,6 +19,7 @@ use quorate::solve::{Backend, NoClock, SolveOptions, solve};
 use crate::support;
 
 mod asserts;
+mod chains;
 mod operator;
 mod quoting;
 

@@ -17,6 +17,7 @@ use quorate::runbook::{Check, CheckKind, Runbook, build};
 use crate::support;
 
 mod ceph;
+mod ceph_plain;
 mod hyperv;
 mod kubernetes;
 mod nutanix;

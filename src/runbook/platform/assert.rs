@@ -44,7 +44,8 @@ pub fn compare(what: &str, observe: &str, test: Test<'_>) -> String {
         Test::Equals(text) => format!("[ \"$o\" = {} ]", sh(text)),
         // `[` fails (status 2) on an empty or non-numeric value: the assert fails too.
         Test::AtLeast(n) => format!("[ \"$o\" -ge {n} ] 2>/dev/null"),
-        Test::Not(text) => format!("[ \"$o\" != {} ]", sh(text)),
+        // Nothing observed (the tool failed, its output lost in a pipe) is not "anything but".
+        Test::Not(text) => format!("[ -n \"$o\" ] && [ \"$o\" != {} ]", sh(text)),
     };
     let expected = sh(&test.words());
     format!(
@@ -68,7 +69,7 @@ pub fn each(names: &[&str], body: impl Fn(&str) -> String) -> String {
     match names {
         [one] => body(&sh(one)),
         _ => format!(
-            "rc=0; for n in {}; do {} || rc=1; done; [ \"$rc\" = 0 ]",
+            "rc=0; for n in {}; do {} || rc=1; done && [ \"$rc\" = 0 ]",
             sh_words(names.iter().copied()),
             body("\"$n\"")
         ),
@@ -135,6 +136,25 @@ pub fn ps_each(names: &[&str], body: impl Fn(&str) -> String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sh_ok(command: &str) -> bool {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .output()
+            .expect("sh runs")
+            .status
+            .success()
+    }
+
+    #[test]
+    fn nothing_observed_fails_every_test() {
+        for test in [Test::Equals("online"), Test::AtLeast(1), Test::Not("online")] {
+            assert!(!sh_ok(&compare("x", "false | cat", test)), "{test:?}");
+        }
+        assert!(sh_ok(&compare("x", "echo maintenance", Test::Not("online"))));
+        assert!(!sh_ok(&compare("x", "echo online", Test::Not("online"))));
+    }
 
     #[test]
     fn all_of_one_assert_is_that_assert() {

@@ -1,5 +1,15 @@
-//! Ceph, with the ceph CLI (cephadm's orchestrator for hosts), and the Ceph checks and steps
-//! that Proxmox VE with hyper-converged Ceph shares.
+//! Ceph, with the ceph CLI, and the Ceph checks and steps that Proxmox VE with hyper-converged
+//! Ceph shares.
+//!
+//! Two kinds of Ceph cluster: one deployed by cephadm, whose hosts and daemons are managed
+//! through `ceph orch` (maintenance, `ceph orch ps`, `ceph orch upgrade`), and one installed
+//! from packages (Proxmox VE's pveceph, ceph-ansible, hand-built), where `ceph orch` fails with
+//! ENOENT "No orchestrator configured" and the daemons are systemd units on each host (`systemctl
+//! stop ceph-osd.target`, ceph/ceph doc/rados/operations/operating.rst). The description says
+//! which: a cluster is cephadm's when it has a `[[component]]` whose name contains `cephadm`
+//! (the one whose wave runs `ceph orch upgrade`); any other Ceph cluster gets only commands
+//! that work without an orchestrator: the host's state is that of its OSDs in `ceph osd tree`,
+//! its version the `ceph_version` of its OSDs in `ceph osd metadata`.
 //!
 //! Hosts are CRUSH host buckets of the same name, so `ceph osd ls-tree HOST` lists a host's
 //! OSDs and `ceph osd ok-to-stop` can be asked about all of a wave's OSDs at once; a name
@@ -25,14 +35,28 @@
 
 use super::assert::{Test, compare, each, strs, succeeds};
 use super::{CheckSpec, Commands, Instruction, Phase, StepSpec, sh_each};
-use crate::model::Component;
+use crate::model::{Cluster, Component};
 use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
 use crate::runbook::quote::{sh, sh_words};
 use crate::runbook::{Action, CheckKind, and_list};
 
-/// A Ceph cluster managed by cephadm.
-pub struct Ceph;
+/// A Ceph cluster, managed by cephadm or not.
+pub struct Ceph {
+    cephadm: bool,
+}
+
+impl Ceph {
+    /// The commands for `cluster`: cephadm's when a component's name says `cephadm`.
+    pub fn new(cluster: &Cluster) -> Self {
+        Ceph {
+            cephadm: cluster
+                .components
+                .iter()
+                .any(|c| c.name.to_lowercase().contains("cephadm")),
+        }
+    }
+}
 
 /// `ceph osd set-group noout` on the wave's hosts.
 pub(super) fn set_noout(facts: &WaveFacts<'_>) -> StepSpec {
@@ -135,7 +159,7 @@ pub(super) fn policies() -> CheckSpec {
         kind: CheckKind::Policy,
         subject: "ceph pools and CRUSH".into(),
         expect: "pool size, min_size and CRUSH rules as before; no OSD flag left set".into(),
-        command: Some("ceph osd pool ls detail; ceph osd crush rule ls; ceph osd dump".into()),
+        command: Some("ceph osd pool ls detail && ceph osd crush rule ls && ceph osd dump".into()),
         expectation: None,
         assert: Some(compare(
             "'OSD flags'",
@@ -164,6 +188,30 @@ fn host_status(h: &str) -> String {
     )
 }
 
+/// Without cephadm, the state of CRUSH host `h` (a shell word) from its OSDs in `ceph osd tree -f
+/// json` (`nodes` with `type`, `name`, `children`; an OSD's `status` is `up` or `down` and its
+/// `reweight` 0 when it is out, src/osd/OSDMap.cc `print_tree`): `online` when every OSD is up
+/// and in, `down` otherwise, `unknown` when `h` is not a CRUSH host.
+fn tree_status(h: &str) -> String {
+    format!(
+        "ceph osd tree -f json | jq -r --arg h {h} '(first(.nodes[] | select(.type == \"host\" and \
+         .name == $h) | .children) // null) as $c | if $c == null then \"unknown\" elif [.nodes[] | \
+         select(.id as $i | $c | index($i)) | select(.status != \"up\" or .reweight == 0)] | length \
+         == 0 then \"online\" else \"down\" end'"
+    )
+}
+
+/// Without cephadm, the Ceph versions the OSDs of CRUSH host `h` (a shell word) run, from the
+/// `ceph_version` (`ceph version X (sha) name (stable)`) of `ceph osd metadata` (src/common/
+/// util.cc `collect_sys_info`), for the OSD ids `ceph osd ls-tree -f json` gives (`[0,1]`).
+fn osd_versions(h: &str) -> String {
+    format!(
+        "ids=$(ceph osd ls-tree -f json {h}) && ceph osd metadata -f json | jq -r --argjson ids \
+         \"$ids\" '[.[] | select(.id as $i | $ids | index($i)) | ((.ceph_version // \"\") | capture(\"ceph \
+         version (?<v>[^ ]+)\").v) // \"unknown\"] | unique | join(\",\")'"
+    )
+}
+
 /// The pre-check that no cephadm upgrade is running or paused.
 fn no_upgrade() -> CheckSpec {
     CheckSpec {
@@ -180,9 +228,46 @@ fn no_upgrade() -> CheckSpec {
     }
 }
 
+/// `command` run on `host` as root, over ssh.
+fn on_host(host: &str, command: &str) -> String {
+    format!("ssh {} {command}", sh(&format!("root@{host}")))
+}
+
+impl Ceph {
+    /// The command that starts the Ceph daemons of `host` again.
+    fn start_again(&self, host: &str) -> String {
+        if self.cephadm {
+            format!("ceph orch host maintenance exit {}", sh(host))
+        } else {
+            on_host(host, "systemctl start ceph-osd.target")
+        }
+    }
+}
+
 impl Commands for Ceph {
     fn assert(&self, expectation: &Expectation) -> Option<String> {
         Some(match expectation {
+            Expectation::Version { hosts, version } if !self.cephadm => each(&strs(hosts), |h| {
+                compare(h, &osd_versions(h), Test::Equals(version))
+            }),
+            Expectation::HostsUp { hosts } if !self.cephadm => each(&strs(hosts), |h| {
+                compare(h, &tree_status(h), Test::Equals("online"))
+            }),
+            Expectation::Unavailable { host } if !self.cephadm => {
+                let h = sh(host);
+                compare(&h, &tree_status(&h), Test::Not("online"))
+            }
+            Expectation::ClusterUp { except } if !self.cephadm => compare(
+                "'CRUSH hosts with an OSD down or out'",
+                &format!(
+                    "ceph osd tree -f json | jq -r '[.nodes | INDEX(.id | tostring) as $by | .[] | \
+                     select(.type == \"host\") | select(any(.children[]?; $by[tostring] | .status != \
+                     \"up\" or .reweight == 0)) | .name] - $ARGS.positional | if length == 0 then \
+                     \"none\" else join(\" \") end' --args {}",
+                    sh_words(strs(except))
+                ),
+                Test::Equals("none"),
+            ),
             Expectation::Version { hosts, version } => each(&strs(hosts), |h| {
                 compare(
                     h,
@@ -234,16 +319,24 @@ impl Commands for Ceph {
     }
 
     fn cluster_state(&self) -> Option<String> {
-        Some("ceph orch host ls; ceph osd tree".into())
+        Some(if self.cephadm {
+            "ceph orch host ls && ceph osd tree".into()
+        } else {
+            "ceph osd tree && ceph -s".into()
+        })
     }
 
     fn versions(&self, hosts: &[&str]) -> Option<String> {
-        Some(sh_each(hosts, |h| format!("ceph orch ps {h}")))
+        Some(if self.cephadm {
+            sh_each(hosts, |h| format!("ceph orch ps {h}"))
+        } else {
+            "ceph versions && ceph osd metadata".into()
+        })
     }
 
     fn members(&self, hosts: &[&str], workloads: &[&str], _components: &[&str]) -> Option<String> {
         let _ = (hosts, workloads);
-        Some("ceph -s; ceph mon stat".into())
+        Some("ceph -s && ceph mon stat".into())
     }
 
     fn budget(&self, _name: &str, _workloads: &[&str]) -> Option<String> {
@@ -256,7 +349,7 @@ impl Commands for Ceph {
 
     fn storage(&self, facts: &WaveFacts<'_>, phase: Phase) -> Vec<CheckSpec> {
         let mut out = health(facts, phase);
-        if phase == Phase::Before {
+        if phase == Phase::Before && self.cephadm {
             out.push(no_upgrade());
         }
         out
@@ -271,20 +364,42 @@ impl Commands for Ceph {
     }
 
     fn enter(&self, host: &str) -> Option<StepSpec> {
-        Some(StepSpec::new(
-            Action::EnterMaintenance,
-            host,
-            Some(format!(
-                "a=$(ceph mgr stat | jq -r .active_name); case \"$a\" in {0}.*) ceph mgr fail \"$a\";; \
-                 esac; ceph orch host maintenance enter {0}",
-                sh(host)
-            )),
-            format!(
-                "stop every Ceph daemon of {host} through cephadm, after failing the active \
-                 manager over to a standby when {host} runs it (cephadm will not stop the active \
-                 manager)"
-            ),
-        ))
+        // cephadm names a manager `HOST.suffix`; a package-installed one is usually named after
+        // its host (`ceph-mgr@HOST`). `ceph mgr stat` runs on its own, so that its failure
+        // stops the step rather than vanishing in a pipe.
+        let fail_mgr = format!(
+            "s=$(ceph mgr stat) && a=$(printf '%s\\n' \"$s\" | jq -r .active_name) && case \"$a\" in {0}|{0}.*) ceph mgr fail \
+             \"$a\";; esac",
+            sh(host)
+        );
+        Some(if self.cephadm {
+            StepSpec::new(
+                Action::EnterMaintenance,
+                host,
+                Some(format!(
+                    "{fail_mgr} && ceph orch host maintenance enter {}",
+                    sh(host)
+                )),
+                format!(
+                    "stop every Ceph daemon of {host} through cephadm, after failing the active \
+                     manager over to a standby when {host} runs it (cephadm will not stop the \
+                     active manager)"
+                ),
+            )
+        } else {
+            StepSpec::new(
+                Action::EnterMaintenance,
+                host,
+                Some(format!(
+                    "{fail_mgr} && {}",
+                    on_host(host, "systemctl stop ceph-osd.target")
+                )),
+                format!(
+                    "stop the OSDs of {host} (their systemd target; noout keeps them in), after \
+                     failing the active manager over to a standby when {host} runs it"
+                ),
+            )
+        })
     }
 
     fn upgrade(&self, host: &str, target: Option<&str>) -> Instruction {
@@ -296,6 +411,15 @@ impl Commands for Ceph {
     }
 
     fn upgrade_component(&self, component: &Component) -> Instruction {
+        if !self.cephadm {
+            return Instruction::prose(format!(
+                "upgrade {} from packages, host by host, in Ceph's order: monitors, then \
+                 managers, then OSDs, then the rest, restarting each daemon type's systemd \
+                 target; wait for HEALTH_OK between hosts and until `ceph versions` shows only {}",
+                component.name,
+                component.target_version.as_deref().unwrap_or("the new release")
+            ));
+        }
         match &component.target_version {
             Some(v) => Instruction::run(
                 format!("ceph orch upgrade start --ceph-version {}", sh(v)),
@@ -324,7 +448,7 @@ impl Commands for Ceph {
         StepSpec::new(
             Action::ExitMaintenance,
             host,
-            Some(format!("ceph orch host maintenance exit {}", sh(host))),
+            Some(self.start_again(host)),
             format!("start the Ceph daemons of {host} again; wait until its OSDs are up and in"),
         )
     }
@@ -339,7 +463,11 @@ impl Commands for Ceph {
             "Keep the hosts' noout set while an OSD of this wave is down. Bring every host back \
              ({}) and unset noout ({}) only when its OSDs are up and in. Never take another \
              failure domain down while a PG is degraded or undersized.",
-            sh_each(&hosts, |h| format!("ceph orch host maintenance exit {h}")),
+            hosts
+                .iter()
+                .map(|h| self.start_again(h))
+                .collect::<Vec<_>>()
+                .join(" && "),
             unset_noout(facts).command.expect("a command")
         )
     }

@@ -10,7 +10,7 @@ use crate::model::{Migration, Workload};
 
 use super::assert::{Test, ps_compare, ps_each, strs};
 use super::{
-    CheckSpec, Commands, Instruction, Phase, Shell, StepSpec, anti_affinity_policy, join, target_words,
+    CheckSpec, Commands, Instruction, Phase, Shell, StepSpec, anti_affinity_policy, ps_join, target_words,
 };
 use crate::model::Component;
 use crate::runbook::expect::Expectation;
@@ -178,7 +178,7 @@ impl Commands for HyperV {
     }
 
     fn members(&self, hosts: &[&str], workloads: &[&str], components: &[&str]) -> Option<String> {
-        join([
+        ps_join([
             (!hosts.is_empty()).then(|| {
                 format!(
                     "Get-ClusterNode -Name {} | Format-Table Name, State, NodeWeight, DynamicWeight",

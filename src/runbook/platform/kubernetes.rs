@@ -71,7 +71,7 @@ fn pdb(name: &str, field: &str) -> String {
 fn pods(names: &[&str]) -> String {
     let mut firsts: Vec<&str> = names.to_vec();
     firsts.dedup_by_key(|p| owner(p));
-    firsts.iter().map(|p| owned(p)).collect::<Vec<_>>().join("; ")
+    firsts.iter().map(|p| owned(p)).collect::<Vec<_>>().join(" && ")
 }
 
 impl Commands for Kubernetes {
@@ -203,7 +203,7 @@ impl Commands for Kubernetes {
 
     fn budget(&self, name: &str, workloads: &[&str]) -> Option<String> {
         Some(format!(
-            "kubectl get pdb --all-namespaces --field-selector metadata.name={}; {}",
+            "kubectl get pdb --all-namespaces --field-selector metadata.name={} && {}",
             crate::runbook::quote::sh(name),
             pods(workloads)
         ))
@@ -238,7 +238,7 @@ impl Commands for Kubernetes {
                 }
             }
             .into(),
-            command: Some("kubectl get pvc --all-namespaces; kubectl get volumeattachments".into()),
+            command: Some("kubectl get pvc --all-namespaces && kubectl get volumeattachments".into()),
         }]
     }
 

@@ -321,7 +321,7 @@ pub fn for_cluster(cluster: &Cluster) -> Box<dyn Commands> {
         Platform::Hyperv => Box::new(hyperv::HyperV),
         Platform::Openstack => Box::new(openstack::OpenStack::new(cluster)),
         Platform::Kubernetes => Box::new(kubernetes::Kubernetes),
-        Platform::Ceph => Box::new(ceph::Ceph),
+        Platform::Ceph => Box::new(ceph::Ceph::new(cluster)),
         Platform::Generic => Box::new(generic::Generic),
     }
 }
@@ -394,12 +394,13 @@ pub(crate) fn migrate_words(workload: &Workload, from: &str, to: &str) -> String
 }
 
 /// A command run once per name, as a POSIX loop when there are several: `body` gets the word
-/// to put where the name goes.
+/// to put where the name goes. The loop runs for every name, in a subshell that then fails
+/// when the command failed for any of them (a plain loop exits with the last name's status).
 pub(crate) fn sh_each(names: &[&str], body: impl Fn(&str) -> String) -> String {
     match names {
         [one] => body(&sh(one)),
         _ => format!(
-            "for n in {}; do {}; done",
+            "(rc=0; for n in {}; do {} || rc=1; done && exit \"$rc\")",
             super::quote::sh_words(names.iter().copied()),
             body("\"$n\"")
         ),
@@ -416,10 +417,22 @@ pub(crate) fn end_of_options(names: &[&str]) -> &'static str {
     }
 }
 
-/// Commands that show something, run one after the other.
+/// POSIX commands that show something, run one after the other; the first that fails fails
+/// them all.
 pub(crate) fn join(commands: impl IntoIterator<Item = Option<String>>) -> Option<String> {
+    join_with(" && ", commands)
+}
+
+/// PowerShell commands run one after the other: `;`, as Windows PowerShell 5.1 has no `&&`;
+/// the runbook script (`-o script`) runs them with `$ErrorActionPreference = 'Stop'`, so the
+/// first error stops them.
+pub(crate) fn ps_join(commands: impl IntoIterator<Item = Option<String>>) -> Option<String> {
+    join_with("; ", commands)
+}
+
+fn join_with(separator: &str, commands: impl IntoIterator<Item = Option<String>>) -> Option<String> {
     let parts: Vec<String> = commands.into_iter().flatten().collect();
-    (!parts.is_empty()).then(|| parts.join("; "))
+    (!parts.is_empty()).then(|| parts.join(separator))
 }
 
 /// The post-check that mandatory and "should" anti-affinity rules are still in place, with

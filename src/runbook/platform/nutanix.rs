@@ -21,7 +21,7 @@ pub struct Nutanix;
 
 impl Commands for Nutanix {
     fn cluster_state(&self) -> Option<String> {
-        Some("acli host.list; ncli host list".into())
+        Some("acli host.list && ncli host list".into())
     }
 
     fn versions(&self, _hosts: &[&str]) -> Option<String> {
@@ -41,7 +41,7 @@ impl Commands for Nutanix {
 
     fn capacity(&self, up_hosts: &[&str]) -> Option<String> {
         Some(format!(
-            "acli ha.get; {}",
+            "acli ha.get && {}",
             sh_each(up_hosts, |h| format!("acli host.get {h}"))
         ))
     }

@@ -139,7 +139,7 @@ impl Commands for OpenStack {
     }
 
     fn cluster_state(&self) -> Option<String> {
-        Some("openstack compute service list; openstack network agent list".into())
+        Some("openstack compute service list && openstack network agent list".into())
     }
 
     fn host_states(&self, hosts: &[&str]) -> Option<String> {

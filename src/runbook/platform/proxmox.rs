@@ -8,6 +8,11 @@
 //! which the HA stack would never move. Node maintenance is the HA stack's own, and the step
 //! waits until no HA service is left on the node, not only until the node shows maintenance.
 //!
+//! With Ceph, pveceph runs it, never cephadm (`ceph orch` has no backend there): a node's OSDs
+//! stop and start through the API call behind `pveceph stop|start --service osd`
+//! (`/nodes/NODE/ceph/stop`, pve-manager PVE/API2/Ceph.pm; `osd` is the node's
+//! `ceph-osd.target`, PVE/Ceph/Services.pm `ceph_service_cmd`; pve-docs pveceph.adoc).
+//!
 //! The description has no Ceph flag: the cluster counts as running Ceph when a quorum group or
 //! workload is named after it (a name containing `ceph`, or starting `mon.` or `osd`), which is
 //! how an operator models Ceph monitors and OSDs (see `examples/proxmox-ceph.toml`).
@@ -52,7 +57,7 @@ fn node_state(h: &str) -> String {
     format!(
         "s=$(pvesh get /cluster/resources --type node --output-format json | jq -r --arg h {h} \
          '.[] | select(.node == $h) | .status'); if [ \"$s\" = online ] && ha-manager status | grep \
-         -qF -e 'lrm '{h}' (maintenance'; then s=maintenance; fi; echo \"$s\""
+         -qF -e 'lrm '{h}' (maintenance'; then s=maintenance; fi && echo \"$s\""
     )
 }
 
@@ -83,6 +88,12 @@ fn power(name: &str, ha_state: &str, action: &str) -> String {
          *) echo 'no such guest' >&2; false;; esac",
         sh(name)
     )
+}
+
+/// `pveceph stop|start --service osd` for node `host`, through the API so that it runs from any
+/// node: every OSD of the node (its `ceph-osd.target`).
+fn ceph_osds(host: &str, action: &str) -> String {
+    format!("pvesh create /nodes/{}/ceph/{action} --service osd", sh(host))
 }
 
 impl Commands for Proxmox {
@@ -158,7 +169,7 @@ impl Commands for Proxmox {
     }
 
     fn cluster_state(&self) -> Option<String> {
-        Some("pvecm status; ha-manager status".into())
+        Some("pvecm status && ha-manager status".into())
     }
 
     fn versions(&self, hosts: &[&str]) -> Option<String> {
@@ -196,7 +207,7 @@ impl Commands for Proxmox {
                 assert: Some(compare(
                     "'storages not active'",
                     "l=$(pvesm status | awk 'NR > 1 && $3 != \"active\" && $3 != \"disabled\" {print $1}' | \
-                     paste -sd' ' -); echo \"${l:-none}\"",
+                     paste -sd' ' -) && echo \"${l:-none}\"",
                     Test::Equals("none"),
                 )),
             }]
@@ -231,7 +242,7 @@ impl Commands for Proxmox {
             expect: format!(
                 "every HA resource still configured with its state, none in error or disabled{apart}"
             ),
-            command: Some("ha-manager config; ha-manager status".into()),
+            command: Some("ha-manager config && ha-manager status".into()),
         }];
         if self.ceph {
             out.push(ceph::policies());
@@ -307,8 +318,13 @@ impl Commands for Proxmox {
             host,
             Some(format!(
                 "ha-manager crm-command node-maintenance enable {0} && until [ -z \"$(ha-manager \
-                 status | grep -F -e ' ('{0}', ')\" ]; do sleep 10; done",
-                sh(host)
+                 status | grep -F -e ' ('{0}', ')\" ]; do sleep 10; done{1}",
+                sh(host),
+                if self.ceph {
+                    format!(" && {}", ceph_osds(host, "stop"))
+                } else {
+                    String::new()
+                }
             )),
             format!(
                 "put {host} into HA maintenance and wait until no HA service is on it any more \
@@ -344,7 +360,12 @@ impl Commands for Proxmox {
             Action::ExitMaintenance,
             host,
             Some(format!(
-                "ha-manager crm-command node-maintenance disable {}",
+                "{}ha-manager crm-command node-maintenance disable {}",
+                if self.ceph {
+                    format!("{} && ", ceph_osds(host, "start"))
+                } else {
+                    String::new()
+                },
                 sh(host)
             )),
             if receives {
@@ -373,8 +394,9 @@ impl Commands for Proxmox {
                 "ha-manager crm-command node-maintenance disable {h}"
             )),
             if self.ceph {
-                " Keep noout set while an OSD of this wave is down; unset it (ceph osd unset \
-                 noout) once every OSD is up and in, and wait for HEALTH_OK."
+                " Keep noout set on the wave's nodes while an OSD of this wave is down; unset it \
+                 (ceph osd unset-group noout NODE…) once every OSD is up and in, and wait for \
+                 HEALTH_OK."
             } else {
                 ""
             }

@@ -11,10 +11,12 @@
 #   - `quorate verify --wave N` against fresh exports: every check it can decide passes;
 #   - `ceph osd ok-to-stop` for the wave's OSDs must answer ok;
 #   - the wave's steps: `ceph osd set noout` and the like run as written; entering and leaving
-#     maintenance (cephadm's `ceph orch host maintenance`, which a cluster without cephadm
-#     cannot run) is done by stopping and starting the host's OSD daemons;
-#   - while the host is down: no PG may be inactive (`ceph pg stat -f json`), some must be
-#     degraded (so the host really was down), and a write to the pool must succeed;
+#     maintenance (`systemctl stop|start ceph-osd.target` over ssh on a cluster without cephadm,
+#     whose daemons here are plain processes of one machine) is done by stopping and starting
+#     the host's OSD daemons;
+#   - while the host is down: no PG may be inactive or stale (`ceph pg stat -f json`,
+#     pgs-serving.jq), some must be degraded (so the host really was down), and a write to the
+#     pool must succeed;
 #   - the OSDs start again, every PG active+clean, then the post-checks (and `verify --post`).
 # Negative control: a hand-written plan with two of the three CRUSH hosts in one wave must be
 # rejected by `quorate validate` (exit 1, fault_domain_limit), and `ceph osd ok-to-stop` must
@@ -264,9 +266,9 @@ osds_down() {
     done
 }
 pg_states() { cephc pg stat -f json | jq -c '[.pg_summary.num_pg_by_state[] | "\(.num) \(.name)"]'; }
-# No PG without "active" in its state, and at least one PG not active+clean (the host is down).
+# Every PG serves I/O: "active" in its state and not "stale" (pgs-serving.jq).
 no_pg_inactive() {
-    cephc pg stat -f json | jq -e '.pg_summary.num_pg_by_state | all(.name | test("(^|\\+)active(\\+|$)"))' >/dev/null
+    cephc pg stat -f json | jq -e -f "$HERE/pgs-serving.jq" >/dev/null
 }
 pgs_inactive() { ! no_pg_inactive; }
 peering_over() {
@@ -305,7 +307,7 @@ for ((w = 1; w <= WAVES; w++)); do
         cmd="$(jq -r '.command // empty' <<<"$step")"
         case "$action" in
         enter_maintenance)
-            na "$sid enter_maintenance $target: \`$cmd\` needs cephadm; stopping the daemons of $target (OSDs, monitor) instead"
+            na "$sid enter_maintenance $target: \`$cmd\` needs ssh to a systemd host; stopping the daemons of $target (OSDs, monitor) instead"
             "$CLUSTER" stop-host "$target"
             ;;
         exit_maintenance)
@@ -337,7 +339,7 @@ for ((w = 1; w <= WAVES; w++)); do
                     capture host-down-ok-to-stop-next-host json ceph osd ok-to-stop $(ceph osd ls-tree ceph-b) -f json
                 fi
             fi
-            na "$sid exit_maintenance $target: \`$cmd\` needs cephadm; starting the daemons of $target instead"
+            na "$sid exit_maintenance $target: \`$cmd\` needs ssh to a systemd host; starting the daemons of $target instead"
             "$CLUSTER" start-host "$target"
             ;;
         *)

@@ -16,14 +16,15 @@ use quorate::runbook::{Action, CheckKind};
 
 use super::{Stubs, assert_of, book_of, every_command_has_an_assert, fails, ok};
 
+/// cephadm's cluster: a component named `cephadm` (the `ceph orch upgrade` wave).
 const COMPONENT: &str = r#"
 [[component]]
-name = "ceph"
+name = "cephadm"
 version = "18.2.2"
 target_version = "18.2.4"
 "#;
 
-const WAVES: &[&[&str]] = &[&["h1", "h2"], &["h3"], &["ceph"]];
+const WAVES: &[&[&str]] = &[&["h1", "h2"], &["h3"], &["cephadm"]];
 
 const HEALTH_OK: &str = r#"{"status":"HEALTH_OK","checks":{},"mutes":[]}"#;
 const HEALTH_WARN: &str = r#"{"status":"HEALTH_WARN","checks":{"OSDMAP_FLAGS":{"severity":"HEALTH_WARN","summary":{"message":"noout flag(s) set","count":1},"muted":false}},"mutes":[]}"#;
@@ -107,7 +108,7 @@ fn ceph_asserts_pass_on_good_output_and_fail_on_bad() {
     stubs.tool("ceph", &[ok("quorum_status", &quorum(r#""h1","h2""#))]);
     stubs.fails_with(&mons, "at least 3", "2");
 
-    let daemons_version = assert_of(&book, 3, false, CheckKind::Version, "ceph");
+    let daemons_version = assert_of(&book, 3, false, CheckKind::Version, "cephadm");
     stubs.tool("ceph", &[ok("versions", &versions("18.2.4"))]);
     stubs.passes(&daemons_version);
     stubs.tool("ceph", &[ok("versions", &versions("18.2.2"))]);

@@ -154,7 +154,7 @@ pub(super) fn policies(v: &Vsphere, facts: &WaveFacts<'_>) -> Vec<CheckSpec> {
             v.cluster
         ),
         command: Some(format!(
-            "{}; govc cluster.usage {cluster}",
+            "{} && govc cluster.usage {cluster}",
             sh_each(&hosts, |h| format!("govc host.vnic.info -host {h}"))
         )),
     });

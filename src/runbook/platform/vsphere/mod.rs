@@ -215,7 +215,7 @@ impl Commands for Vsphere {
                 compare(
                     "'hosts in maintenance or not connected'",
                     &format!(
-                        "l=$({{ {}; }} | awk -F/ '{{print $NF}}'{skip} | sort -u | paste -sd' ' -); echo \"${{l:-none}}\"",
+                        "l=$({{ {}; }} | awk -F/ '{{print $NF}}'{skip} | sort -u | paste -sd' ' -) && echo \"${{l:-none}}\"",
                         self.cluster_state().expect("a command")
                     ),
                     Test::Equals("none"),
@@ -278,8 +278,8 @@ impl Commands for Vsphere {
 
     fn cluster_state(&self) -> Option<String> {
         Some(
-            "govc find / -type h -runtime.inMaintenanceMode true; \
-             govc find / -type h -runtime.connectionState notResponding; \
+            "govc find / -type h -runtime.inMaintenanceMode true && \
+             govc find / -type h -runtime.connectionState notResponding && \
              govc find / -type h -runtime.connectionState disconnected"
                 .into(),
         )
@@ -301,7 +301,7 @@ impl Commands for Vsphere {
 
     fn capacity(&self, up_hosts: &[&str]) -> Option<String> {
         Some(format!(
-            "govc cluster.usage {}; govc host.info {}",
+            "govc cluster.usage {} && govc host.info {}",
             sh_operands([self.cluster.as_str()]),
             sh_operands(up_hosts.iter().copied())
         ))
