@@ -12,13 +12,44 @@
 set -eu
 SECONDS_EACH=${1:-60}
 shift 2>/dev/null || true
-TARGETS=${*:-"cluster plan_toml plan_json validate"}
+TARGETS=${*:-"cluster plan_toml plan_json validate import"}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT/fuzz"
+
+# The import target reads a platform byte (the index in quorate::live::PLATFORMS), then the
+# export files joined by NUL bytes: one seed per platform, from the small fixture sets.
+import_seeds() {
+    dir="$ROOT/fuzz/corpus/import-seeds"
+    mkdir -p "$dir"
+    fixtures="$ROOT/tests/fixtures/import"
+    index=0
+    for set in "kubernetes small.json" \
+        "ceph small-osd-tree.json small-mon-dump.json small-pools.json small-rules.json small-health.json" \
+        "proxmox small-resources.json small-status.json small-ha.json" \
+        "openstack small-hypervisors.json small-servers.json small-flavors.json small-server-groups.json small-services.json" \
+        "vsphere small-hosts.json small-vms.json small-rules.json"; do
+        # shellcheck disable=SC2086
+        set -- $set
+        folder=$1
+        shift
+        {
+            printf "\\$(printf %03o "$index")"
+            first=1
+            for file in "$@"; do
+                [ "$first" = 1 ] || printf '\0'
+                first=0
+                cat "$fixtures/$folder/$file"
+            done
+        } >"$dir/$folder"
+        index=$((index + 1))
+    done
+    echo "$dir"
+}
 
 seeds() {
     case $1 in
         cluster) echo "$ROOT/examples $ROOT/plans/clusters $ROOT/tests/bad_input/cluster" ;;
+        import) import_seeds ;;
         *) echo "$ROOT/plans $ROOT/plans/violations $ROOT/tests/bad_input/plan" ;;
     esac
 }

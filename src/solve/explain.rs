@@ -80,6 +80,11 @@ pub fn describe(cluster: &Cluster, problem: &WaveProblem, items: &[ItemId]) -> S
                 b.workloads.len()
             )
         }
+        WaveProblem::Counted { rule, down, allowed } => format!(
+            "{}: at most {} may be down in one wave; upgrading {names} takes down {down}",
+            rule.describe(cluster),
+            (*allowed).max(0)
+        ),
         WaveProblem::Placement(shortfall) => shortfall.describe(cluster, &hosts),
         WaveProblem::PlacementUnknown => format!(
             "no placement for the workloads of {names} was found within the search budget (none was proven impossible either)"

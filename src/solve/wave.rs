@@ -56,6 +56,16 @@ pub enum WaveProblem {
         /// Members that may be down.
         allowed: i64,
     },
+    /// Another counted rule of [`rules::rows`] would be exceeded: one added to the format
+    /// after quorum groups and budgets, enforced here with no code of its own.
+    Counted {
+        /// The rule.
+        rule: Rule,
+        /// What the wave takes down, in the row's unit.
+        down: u64,
+        /// What one wave may take down.
+        allowed: i64,
+    },
     /// The workloads cannot be evacuated.
     Placement(Shortfall),
     /// The placement search ran out of budget.
@@ -72,6 +82,7 @@ impl WaveProblem {
             WaveProblem::Sites { .. } => Rule::Sites,
             WaveProblem::Quorum { group, .. } => Rule::Quorum(*group),
             WaveProblem::Budget { budget, .. } => Rule::Budget(*budget),
+            WaveProblem::Counted { rule, .. } => *rule,
             WaveProblem::Placement(
                 Shortfall::Capacity { resource, .. } | Shortfall::Reserve { resource, .. },
             ) => Rule::Capacity(*resource),
@@ -85,8 +96,8 @@ impl WaveProblem {
 struct Footprint {
     fault_domain: Option<FaultDomainId>,
     site: Option<SiteId>,
-    groups: Vec<(usize, u64)>,
-    budgets: Vec<(usize, u64)>,
+    /// What it takes down of each counted row (index into `WaveRules::rows`), when not zero.
+    rows: Vec<(usize, u64)>,
 }
 
 /// The fixed part of the wave rules for a cluster.
@@ -96,9 +107,10 @@ pub struct WaveRules<'c> {
     /// Fault domains and sites down in every wave (unavailable hosts).
     base_domains: Vec<FaultDomainId>,
     base_sites: Vec<SiteId>,
-    /// Votes (members) each group (budget) may lose in a wave beyond those always down.
-    group_slack: Vec<i64>,
-    budget_slack: Vec<i64>,
+    /// The counted rows of [`rules::rows`] checked by counting (quorum groups, budgets and any
+    /// rule added since), each with what one wave may take down. The host cap is counted
+    /// apart, and the capacity rows are left to the exact placement.
+    rows: Vec<(Rule, i64)>,
     /// Node budget of each placement search.
     pub placement_budget: u64,
 }
@@ -115,34 +127,18 @@ impl<'c> WaveRules<'c> {
             }
             footprints.insert(item, fp);
         }
-        let mut group_slack = vec![0; cluster.quorum_groups.len()];
-        let mut budget_slack = vec![0; cluster.budgets.len()];
+        let mut rows = Vec::new();
         for row in rules::rows(cluster) {
-            match row.rule {
-                Rule::Quorum(g) => {
-                    for (item, votes) in row.amounts {
-                        if votes > 0 {
-                            footprints
-                                .entry(item)
-                                .or_default()
-                                .groups
-                                .push((g.index(), votes));
-                        }
-                    }
-                    group_slack[g.index()] = row.per_wave;
-                }
-                Rule::Budget(b) => {
-                    for (item, n) in row.amounts {
-                        footprints.entry(item).or_default().budgets.push((b.index(), n));
-                    }
-                    budget_slack[b.index()] = row.per_wave;
-                }
-                _ => {}
+            if matches!(row.rule, Rule::MaxHostsPerWave | Rule::Capacity(_)) {
+                continue;
             }
-        }
-        for fp in footprints.values_mut() {
-            fp.groups.sort_unstable();
-            fp.budgets.sort_unstable();
+            let index = rows.len();
+            for (item, amount) in row.amounts {
+                if amount > 0 {
+                    footprints.entry(item).or_default().rows.push((index, amount));
+                }
+            }
+            rows.push((row.rule, row.per_wave));
         }
         let base_domains: Vec<FaultDomainId> = Level::FaultDomain
             .down_at_rest(cluster)
@@ -159,8 +155,7 @@ impl<'c> WaveRules<'c> {
             footprints,
             base_domains,
             base_sites,
-            group_slack,
-            budget_slack,
+            rows,
             placement_budget: placement::DEFAULT_NODE_BUDGET,
         }
     }
@@ -187,8 +182,7 @@ impl<'c> WaveRules<'c> {
             exclusive: None,
             domains,
             sites,
-            group_down: vec![0; self.group_slack.len()],
-            budget_down: vec![0; self.budget_slack.len()],
+            row_down: vec![0; self.rows.len()],
         }
     }
 
@@ -221,8 +215,8 @@ pub struct WaveCounts<'r, 'c> {
     exclusive: Option<ComponentId>,
     domains: HashMap<FaultDomainId, u32>,
     sites: HashMap<SiteId, u32>,
-    group_down: Vec<u64>,
-    budget_down: Vec<u64>,
+    /// What the wave takes down of each counted row.
+    row_down: Vec<u64>,
 }
 
 impl WaveCounts<'_, '_> {
@@ -255,11 +249,8 @@ impl WaveCounts<'_, '_> {
         if let Some(s) = fp.site {
             *self.sites.entry(s).or_default() += 1;
         }
-        for &(g, v) in &fp.groups {
-            self.group_down[g] += v;
-        }
-        for &(b, n) in &fp.budgets {
-            self.budget_down[b] += n;
+        for &(r, amount) in &fp.rows {
+            self.row_down[r] += amount;
         }
     }
 
@@ -286,11 +277,8 @@ impl WaveCounts<'_, '_> {
         if let Some(s) = fp.site {
             release(&mut self.sites, s);
         }
-        for &(g, v) in &fp.groups {
-            self.group_down[g] -= v;
-        }
-        for &(b, n) in &fp.budgets {
-            self.budget_down[b] -= n;
+        for &(r, amount) in &fp.rows {
+            self.row_down[r] -= amount;
         }
     }
 
@@ -325,21 +313,13 @@ impl WaveCounts<'_, '_> {
             down.sort_unstable();
             return Some(WaveProblem::Sites { down, limit });
         }
-        for (g, &down) in self.group_down.iter().enumerate() {
-            if down as i64 > rules.group_slack[g] || rules.group_slack[g] < 0 {
-                return Some(WaveProblem::Quorum {
-                    group: QuorumGroupId::from_index(g),
-                    down,
-                    allowed: rules.group_slack[g],
-                });
-            }
-        }
-        for (b, &down) in self.budget_down.iter().enumerate() {
-            if down as i64 > rules.budget_slack[b] || rules.budget_slack[b] < 0 {
-                return Some(WaveProblem::Budget {
-                    budget: BudgetId::from_index(b),
-                    down,
-                    allowed: rules.budget_slack[b],
+        // In the order of `rules::rows`: quorum groups, then budgets, then any other.
+        for (&(rule, allowed), &down) in rules.rows.iter().zip(&self.row_down) {
+            if down as i64 > allowed || allowed < 0 {
+                return Some(match rule {
+                    Rule::Quorum(group) => WaveProblem::Quorum { group, down, allowed },
+                    Rule::Budget(budget) => WaveProblem::Budget { budget, down, allowed },
+                    rule => WaveProblem::Counted { rule, down, allowed },
                 });
             }
         }
