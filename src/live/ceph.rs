@@ -30,7 +30,7 @@ use crate::live::{
 use crate::model::{HostState, Platform};
 
 const EXPECTED: &str = "the JSON of `ceph osd tree -f json`, `ceph mon dump -f json`, \
-    `ceph osd pool ls detail -f json`, `ceph osd crush rule dump -f json` or \
+    `ceph osd pool ls detail -f json`, `ceph osd crush rule dump -f json`, \
     `ceph health -f json` or `ceph osd metadata -f json`";
 const PLACEHOLDER: &str = "placeholder: Ceph's exports hold no CPU or memory, and no workload \
     moves onto a Ceph host";

@@ -296,12 +296,14 @@ fn a_ceph_cluster_re_imported_half_way_plans_only_the_rest() {
     }
     parts[0].1 = tree.to_string();
     let dir = tempfile::tempdir().unwrap();
-    let mut args = vec!["import".to_string(), "ceph".to_string()];
-    for (name, text) in parts {
-        let path = dir.path().join(&name);
+    let mut files = Vec::new();
+    for (name, text) in &parts {
+        let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
-        args.push(path.to_str().unwrap().to_string());
+        files.push(path.to_str().unwrap().to_string());
     }
+    let mut args = vec!["import".to_string(), "ceph".to_string()];
+    args.extend(files.iter().cloned());
     let out = dir.path().join("half.toml");
     let out = out.to_str().unwrap().to_string();
     args.extend(["--target-version", "17.2.7", "--out", &out].map(String::from));
@@ -334,4 +336,39 @@ fn a_ceph_cluster_re_imported_half_way_plans_only_the_rest() {
         .map(|d| d["name"].as_str().unwrap())
         .collect();
     assert_eq!(done, ["ceph-1", "ceph-2", "ceph-3"]);
+
+    // `verify` decides the first wave's check that the done hosts run what they claim, from
+    // the OSD metadata: it passes now; with osd.0 back on the old version ceph-1 has no one
+    // version (manual), and with osd.1 too it runs the old one (fail).
+    let plan_path = dir.path().join("plan.json");
+    std::fs::write(&plan_path, plan.to_string()).unwrap();
+    let done_check = |files: &[String]| -> Value {
+        let mut args = vec!["verify", &out, plan_path.to_str().unwrap(), "--wave", "1"];
+        args.extend(["-o", "json"]);
+        args.extend(files.iter().map(String::as_str));
+        let (_, stdout, stderr) = run(&args);
+        let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == "version" && c["subject"] == "ceph-1, ceph-2, ceph-3")
+            .unwrap_or_else(|| panic!("no version check of the done hosts: {report}"))
+            .clone()
+    };
+    let check = done_check(&files);
+    assert_eq!(check["result"], "pass", "{check}");
+    assert_eq!(check["observed"], "17.2.7 on all 3", "{check}");
+    let mut metadata: Value = serde_json::from_str(&parts[5].1).unwrap();
+    metadata[0]["ceph_version_short"] = Value::from("16.2.15");
+    let stale = dir.path().join("stale-osd-metadata.json");
+    std::fs::write(&stale, metadata.to_string()).unwrap();
+    files[5] = stale.to_str().unwrap().to_string();
+    let check = done_check(&files);
+    assert_eq!(check["result"], "manual", "{check}");
+    metadata[1]["ceph_version_short"] = Value::from("16.2.15");
+    std::fs::write(&stale, metadata.to_string()).unwrap();
+    let check = done_check(&files);
+    assert_eq!(check["result"], "fail", "{check}");
+    assert!(check["observed"].as_str().unwrap().contains("16.2.15"), "{check}");
 }
