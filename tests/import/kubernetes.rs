@@ -301,15 +301,6 @@ fn workload_block<'t>(text: &'t str, name: &str) -> &'t str {
     &text[start..end]
 }
 
-fn volume_item<'v>(list: &'v mut Value, kind: &str, name: &str) -> &'v mut Value {
-    list["items"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|i| i["kind"] == kind && i["metadata"]["name"] == name)
-        .unwrap_or_else(|| panic!("{kind} {name}"))
-}
-
 #[test]
 fn a_pod_on_a_local_volume_is_pinned_and_one_on_a_network_volume_moves() {
     let text = import_with_volumes(&volumes());
@@ -362,9 +353,9 @@ fn the_volume_export_imports_checks_and_plans() {
 fn a_claim_that_is_not_bound_leaves_its_pod_restart_with_a_note() {
     let mut list = volumes();
     // A claim still Pending has no volume yet; a Lost one's volume is gone.
-    let claim = volume_item(&mut list, "PersistentVolumeClaim", "data-db-0");
+    let claim = crate::drift::item(&mut list, "PersistentVolumeClaim", "data-db-0");
     claim["status"] = serde_json::json!({"phase": "Lost"});
-    let claim = volume_item(&mut list, "PersistentVolumeClaim", "data-metrics-0");
+    let claim = crate::drift::item(&mut list, "PersistentVolumeClaim", "data-metrics-0");
     claim["spec"].as_object_mut().unwrap().remove("volumeName");
     claim["status"] = serde_json::json!({"phase": "Pending"});
     let text = import_with_volumes(&list);
@@ -438,7 +429,7 @@ fn malformed_volumes_and_claims_are_named_by_json_path() {
     ];
     for (kind, name, pointer, value, expected) in cases {
         let mut list = volumes();
-        *volume_item(&mut list, kind, name)
+        *crate::drift::item(&mut list, kind, name)
             .pointer_mut(pointer)
             .unwrap_or_else(|| panic!("{pointer}")) = value;
         let (_dir, path) = temp_file("volumes.json", &list.to_string());
