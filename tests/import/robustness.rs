@@ -62,7 +62,11 @@ fn odd_value() -> impl Strategy<Value = Option<Value>> {
 }
 
 const SETS: [(Platform, &str, &[&str]); 5] = [
-    (Platform::Kubernetes, "kubernetes", &["small.json", "volumes.json"]),
+    (
+        Platform::Kubernetes,
+        "kubernetes",
+        &["small.json", "volumes.json"],
+    ),
     (
         Platform::Ceph,
         "ceph",
