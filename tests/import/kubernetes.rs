@@ -56,32 +56,34 @@ fn the_small_cluster_imports_as_the_mapping_says() {
 #[test]
 fn separate_lists_in_any_order_import_like_one_list() {
     let list: Value = serde_json::from_str(&small()).unwrap();
-    let part = |kind: &str| -> String {
-        let items: Vec<Value> = list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|i| i["kind"] == kind)
-            .map(|i| {
-                let mut item = i.clone();
-                item.as_object_mut().unwrap().remove("kind");
-                item
-            })
-            .collect();
-        serde_json::to_string_pretty(&serde_json::json!({
-            "apiVersion": "v1", "kind": format!("{kind}List"), "items": items,
-            "metadata": {"resourceVersion": "1"}
-        }))
-        .unwrap()
-    };
     let files = [
-        ("pdbs.json", part("PodDisruptionBudget")),
-        ("pods.json", part("Pod")),
-        ("nodes.json", part("Node")),
+        ("pdbs.json", kind_list(&list, "PodDisruptionBudget")),
+        ("pods.json", kind_list(&list, "Pod")),
+        ("nodes.json", kind_list(&list, "Node")),
     ];
     let split = import(Platform::Kubernetes, &files, &options());
     let whole = import(Platform::Kubernetes, &[("small.json", small())], &options());
     assert_eq!(split, whole);
+}
+
+/// The objects of `kind` in `list`, as the API serves a `{kind}List`: items without `kind`.
+fn kind_list(list: &Value, kind: &str) -> String {
+    let items: Vec<Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == kind)
+        .map(|i| {
+            let mut item = i.clone();
+            item.as_object_mut().unwrap().remove("kind");
+            item
+        })
+        .collect();
+    serde_json::to_string_pretty(&serde_json::json!({
+        "apiVersion": "v1", "kind": format!("{kind}List"), "items": items,
+        "metadata": {"resourceVersion": "1"}
+    }))
+    .unwrap()
 }
 
 #[test]
@@ -336,6 +338,29 @@ fn a_pod_on_a_local_volume_is_pinned_and_one_on_a_network_volume_moves() {
         .count();
     // debug (bare), cache-local (node affinity), db-0 and metrics-0 (volumes).
     assert_eq!(pinned, 4);
+}
+
+/// `PersistentVolumeList` and `PersistentVolumeClaimList` files (`kubectl get pv -o json`,
+/// `kubectl get pvc -A -o json`) pin the same pods as one `List`.
+#[test]
+fn volumes_and_claims_as_separate_lists_import_like_one_list() {
+    let small: Value = serde_json::from_str(&small()).unwrap();
+    let volumes = volumes();
+    let files = [
+        ("pvc.json", kind_list(&volumes, "PersistentVolumeClaim")),
+        ("nodes.json", kind_list(&small, "Node")),
+        ("pv.json", kind_list(&volumes, "PersistentVolume")),
+        ("pods.json", kind_list(&small, "Pod")),
+        ("more-pods.json", kind_list(&volumes, "Pod")),
+        ("pdbs.json", kind_list(&small, "PodDisruptionBudget")),
+    ];
+    let split = import(Platform::Kubernetes, &files, &options());
+    let whole = import_with_volumes(&volumes);
+    assert!(
+        whole.contains("local PersistentVolume local-pv-9f1c2e"),
+        "{whole}"
+    );
+    assert_eq!(split, whole);
 }
 
 #[test]
