@@ -60,7 +60,7 @@ fn kubernetes() -> (String, Value) {
     (description, serde_json::from_str(&text).unwrap())
 }
 
-fn item<'v>(list: &'v mut Value, kind: &str, name: &str) -> &'v mut Value {
+pub(crate) fn item<'v>(list: &'v mut Value, kind: &str, name: &str) -> &'v mut Value {
     list["items"]
         .as_array_mut()
         .unwrap()

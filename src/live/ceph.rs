@@ -1,6 +1,6 @@
 //! Ceph: `ceph osd tree -f json`, `ceph mon dump -f json`, and optionally
-//! `ceph osd pool ls detail -f json`, `ceph osd crush rule dump -f json` and
-//! `ceph health -f json` (or `ceph status -f json`).
+//! `ceph osd pool ls detail -f json`, `ceph osd crush rule dump -f json`,
+//! `ceph health -f json` (or `ceph status -f json`) and `ceph osd metadata -f json`.
 //!
 //! The shapes are those the Ceph sources print: the CRUSH tree (`nodes[]` with `id`, `name`,
 //! `type`, `children`, and for OSDs `status` and `crush_weight`; `stray[]`) from
@@ -14,7 +14,10 @@
 //! type the pools' rules choose last (`chooseleaf_firstn 0 type rack`) is the fault domain;
 //! `max_fault_domains_down` is the smallest `size - min_size` over the pools. Monitors form a
 //! majority quorum group. The exports hold no CPU or memory, and no workload moves between
-//! Ceph hosts, so host CPU and memory are placeholders, marked inferred.
+//! Ceph hosts, so host CPU and memory are placeholders, marked inferred. With the OSD
+//! metadata, a host's version is the one its OSDs run, when they agree ([`versions`]).
+
+mod versions;
 
 use std::collections::BTreeMap;
 
@@ -27,8 +30,8 @@ use crate::live::{
 use crate::model::{HostState, Platform};
 
 const EXPECTED: &str = "the JSON of `ceph osd tree -f json`, `ceph mon dump -f json`, \
-    `ceph osd pool ls detail -f json`, `ceph osd crush rule dump -f json` or \
-    `ceph health -f json`";
+    `ceph osd pool ls detail -f json`, `ceph osd crush rule dump -f json`, \
+    `ceph health -f json` or `ceph osd metadata -f json`";
 const PLACEHOLDER: &str = "placeholder: Ceph's exports hold no CPU or memory, and no workload \
     moves onto a Ceph host";
 
@@ -66,6 +69,7 @@ struct Exports {
     pools: Option<Vec<Pool>>,
     rules: Option<BTreeMap<i64, String>>,
     health: Option<LiveHealth>,
+    versions: Option<versions::OsdVersions>,
 }
 
 /// Reads parsed Ceph exports.
@@ -82,6 +86,8 @@ pub fn read(files: &[(&str, Value)]) -> Result<LiveCluster, LiveError> {
             exports.pools = Some(read_pools(&root)?);
         } else if first.is_some_and(|r| r.get("steps").is_some()) {
             exports.rules = Some(read_rules(&root)?);
+        } else if versions::is_osd_metadata(value) {
+            exports.versions = Some(versions::read(&root)?);
         } else if let Some(health) = health_node(&root) {
             exports.health = Some(read_health(&health)?);
         } else {
@@ -286,6 +292,16 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             .filter(|c| c.kind == "osd")
             .collect();
         let all_down = !osds.is_empty() && osds.iter().all(|o| !o.up);
+        let osd_ids: Vec<i64> = bucket
+            .children
+            .iter()
+            .filter(|c| tree.get(c).is_some_and(|o| o.kind == "osd"))
+            .copied()
+            .collect();
+        let version = exports
+            .versions
+            .as_ref()
+            .and_then(|v| versions::host_version(&bucket.name, &osd_ids, v, &mut live.notes));
         let fault_domain = match domain.as_str() {
             "host" | "osd" => None,
             kind => ancestor(*id, kind),
@@ -307,7 +323,7 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
         let weight: f64 = osds.iter().map(|o| o.crush_weight).sum();
         live.hosts.push(LiveHost {
             name: bucket.name.clone(),
-            version: None,
+            version,
             state: if all_down {
                 HostState::Down
             } else {

@@ -3,7 +3,8 @@
 //! How each kind is decided from a [`LiveCluster`]:
 //!
 //! - `Version`: each host's version as the export reports it (kubelet version, ESXi product
-//!   version); manual when the export carries none (Ceph, Proxmox, OpenStack).
+//!   version, the OSDs' Ceph version); manual when the exports carry none (Proxmox, OpenStack,
+//!   Ceph without `ceph osd metadata`).
 //! - `HostsUp`, `ClusterUp`, `Unavailable`: the host's state as the importer reads it (cordoned
 //!   or in maintenance mode is `maintenance`; NotReady, offline or all OSDs down is `down`). A
 //!   host missing from the exports is not up; an `Unavailable` host missing from them is manual

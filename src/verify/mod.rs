@@ -6,8 +6,8 @@
 //! [`LiveCluster`] read from the platform's exports ([`crate::live`]), so the asserts and
 //! `verify` can never disagree about what a check expects. Each check passes, fails (with the
 //! expected and the observed value), or is manual: it has no expectation (capacity, storage
-//! health, policies), or the exports do not carry what it needs (component versions, Ceph's
-//! host versions).
+//! health, policies), or the exports do not carry what it needs (component versions, host
+//! versions on some platforms).
 //!
 //! The plan is checked by name ([`plan_of`]) and must be one the validator accepts: a check of
 //! an unsafe plan would vouch for a wave that should not run.

@@ -175,3 +175,200 @@ fn an_export_set_without_the_tree_or_with_a_stranger_is_refused() {
         "{stderr}"
     );
 }
+
+/// The small set with `ceph osd metadata -f json` (`small-osd-metadata.json`, half-way through
+/// an upgrade to 17.2.7; shape of the real capture `real-osd-metadata.json`, SOURCES.md).
+fn exports_with_metadata() -> Vec<(String, String)> {
+    let mut parts = exports("small");
+    parts.extend(fixture_set("ceph", "small", &["osd-metadata"]));
+    parts
+}
+
+/// The `version` of host `name` in a description, if it has one.
+fn host_version<'t>(text: &'t str, name: &str) -> Option<&'t str> {
+    let start = text
+        .find(&format!("[[host]]\nname = \"{name}\"\n"))
+        .unwrap_or_else(|| panic!("{name} in:\n{text}"));
+    let end = text[start..].find("\n\n").map_or(text.len(), |e| start + e);
+    text[start..end]
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .map(|v| v.trim_end_matches('"'))
+}
+
+#[test]
+fn a_hosts_version_is_its_osds_when_they_agree() {
+    let text = import_parts(&exports_with_metadata());
+    for host in ["ceph-1", "ceph-2", "ceph-3"] {
+        assert!(host_version(&text, host) == Some("17.2.7"), "{host}: {text}");
+    }
+    // osd.7 reports no short version: `16.2.15` is read out of its `ceph_version`.
+    for host in ["ceph-5", "ceph-6"] {
+        assert!(host_version(&text, host) == Some("16.2.15"), "{host}: {text}");
+    }
+    assert!(host_version(&text, "ceph-4").is_none(), "{text}");
+    assert!(
+        text.contains(
+            "# note: host ceph-4: no version written, its OSDs run different versions (16.2.15 \
+             on osd.7; 17.2.7 on osd.6), so it is planned\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_osd_without_metadata_leaves_its_host_without_a_version() {
+    let mut parts = exports_with_metadata();
+    // An OSD that never booted is listed with its id alone (OSDMonitor's `osd metadata`).
+    let mut metadata: Value = serde_json::from_str(&parts[5].1).unwrap();
+    metadata[0] = serde_json::json!({"id": 0});
+    parts[5].1 = metadata.to_string();
+    let text = import_parts(&parts);
+    assert!(host_version(&text, "ceph-1").is_none(), "{text}");
+    assert!(
+        text.contains("# note: host ceph-1: no version written, osd.0 report(s) none"),
+        "{text}"
+    );
+    assert!(host_version(&text, "ceph-2") == Some("17.2.7"));
+}
+
+/// The real capture of the harness's cluster (tests/e2e/ceph/cluster.sh, Ceph 16.2.15): every
+/// OSD's metadata `hostname` is the one machine's, yet each CRUSH host gets its OSDs' version.
+#[test]
+fn the_real_capture_gives_each_crush_host_its_version() {
+    let parts = fixture_set(
+        "ceph",
+        "real",
+        &["osd-tree", "mon-dump", "pools", "rules", "osd-metadata"],
+    );
+    let text = import_parts(&parts);
+    for host in ["ceph-a", "ceph-b", "ceph-c"] {
+        assert!(host_version(&text, host) == Some("16.2.15"), "{host}: {text}");
+    }
+    assert!(!text.contains("# note: host"), "{text}");
+}
+
+#[test]
+fn malformed_osd_metadata_is_named_by_json_path() {
+    let parts = exports_with_metadata();
+    let cases: [(usize, &str, Value, &str); 4] = [
+        (
+            2,
+            "id",
+            Value::from("osd.2"),
+            "$[2].id: expected an integer, found \"osd.2\"",
+        ),
+        (
+            3,
+            "ceph_version_short",
+            Value::from(17),
+            "$[3].ceph_version_short: expected a string, found 17",
+        ),
+        (
+            7,
+            "ceph_version",
+            Value::from("16.2.15"),
+            "$[7].ceph_version: expected \"ceph version X.Y.Z (...)\", found \"16.2.15\"",
+        ),
+        (9, "id", Value::from(8), "$[9].id: osd.8 appears twice"),
+    ];
+    for (index, key, value, expected) in cases {
+        let stderr = import_broken("ceph", &parts, 5, &|v| v[index][key] = value.clone());
+        assert!(
+            stderr.contains(&format!("small-osd-metadata.json: {expected}")),
+            "{key}: {stderr}"
+        );
+    }
+}
+
+/// Half-way through the upgrade to 17.2.7: the hosts whose OSDs all run it are done and not
+/// planned; ceph-4 (mixed), ceph-5 and ceph-6 are the rest (tests/import/done.rs does the
+/// same for Kubernetes).
+#[test]
+fn a_ceph_cluster_re_imported_half_way_plans_only_the_rest() {
+    let mut parts = exports_with_metadata();
+    // ceph-6's OSDs back up: with its rack down, the fault-domain limit would leave no plan.
+    let mut tree: Value = serde_json::from_str(&parts[0].1).unwrap();
+    for node in tree["nodes"].as_array_mut().unwrap() {
+        if node["type"] == "osd" {
+            node["status"] = Value::from("up");
+        }
+    }
+    parts[0].1 = tree.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (name, text) in &parts {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        files.push(path.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["import".to_string(), "ceph".to_string()];
+    args.extend(files.iter().cloned());
+    let out = dir.path().join("half.toml");
+    let out = out.to_str().unwrap().to_string();
+    args.extend(["--target-version", "17.2.7", "--out", &out].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, stderr) = run(&args);
+    assert_eq!(code, Some(0), "{stderr}");
+
+    let (code, summary, stderr) = run(&["check", &out]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        summary.contains("already done     3 hosts at 17.2.7, not planned: ceph-1, ceph-2, ceph-3\n"),
+        "{summary}"
+    );
+    let (code, plan, stderr) = run(&["plan", &out, "-o", "json", "--time-limit", "5"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let plan: Value = serde_json::from_str(&plan).unwrap();
+    let mut planned: Vec<&str> = plan["waves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|w| w["hosts"].as_array().unwrap())
+        .map(|h| h.as_str().unwrap())
+        .collect();
+    planned.sort();
+    assert_eq!(planned, ["ceph-4", "ceph-5", "ceph-6"]);
+    let done: Vec<&str> = plan["summary"]["already_done"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(done, ["ceph-1", "ceph-2", "ceph-3"]);
+
+    // `verify` decides the first wave's check that the done hosts run what they claim, from
+    // the OSD metadata: it passes now; with osd.0 back on the old version ceph-1 has no one
+    // version (manual), and with osd.1 too it runs the old one (fail).
+    let plan_path = dir.path().join("plan.json");
+    std::fs::write(&plan_path, plan.to_string()).unwrap();
+    let done_check = |files: &[String]| -> Value {
+        let mut args = vec!["verify", &out, plan_path.to_str().unwrap(), "--wave", "1"];
+        args.extend(["-o", "json"]);
+        args.extend(files.iter().map(String::as_str));
+        let (_, stdout, stderr) = run(&args);
+        let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == "version" && c["subject"] == "ceph-1, ceph-2, ceph-3")
+            .unwrap_or_else(|| panic!("no version check of the done hosts: {report}"))
+            .clone()
+    };
+    let check = done_check(&files);
+    assert_eq!(check["result"], "pass", "{check}");
+    assert_eq!(check["observed"], "17.2.7 on all 3", "{check}");
+    let mut metadata: Value = serde_json::from_str(&parts[5].1).unwrap();
+    metadata[0]["ceph_version_short"] = Value::from("16.2.15");
+    let stale = dir.path().join("stale-osd-metadata.json");
+    std::fs::write(&stale, metadata.to_string()).unwrap();
+    files[5] = stale.to_str().unwrap().to_string();
+    let check = done_check(&files);
+    assert_eq!(check["result"], "manual", "{check}");
+    metadata[1]["ceph_version_short"] = Value::from("16.2.15");
+    std::fs::write(&stale, metadata.to_string()).unwrap();
+    let check = done_check(&files);
+    assert_eq!(check["result"], "fail", "{check}");
+    assert!(check["observed"].as_str().unwrap().contains("16.2.15"), "{check}");
+}

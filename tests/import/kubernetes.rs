@@ -56,32 +56,34 @@ fn the_small_cluster_imports_as_the_mapping_says() {
 #[test]
 fn separate_lists_in_any_order_import_like_one_list() {
     let list: Value = serde_json::from_str(&small()).unwrap();
-    let part = |kind: &str| -> String {
-        let items: Vec<Value> = list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|i| i["kind"] == kind)
-            .map(|i| {
-                let mut item = i.clone();
-                item.as_object_mut().unwrap().remove("kind");
-                item
-            })
-            .collect();
-        serde_json::to_string_pretty(&serde_json::json!({
-            "apiVersion": "v1", "kind": format!("{kind}List"), "items": items,
-            "metadata": {"resourceVersion": "1"}
-        }))
-        .unwrap()
-    };
     let files = [
-        ("pdbs.json", part("PodDisruptionBudget")),
-        ("pods.json", part("Pod")),
-        ("nodes.json", part("Node")),
+        ("pdbs.json", kind_list(&list, "PodDisruptionBudget")),
+        ("pods.json", kind_list(&list, "Pod")),
+        ("nodes.json", kind_list(&list, "Node")),
     ];
     let split = import(Platform::Kubernetes, &files, &options());
     let whole = import(Platform::Kubernetes, &[("small.json", small())], &options());
     assert_eq!(split, whole);
+}
+
+/// The objects of `kind` in `list`, as the API serves a `{kind}List`: items without `kind`.
+fn kind_list(list: &Value, kind: &str) -> String {
+    let items: Vec<Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == kind)
+        .map(|i| {
+            let mut item = i.clone();
+            item.as_object_mut().unwrap().remove("kind");
+            item
+        })
+        .collect();
+    serde_json::to_string_pretty(&serde_json::json!({
+        "apiVersion": "v1", "kind": format!("{kind}List"), "items": items,
+        "metadata": {"resourceVersion": "1"}
+    }))
+    .unwrap()
 }
 
 #[test]
@@ -274,4 +276,196 @@ fn anti_affinity_already_broken_becomes_a_should_rule() {
         "{text}"
     );
     assert!(text.contains("name = \"kubernetes\"  # inferred: the exports do not name the cluster"));
+}
+
+/// `volumes.json`: pods that mount claims, with the PersistentVolumes and claims of
+/// `kubectl get pods,pv,pvc -A -o json` (fields from kubernetes/api `core/v1/types.go`:
+/// `PersistentVolumeSpec.local`, `.nodeAffinity.required`, `PersistentVolumeClaimSpec
+/// .volumeName`, `PersistentVolumeClaimStatus.phase`; see SOURCES.md).
+fn volumes() -> Value {
+    serde_json::from_str(&read(&fixture("kubernetes", "volumes.json"))).unwrap()
+}
+
+fn import_with_volumes(volumes: &Value) -> String {
+    import(
+        Platform::Kubernetes,
+        &[("small.json", small()), ("volumes.json", volumes.to_string())],
+        &options(),
+    )
+}
+
+/// The `[[workload]]` block of `name` in a description.
+fn workload_block<'t>(text: &'t str, name: &str) -> &'t str {
+    let start = text
+        .find(&format!("name = \"{name}\"\n"))
+        .unwrap_or_else(|| panic!("{name} in:\n{text}"));
+    let end = text[start..].find("\n\n").map_or(text.len(), |e| start + e);
+    &text[start..end]
+}
+
+#[test]
+fn a_pod_on_a_local_volume_is_pinned_and_one_on_a_network_volume_moves() {
+    let text = import_with_volumes(&volumes());
+    assert!(
+        workload_block(&text, "shop/db-0").ends_with(
+            "migration = \"none\"  # inferred: its claim data-db-0 is bound to local \
+             PersistentVolume local-pv-9f1c2e"
+        ),
+        "{text}"
+    );
+    // A hostPath volume that local-path-provisioner pins by node affinity to one node.
+    assert!(
+        workload_block(&text, "shop/metrics-0").ends_with(
+            "migration = \"none\"  # inferred: its claim data-metrics-0 is bound to \
+             PersistentVolume pvc-3b6e0d1a-0000-4000-8000-000000000001, whose node affinity \
+             allows only node worker-3"
+        ),
+        "{text}"
+    );
+    // Network (CSI RBD) volumes, one limited to a zone of several nodes: the pods move.
+    for queue in ["shop/queue-0", "shop/queue-1", "shop/queue-2"] {
+        assert!(
+            workload_block(&text, queue).ends_with("migration = \"restart\""),
+            "{queue}: {text}"
+        );
+    }
+    assert!(!text.contains("does not follow to a volume"), "{text}");
+    let cluster = crate::support::load_ok("imported.toml", &text).cluster;
+    let pinned = cluster
+        .workloads
+        .iter()
+        .filter(|w| w.migration == Migration::None)
+        .count();
+    // debug (bare), cache-local (node affinity), db-0 and metrics-0 (volumes).
+    assert_eq!(pinned, 4);
+}
+
+/// `PersistentVolumeList` and `PersistentVolumeClaimList` files (`kubectl get pv -o json`,
+/// `kubectl get pvc -A -o json`) pin the same pods as one `List`.
+#[test]
+fn volumes_and_claims_as_separate_lists_import_like_one_list() {
+    let small: Value = serde_json::from_str(&small()).unwrap();
+    let volumes = volumes();
+    let files = [
+        ("pvc.json", kind_list(&volumes, "PersistentVolumeClaim")),
+        ("nodes.json", kind_list(&small, "Node")),
+        ("pv.json", kind_list(&volumes, "PersistentVolume")),
+        ("pods.json", kind_list(&small, "Pod")),
+        ("more-pods.json", kind_list(&volumes, "Pod")),
+        ("pdbs.json", kind_list(&small, "PodDisruptionBudget")),
+    ];
+    let split = import(Platform::Kubernetes, &files, &options());
+    let whole = import_with_volumes(&volumes);
+    assert!(
+        whole.contains("local PersistentVolume local-pv-9f1c2e"),
+        "{whole}"
+    );
+    assert_eq!(split, whole);
+}
+
+#[test]
+fn the_volume_export_imports_checks_and_plans() {
+    let small = fixture("kubernetes", "small.json");
+    let volumes = fixture("kubernetes", "volumes.json");
+    let summary = import_check_plan(
+        "kubernetes",
+        &[volumes.to_str().unwrap(), small.to_str().unwrap()],
+    );
+    assert!(summary.contains("hosts            8"), "{summary}");
+}
+
+#[test]
+fn a_claim_that_is_not_bound_leaves_its_pod_restart_with_a_note() {
+    let mut list = volumes();
+    // A claim still Pending has no volume yet; a Lost one's volume is gone.
+    let claim = crate::drift::item(&mut list, "PersistentVolumeClaim", "data-db-0");
+    claim["status"] = serde_json::json!({"phase": "Lost"});
+    let claim = crate::drift::item(&mut list, "PersistentVolumeClaim", "data-metrics-0");
+    claim["spec"].as_object_mut().unwrap().remove("volumeName");
+    claim["status"] = serde_json::json!({"phase": "Pending"});
+    let text = import_with_volumes(&list);
+    for pod in ["shop/db-0", "shop/metrics-0"] {
+        assert!(
+            workload_block(&text, pod).ends_with("migration = \"restart\""),
+            "{pod}: {text}"
+        );
+    }
+    assert!(
+        flat(&text).contains(
+            "2 pod(s) mount a claim the export does not follow to a volume, so they are not \
+             checked for local storage and stay `restart`: shop/db-0 (its claim data-db-0 is \
+             not bound (phase Lost)), shop/metrics-0 (its claim data-metrics-0 is not bound \
+             (phase Pending))"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn pods_with_claims_but_no_volume_export_say_what_to_add() {
+    let mut list = volumes();
+    list["items"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|i| i["kind"] == "Pod");
+    let text = import_with_volumes(&list);
+    assert!(
+        workload_block(&text, "shop/db-0").ends_with("migration = \"restart\""),
+        "{text}"
+    );
+    assert!(
+        flat(&text).contains("stay `restart`; add `pv,pvc` to the kubectl command: shop/db-0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn malformed_volumes_and_claims_are_named_by_json_path() {
+    let cases: [(&str, &str, &str, Value, &str); 4] = [
+        (
+            "PersistentVolume",
+            "local-pv-9f1c2e",
+            "/spec/local/path",
+            Value::from(7),
+            "$.items[5].spec.local.path: expected a string, found 7",
+        ),
+        (
+            "PersistentVolume",
+            "pvc-3b6e0d1a-0000-4000-8000-000000000001",
+            "/spec/nodeAffinity/required/nodeSelectorTerms",
+            Value::from("worker-3"),
+            "$.items[6].spec.nodeAffinity.required.nodeSelectorTerms: expected an array, found \
+             \"worker-3\"",
+        ),
+        (
+            "PersistentVolumeClaim",
+            "data-queue-0",
+            "/spec/volumeName",
+            Value::from(false),
+            "$.items[12].spec.volumeName: expected a string, found false",
+        ),
+        (
+            "Pod",
+            "queue-1",
+            "/spec/volumes/0/persistentVolumeClaim",
+            serde_json::json!({"readOnly": true}),
+            "$.items[3].spec.volumes[0].persistentVolumeClaim: missing key \"claimName\"",
+        ),
+    ];
+    for (kind, name, pointer, value, expected) in cases {
+        let mut list = volumes();
+        *crate::drift::item(&mut list, kind, name)
+            .pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{pointer}")) = value;
+        let (_dir, path) = temp_file("volumes.json", &list.to_string());
+        let small = fixture("kubernetes", "small.json");
+        let (code, stdout, stderr) = run(&["import", "kubernetes", small.to_str().unwrap(), &path]);
+        assert_eq!(code, Some(2), "{kind} {name}: {stderr}");
+        assert_eq!(stdout, "");
+        let stderr = flat(&stderr);
+        assert!(
+            stderr.contains(&format!("volumes.json: {expected}")),
+            "{kind} {name}: {stderr}"
+        );
+    }
 }

@@ -62,7 +62,11 @@ fn odd_value() -> impl Strategy<Value = Option<Value>> {
 }
 
 const SETS: [(Platform, &str, &[&str]); 5] = [
-    (Platform::Kubernetes, "kubernetes", &["small.json"]),
+    (
+        Platform::Kubernetes,
+        "kubernetes",
+        &["small.json", "volumes.json"],
+    ),
     (
         Platform::Ceph,
         "ceph",
@@ -72,6 +76,7 @@ const SETS: [(Platform, &str, &[&str]); 5] = [
             "small-pools.json",
             "small-rules.json",
             "small-health.json",
+            "small-osd-metadata.json",
         ],
     ),
     (

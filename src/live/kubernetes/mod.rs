@@ -1,7 +1,8 @@
-//! Kubernetes: `kubectl get nodes,pods,poddisruptionbudgets -A -o json`.
+//! Kubernetes: `kubectl get nodes,pods,poddisruptionbudgets,pv,pvc -A -o json`.
 //!
-//! One `List` holding all three kinds, or separate files (`NodeList`, `PodList`,
-//! `PodDisruptionBudgetList`, single objects), in any order. The mapping:
+//! One `List` holding all five kinds, or separate files (`NodeList`, `PodList`,
+//! `PodDisruptionBudgetList`, `PersistentVolumeList`, `PersistentVolumeClaimList`, single
+//! objects), in any order; PersistentVolumes and their claims are optional. The mapping:
 //!
 //! - a node is a host: `status.allocatable` is its capacity, the kubelet version its version,
 //!   `spec.unschedulable` puts it in maintenance and a `Ready` condition other than `True`
@@ -11,8 +12,9 @@
 //!   containers, at least its largest init container), migration `restart`. Pods `kubectl
 //!   drain` leaves alone are skipped: DaemonSet pods and mirror pods, and so are finished pods
 //!   (`Succeeded`, `Failed`) and pods not yet on a node. A pod pinned to its node is `none`: a
-//!   bare pod (no controller recreates it), or one whose required node affinity allows only
-//!   its own node;
+//!   bare pod (no controller recreates it), one whose required node affinity allows only
+//!   its own node, or one whose claim is bound to a PersistentVolume on its node (`local`,
+//!   or with a node affinity that allows only that node; see [`volumes`]);
 //! - a PodDisruptionBudget is a disruption budget over the pods its selector matches in its
 //!   namespace, percentages rounded up as the disruption controller does;
 //! - a required pod anti-affinity term with topology key hostname or zone is an anti-affinity
@@ -20,14 +22,15 @@
 //! - nodes running the static `component=etcd` pods of `kube-system` form the `etcd` quorum
 //!   group, and control-plane nodes are upgraded before the others.
 //!
-//! Not read (named limits): PersistentVolumes (so a pod on a local volume is not seen as
-//! pinned unless its node affinity says so), preferred (soft) affinities, topology spread
-//! constraints, and controllers' replica counts (a budget's percentage is taken of the pods
-//! the export holds).
+//! Not read (named limits): preferred (soft) affinities, topology spread constraints, and
+//! controllers' replica counts (a budget's percentage is taken of the pods the export holds).
+//! A claim the export cannot follow to a volume (not bound, or missing) leaves its pod
+//! `restart`, with a note.
 
 mod objects;
 pub mod quantity;
 pub mod selector;
+pub mod volumes;
 
 use std::collections::BTreeMap;
 
@@ -40,7 +43,8 @@ use crate::live::{
 };
 use crate::model::{HostState, Migration, Platform, Scope};
 
-use objects::{K8sBudget, K8sNode, K8sPod, label};
+use objects::{K8sBudget, K8sNode, K8sPod, label, only_node};
+use volumes::{K8sClaim, K8sVolume, Storage};
 
 /// The zone label (`LabelTopologyZone`, kubernetes/api `core/v1/well_known_labels.go`).
 pub const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
@@ -53,8 +57,9 @@ const CONTROL_PLANE_LABELS: [&str; 2] = [
     "node-role.kubernetes.io/master",
 ];
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
-const EXPECTED: &str = "the JSON of `kubectl get nodes,pods,poddisruptionbudgets -A -o json` \
-    (a List), or a NodeList, PodList or PodDisruptionBudgetList";
+const EXPECTED: &str = "the JSON of `kubectl get nodes,pods,poddisruptionbudgets,pv,pvc -A -o \
+    json` (a List), or a NodeList, PodList, PodDisruptionBudgetList, PersistentVolumeList or \
+    PersistentVolumeClaimList";
 
 /// The objects of all files, by kind.
 #[derive(Default)]
@@ -62,6 +67,8 @@ struct Objects {
     nodes: Vec<K8sNode>,
     pods: Vec<K8sPod>,
     budgets: Vec<K8sBudget>,
+    volumes: Vec<K8sVolume>,
+    claims: Vec<K8sClaim>,
 }
 
 /// Reads parsed Kubernetes exports.
@@ -92,6 +99,8 @@ impl Objects {
             "Node" => self.nodes.push(K8sNode::read(item)?),
             "Pod" => self.pods.push(K8sPod::read(item)?),
             "PodDisruptionBudget" => self.budgets.push(K8sBudget::read(item)?),
+            "PersistentVolume" => self.volumes.push(K8sVolume::read(item)?),
+            "PersistentVolumeClaim" => self.claims.push(K8sClaim::read(item)?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -153,6 +162,7 @@ fn add_hosts(live: &mut LiveCluster, nodes: &[K8sNode]) {
 fn add_workloads<'o>(live: &mut LiveCluster, objects: &'o Objects) -> Vec<&'o K8sPod> {
     let mut kept = Vec::new();
     let mut skipped = 0;
+    let mut unknown_storage = Vec::new();
     for pod in &objects.pods {
         let Some(node_name) = &pod.node else {
             continue;
@@ -169,15 +179,43 @@ fn add_workloads<'o>(live: &mut LiveCluster, objects: &'o Objects) -> Vec<&'o K8
             skipped += 1;
             continue;
         };
+        let storage = volumes::storage(
+            &pod.namespace,
+            &pod.claims,
+            node,
+            &objects.claims,
+            &objects.volumes,
+        );
+        let migration = match storage {
+            Storage::Pinned(reason) if pod.controller.is_some() => Fact::inferred(Migration::None, reason),
+            Storage::Unknown(reason) => {
+                unknown_storage.push(format!("{} ({reason})", pod.full_name()));
+                migration(pod, node)
+            }
+            Storage::Pinned(_) | Storage::Free => migration(pod, node),
+        };
         live.workloads.push(LiveWorkload {
             name: pod.full_name(),
             host: node_name.clone(),
             cpu: pod.requests.cpu,
             memory_gib: pod.requests.memory / GIB,
             storage_gib: (pod.requests.storage > 0.0).then_some(pod.requests.storage / GIB),
-            migration: migration(pod, node),
+            migration,
         });
         kept.push(pod);
+    }
+    if !unknown_storage.is_empty() {
+        let hint = if objects.claims.is_empty() {
+            "; add `pv,pvc` to the kubectl command"
+        } else {
+            ""
+        };
+        live.notes.push(format!(
+            "{} pod(s) mount a claim the export does not follow to a volume, so they are not \
+             checked for local storage and stay `restart`{hint}: {}",
+            unknown_storage.len(),
+            unknown_storage.join(", ")
+        ));
     }
     if skipped > 0 {
         live.notes.push(format!(
@@ -194,14 +232,7 @@ fn migration(pod: &K8sPod, node: &K8sNode) -> Fact<Migration> {
             "a bare pod: no controller recreates it after `kubectl drain --force` deletes it",
         );
     }
-    let own_names = [Some(node.name.as_str()), node.label(HOSTNAME_LABEL)];
-    let pinned = !pod.node_terms.is_empty()
-        && pod.node_terms.iter().all(|term| {
-            term.as_ref().is_some_and(|names| {
-                !names.is_empty() && names.iter().all(|n| own_names.contains(&Some(n.as_str())))
-            })
-        });
-    if pinned {
+    if only_node(&pod.node_terms, node) {
         return Fact::inferred(
             Migration::None,
             format!("its required node affinity allows only node {}", node.name),

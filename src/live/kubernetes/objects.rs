@@ -7,6 +7,7 @@
 use crate::live::LiveError;
 use crate::live::json::Node;
 
+use super::HOSTNAME_LABEL;
 use super::quantity;
 use super::selector::Selector;
 
@@ -167,6 +168,8 @@ pub struct K8sPod {
     pub node_terms: Vec<NodeTerm>,
     /// Required pod anti-affinity terms.
     pub anti_affinity: Vec<AntiAffinityTerm>,
+    /// The PersistentVolumeClaims it mounts (`spec.volumes[].persistentVolumeClaim.claimName`).
+    pub claims: Vec<String>,
 }
 
 impl K8sPod {
@@ -226,6 +229,12 @@ impl K8sPod {
                 Some(anti) => read_anti_affinity(&anti)?,
                 None => Vec::new(),
             },
+            claims: spec
+                .items_of("volumes")?
+                .iter()
+                .filter_map(|v| v.get("persistentVolumeClaim"))
+                .map(|c| c.req_str("claimName", "the claim name").map(str::to_string))
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -235,14 +244,18 @@ impl K8sPod {
     }
 }
 
-const HOSTNAME_LABEL: &str = "kubernetes.io/hostname";
-
 fn read_node_terms(node_affinity: &Node<'_>) -> Result<Vec<NodeTerm>, LiveError> {
-    let Some(required) = node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution") else {
-        return Ok(Vec::new());
-    };
+    match node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution") {
+        Some(required) => read_node_selector(&required),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The terms of a `NodeSelector` (`nodeSelectorTerms`), each reduced to the node names it
+/// allows when it names them (by `metadata.name` field or hostname label, operator `In`).
+pub fn read_node_selector(selector: &Node<'_>) -> Result<Vec<NodeTerm>, LiveError> {
     let mut terms = Vec::new();
-    for term in required.items_of("nodeSelectorTerms")? {
+    for term in selector.items_of("nodeSelectorTerms")? {
         let mut names: NodeTerm = None;
         for (list, key) in [
             ("matchFields", "metadata.name"),
@@ -264,6 +277,18 @@ fn read_node_terms(node_affinity: &Node<'_>) -> Result<Vec<NodeTerm>, LiveError>
         terms.push(names);
     }
     Ok(terms)
+}
+
+/// Whether required node-selector `terms` allow `node` alone: every term (they are ORed) names
+/// nodes, and each name is that node's (its name or its hostname label).
+pub fn only_node(terms: &[NodeTerm], node: &K8sNode) -> bool {
+    let own_names = [Some(node.name.as_str()), node.label(HOSTNAME_LABEL)];
+    !terms.is_empty()
+        && terms.iter().all(|term| {
+            term.as_ref().is_some_and(|names| {
+                !names.is_empty() && names.iter().all(|n| own_names.contains(&Some(n.as_str())))
+            })
+        })
 }
 
 fn read_anti_affinity(anti: &Node<'_>) -> Result<Vec<AntiAffinityTerm>, LiveError> {
