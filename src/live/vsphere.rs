@@ -29,14 +29,15 @@ const EXPECTED: &str = "the JSON of `govc host.info -json`, `govc vm.info -json 
     `govc cluster.rule.info -json`";
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
-struct Vm {
-    id: Option<String>,
-    name: String,
-    host_ref: Option<String>,
-    powered_on: bool,
-    template: bool,
-    cpu: f64,
-    memory_mib: f64,
+/// A VM as either export describes it; RVTools names its host where govc gives an id.
+pub(crate) struct Vm {
+    pub(crate) id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) host_ref: Option<String>,
+    pub(crate) powered_on: bool,
+    pub(crate) template: bool,
+    pub(crate) cpu: f64,
+    pub(crate) memory_mib: f64,
 }
 
 #[derive(Default)]
@@ -184,14 +185,25 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             help: "run `govc host.info -json '/DC/host/CLUSTER/*'` and give it with the others".to_string(),
         });
     };
+    let mut live = place(hosts, &exports.vms);
+    anti_affinity(&mut live, exports.rules);
+    Ok(live)
+}
+
+/// The hosts (keyed by the reference VMs name them with) and the VMs running on them:
+/// powered-off and suspended VMs and templates are left out, VMs of one name told apart by
+/// their ids.
+pub(crate) fn place(hosts: Vec<(String, LiveHost)>, vms: &[Vm]) -> LiveCluster {
     let mut live = LiveCluster::new(Platform::Vsphere);
     let mut skipped = 0;
-    for vm in &exports.vms {
+    let mut elsewhere = 0;
+    for vm in vms {
         let host = vm
             .host_ref
             .as_ref()
             .and_then(|r| hosts.iter().find(|(id, _)| id == r));
         let Some((_, host)) = host else {
+            elsewhere += 1;
             continue;
         };
         if vm.template || !vm.powered_on {
@@ -199,7 +211,7 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             continue;
         }
         // VMs in different folders may share a name; their ids tell them apart.
-        let duplicate = exports.vms.iter().filter(|v| v.name == vm.name).count() > 1;
+        let duplicate = vms.iter().filter(|v| v.name == vm.name).count() > 1;
         let name = match (&vm.id, duplicate) {
             (Some(id), true) => format!("{}-{id}", vm.name),
             _ => vm.name.clone(),
@@ -218,8 +230,17 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             "{skipped} powered-off or suspended VM(s) reserve nothing and are left out"
         ));
     }
+    if elsewhere > 0 {
+        live.notes.push(format!(
+            "{elsewhere} VM(s) run on hosts the host export does not list and are left out"
+        ));
+    }
     live.hosts = hosts.into_iter().map(|(_, h)| h).collect();
-    for (name, kind, members) in exports.rules {
+    live
+}
+
+fn anti_affinity(live: &mut LiveCluster, rules: Vec<(String, String, Vec<String>)>) {
+    for (name, kind, members) in rules {
         if kind != "ClusterAntiAffinityRuleSpec" {
             continue;
         }
@@ -251,5 +272,4 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             mandatory,
         });
     }
-    Ok(live)
 }

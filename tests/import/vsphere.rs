@@ -98,3 +98,5 @@ fn malformed_exports_are_named_by_file_and_json_path() {
         "small-hosts.json: $.hostSystems[0]: missing key \"summary\"",
     );
 }
+
+mod rvtools;

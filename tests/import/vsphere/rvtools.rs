@@ -1,0 +1,185 @@
+//! vSphere through RVTools: the vHost and vInfo sheets saved as CSV.
+//!
+//! `rvtools-*.csv` are written by `make_rvtools.py` with the sheets' own headers, in RVTools'
+//! column order (SOURCES.md cites where they are documented). The small pair is Excel's
+//! "CSV UTF-8" (byte order mark, CRLF, a name with a comma, an annotation with a line break).
+
+use quorate::model::{HostState, Platform};
+
+use super::super::{fixture, flat, import_check_plan, import_set, read, run};
+
+fn set(name: &str) -> Vec<(String, String)> {
+    ["vhost", "vinfo"]
+        .iter()
+        .map(|part| {
+            let file = format!("rvtools-{name}-{part}.csv");
+            let text = read(&fixture("vsphere", &file));
+            (file, text)
+        })
+        .collect()
+}
+
+/// Runs `quorate import vsphere` on `files` (name, text) written to a temporary folder;
+/// returns the exit code and the flattened diagnostic.
+fn import_files(files: &[(String, String)]) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut args = vec!["import".to_string(), "vsphere".to_string()];
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("the temporary file is written");
+        args.push(path.to_str().expect("UTF-8 path").to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = run(&args);
+    (code, stdout, flat(&stderr))
+}
+
+/// The diagnostic for the small set with `part` (0 vHost, 1 vInfo) changed by `change`.
+fn broken(part: usize, change: &Edit) -> String {
+    let mut files = set("small");
+    files[part].1 = change(&files[part].1);
+    let (code, stdout, stderr) = import_files(&files);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stdout, "", "nothing is written on an input error");
+    stderr
+}
+
+#[test]
+fn the_small_export_imports_as_the_mapping_says() {
+    let text = import_set(Platform::Vsphere, &set("small"));
+    insta::assert_snapshot!("vsphere_rvtools_small", text);
+    let cluster = crate::support::load_ok("imported.toml", &text).cluster;
+    assert_eq!(cluster.name, "prod-01", "the Cluster column names the cluster");
+    let host = |name: &str| cluster.hosts.iter().find(|h| h.name == name).unwrap();
+    assert_eq!(host("esx-04.lab.example").state, HostState::Maintenance);
+    assert_eq!(host("esx-03.lab.example").version.as_deref(), Some("8.0.1"));
+    assert_eq!(host("esx-01.lab.example").version.as_deref(), Some("8.0.2"));
+    let names: Vec<&str> = cluster.workloads.iter().map(|w| w.name.as_str()).collect();
+    for skipped in ["old-app", "batch-01", "ubuntu-template"] {
+        assert!(!names.contains(&skipped), "{skipped} does not run: {names:?}");
+    }
+    assert!(names.contains(&"web, frontend"), "a quoted comma: {names:?}");
+    assert!(
+        names.contains(&"test-vm-2008") && names.contains(&"test-vm-2009"),
+        "{names:?}"
+    );
+    assert!(
+        text.contains("# note: 2 powered-off or suspended VM(s)"),
+        "{text}"
+    );
+}
+
+/// The same cluster read through govc (`small-*.json`) and through RVTools gives the same
+/// hosts: the two paths agree on units (bytes and MiB), versions and maintenance mode.
+#[test]
+fn rvtools_and_govc_agree_on_the_hosts() {
+    let load = |text: &str| crate::support::load_ok("imported.toml", text).cluster;
+    let govc = super::set("small");
+    let govc = load(&import_set(Platform::Vsphere, &govc));
+    let rvtools = load(&import_set(Platform::Vsphere, &set("small")));
+    assert_eq!(govc.hosts.len(), rvtools.hosts.len());
+    for (g, r) in govc.hosts.iter().zip(&rvtools.hosts) {
+        assert_eq!(
+            (&g.name, g.capacity, &g.version, g.state),
+            (&r.name, r.capacity, &r.version, r.state)
+        );
+    }
+    let size =
+        |c: &quorate::model::Cluster, name: &str| c.workloads.iter().find(|w| w.name == name).unwrap().demand;
+    assert_eq!(size(&govc, "db-01"), size(&rvtools, "db-01"));
+}
+
+#[test]
+fn the_large_export_imports_checks_and_plans() {
+    let paths: Vec<String> = ["vhost", "vinfo"]
+        .iter()
+        .map(|p| {
+            let path = fixture("vsphere", &format!("rvtools-large-{p}.csv"));
+            path.to_str().unwrap().to_string()
+        })
+        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let summary = import_check_plan("vsphere", &paths);
+    assert!(summary.contains("hosts            64 (64 ready)"), "{summary}");
+    assert!(summary.contains("workloads        512 (512 live"), "{summary}");
+}
+
+#[test]
+fn a_host_whose_status_vcenter_does_not_know_is_down() {
+    let mut files = set("small");
+    files[0].1 = files[0].1.replacen(
+        "esx-02.lab.example,DC1,prod-01,green",
+        "esx-02.lab.example,DC1,prod-01,gray",
+        1,
+    );
+    let (code, text, stderr) = import_files(&files);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        text.contains("state = \"down\"  # config status gray: vCenter does not know its state"),
+        "{text}"
+    );
+}
+
+/// A change to a sheet's text.
+type Edit = dyn Fn(&str) -> String;
+
+#[test]
+fn malformed_sheets_are_named_by_file_line_and_column() {
+    let cases: [(usize, &Edit, &str); 6] = [
+        (
+            0,
+            &|t| t.replacen(",# Cores,", ",Cores,", 1),
+            "rvtools-small-vhost.csv: line 1: the header has no column \"# Cores\"",
+        ),
+        (
+            0,
+            &|t| t.replacen(",2,16,32,", ",2,16,32 cores,", 1),
+            "rvtools-small-vhost.csv: line 2, column \"# Cores\": expected a non-negative \
+             number, found \"32 cores\"",
+        ),
+        (
+            1,
+            &|t| t.replacen("poweredOff", "off", 1),
+            "rvtools-small-vinfo.csv: line 8, column \"Powerstate\": expected poweredOn, \
+             poweredOff or suspended, found \"off\"",
+        ),
+        (
+            1,
+            &|t| t.replacen("\"web, frontend\"", "\"web, frontend", 1),
+            "rvtools-small-vinfo.csv: line 6: a quoted field is never closed",
+        ),
+        (
+            0,
+            &|t| t.replacen(",prod-01,", ",prod-02,", 1),
+            "rvtools-small-vhost.csv: column \"Cluster\": the sheet holds 2 clusters \
+             (prod-02, prod-01)",
+        ),
+        (
+            1,
+            &|t| t.replacen("VM,Powerstate", "Name,Powerstate", 1),
+            "rvtools-small-vinfo.csv: line 1: not an RVTools vHost or vInfo sheet",
+        ),
+    ];
+    for (part, change, expected) in cases {
+        let stderr = broken(part, change);
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+}
+
+#[test]
+fn rvtools_sheets_and_govc_exports_are_not_mixed() {
+    let mut files = set("small");
+    files.push(super::set("small").remove(1));
+    let (code, _, stderr) = import_files(&files);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("small-vms.json: $: a govc JSON export given with RVTools sheets"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = import_files(&set("small")[1..]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("no RVTools vHost sheet among the files"),
+        "{stderr}"
+    );
+}
