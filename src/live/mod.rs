@@ -114,6 +114,8 @@ pub struct LiveWorkload {
     pub storage_gib: Option<f64>,
     /// How it leaves its host.
     pub migration: Fact<Migration>,
+    /// The hosts a must-run rule lets it run on; empty means any host.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// A member of a quorum group and whether it is up now.

@@ -249,6 +249,7 @@ fn virtual_machines(sheet: &Sheet<'_>) -> Result<Vec<Vm>, LiveError> {
             template: sheet.flag(row, template)? || sheet.flag(row, placeholder)?,
             cpu: sheet.number(row, cpus)?,
             memory_mib: sheet.number(row, memory)?,
+            allowed_hosts: None,
         });
     }
     Ok(vms)

@@ -1,5 +1,5 @@
-//! vSphere through govc: `govc host.info -json`, `govc vm.info -json -r` and
-//! `govc cluster.rule.info -json`.
+//! vSphere through govc: `govc host.info -json`, `govc vm.info -json -r`,
+//! `govc cluster.rule.info -json` and `govc cluster.group.ls -l -json`.
 //!
 //! govc encodes the managed objects it retrieved with Go's `encoding/json` and govmomi's
 //! field tags (vmware/govmomi: `cli/host/info.go` prints `{"hostSystems": [mo.HostSystem]}`
@@ -9,15 +9,24 @@
 //! and `inMaintenanceMode`, `summary.config.product.version`; for VMs `summary.config.name`,
 //! `numCpu`, `memorySizeMB`, `template`, `summary.runtime.host` (a reference to the host's
 //! `self`) and `powerState`). `cluster.rule.info` prints its text lines as a JSON array of
-//! strings: `Rule: NAME`, `  Type: ClusterAntiAffinityRuleSpec`, `  VM: NAME`, ...
+//! strings: `Rule: NAME`, `  Type: ClusterAntiAffinityRuleSpec`, `  VM: NAME`, ..., and for
+//! a VM-Host rule `  vmGroupName: G`, `  affineHostGroupName H`, `  antiAffineHostGroupName H`
 //! (`cli/cluster/rule/info.go`); `cluster.rule.ls -l` names rules without their members, so
-//! it is not enough.
+//! it is not enough. `cluster.group.ls -l -json` encodes the cluster's `ClusterVmGroup` and
+//! `ClusterHostGroup` objects (`cli/cluster/group/ls.go`): `name`, and `vm` or `host`, lists
+//! of references to the VMs' and hosts' `self`.
 //!
 //! The mapping: hosts by `summary.config.name`, down unless connected, in maintenance when
 //! in maintenance mode; powered-on VMs are workloads that migrate live (powered-off and
 //! suspended VMs reserve nothing and are skipped, templates too); VM-VM anti-affinity rules
-//! are anti-affinity groups of scope host. Not read: VM-Host rules (their groups need
-//! `cluster.group.ls`), and the rules' enabled and mandatory flags, which govc does not print.
+//! are anti-affinity groups of scope host. A VM-Host rule gives the VMs of its VM group
+//! `allowed_hosts`: the hosts of its affine host group, or all hosts but those of its
+//! anti-affine one. govc prints neither a rule's `enabled` nor its `mandatory` flag, so every
+//! VM-Host rule is taken as a "must" and a note at the top of the description says so (an
+//! operator deletes the `allowed_hosts` of "should" rules, which are preferences, not
+//! constraints); a VM already running outside its rule's hosts shows the rule is not a
+//! "must", and gets no `allowed_hosts`. Without the group export, VM-Host rules are named in
+//! a note and not read.
 
 use serde_json::Value;
 
@@ -25,8 +34,8 @@ use crate::live::json::Node;
 use crate::live::{Fact, LiveAntiAffinity, LiveCluster, LiveError, LiveHost, LiveWorkload, unrecognised};
 use crate::model::{HostState, Migration, Platform, Scope};
 
-const EXPECTED: &str = "the JSON of `govc host.info -json`, `govc vm.info -json -r` or \
-    `govc cluster.rule.info -json`";
+const EXPECTED: &str = "the JSON of `govc host.info -json`, `govc vm.info -json -r`, \
+    `govc cluster.rule.info -json` or `govc cluster.group.ls -l -json`";
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// A VM as either export describes it; RVTools names its host where govc gives an id.
@@ -38,13 +47,37 @@ pub(crate) struct Vm {
     pub(crate) template: bool,
     pub(crate) cpu: f64,
     pub(crate) memory_mib: f64,
+    /// The names of the hosts a VM-Host rule lets it run on; `None` when no rule does.
+    pub(crate) allowed_hosts: Option<Vec<String>>,
+}
+
+/// A DRS rule as `cluster.rule.info` prints it.
+#[derive(Default)]
+struct Rule {
+    name: String,
+    kind: String,
+    /// The members of a VM-VM rule.
+    vms: Vec<String>,
+    /// The VM group and host groups of a VM-Host rule.
+    vm_group: String,
+    affine_hosts: String,
+    anti_affine_hosts: String,
+}
+
+/// A DRS group as `cluster.group.ls -l -json` prints it: members by reference.
+struct Group {
+    name: String,
+    vms: Vec<String>,
+    hosts: Vec<String>,
 }
 
 #[derive(Default)]
 struct Exports {
     hosts: Option<Vec<(String, LiveHost)>>,
     vms: Vec<Vm>,
-    rules: Vec<(String, String, Vec<String>)>,
+    rules: Vec<Rule>,
+    /// The group export's file name and its groups.
+    groups: Option<(String, Vec<Group>)>,
 }
 
 /// Reads parsed govc exports.
@@ -65,6 +98,12 @@ pub fn read(files: &[(&str, Value)]) -> Result<LiveCluster, LiveError> {
                 .any(|l| l.as_str().is_some_and(|s| s.starts_with("Rule: ")))
         }) {
             exports.rules = rules(&root)?;
+        } else if value
+            .as_array()
+            .and_then(|items| items.first())
+            .is_some_and(|first| first.get("name").is_some())
+        {
+            exports.groups = Some((file.to_string(), groups(&root)?));
         } else if !value.as_array().is_some_and(Vec::is_empty) {
             return Err(unrecognised(file, Platform::Vsphere, EXPECTED));
         }
@@ -152,28 +191,65 @@ fn virtual_machine(item: &Node<'_>) -> Result<Vm, LiveError> {
         },
         cpu: optional("numCpu")?,
         memory_mib: optional("memorySizeMB")?,
+        allowed_hosts: None,
     })
 }
 
-/// `(name, type, members)` of each rule in `cluster.rule.info`'s lines.
-fn rules(root: &Node<'_>) -> Result<Vec<(String, String, Vec<String>)>, LiveError> {
-    let mut rules: Vec<(String, String, Vec<String>)> = Vec::new();
+/// The rules in `cluster.rule.info`'s lines: `Rule: NAME`, `  Type: TYPE`, then `  VM: NAME`
+/// per member of a VM-VM rule, or `  vmGroupName: G`, `  affineHostGroupName H` and
+/// `  antiAffineHostGroupName H` (no colon; the value may be empty) for a VM-Host rule.
+fn rules(root: &Node<'_>) -> Result<Vec<Rule>, LiveError> {
+    let mut rules: Vec<Rule> = Vec::new();
     for line in root.items()? {
         let text = line.str()?;
         if let Some(name) = text.strip_prefix("Rule: ") {
-            rules.push((name.to_string(), String::new(), Vec::new()));
+            rules.push(Rule {
+                name: name.to_string(),
+                ..Rule::default()
+            });
             continue;
         }
         let Some(rule) = rules.last_mut() else {
             return Err(line.error("a line \"Rule: NAME\" first"));
         };
-        if let Some(kind) = text.strip_prefix("  Type: ") {
-            rule.1 = kind.to_string();
+        let value = |prefix: &str| {
+            text.strip_prefix(prefix)
+                .map(|v| v.trim_start_matches(':').trim().to_string())
+        };
+        if let Some(kind) = value("  Type:") {
+            rule.kind = kind;
         } else if let Some(vm) = text.strip_prefix("  VM: ") {
-            rule.2.push(vm.to_string());
+            rule.vms.push(vm.to_string());
+        } else if let Some(group) = value("  vmGroupName") {
+            rule.vm_group = group;
+        } else if let Some(group) = value("  affineHostGroupName") {
+            rule.affine_hosts = group;
+        } else if let Some(group) = value("  antiAffineHostGroupName") {
+            rule.anti_affine_hosts = group;
         }
     }
     Ok(rules)
+}
+
+/// The groups of `cluster.group.ls -l -json`: `ClusterVmGroup` and `ClusterHostGroup`
+/// encoded without their type name, told apart by their `vm` or `host` references.
+fn groups(root: &Node<'_>) -> Result<Vec<Group>, LiveError> {
+    let refs = |item: &Node<'_>, key: &str| -> Result<Vec<String>, LiveError> {
+        item.items_of(key)?
+            .iter()
+            .map(|r| Ok(r.req_str("value", "the member's id")?.to_string()))
+            .collect()
+    };
+    root.items()?
+        .iter()
+        .map(|item| {
+            Ok(Group {
+                name: item.req_str("name", "the group's name")?.to_string(),
+                vms: refs(item, "vm")?,
+                hosts: refs(item, "host")?,
+            })
+        })
+        .collect()
 }
 
 fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveError> {
@@ -185,9 +261,93 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             help: "run `govc host.info -json '/DC/host/CLUSTER/*'` and give it with the others".to_string(),
         });
     };
-    let mut live = place(hosts, &exports.vms);
+    let mut vms = exports.vms;
+    let applied = vm_host_rules(&exports.rules, exports.groups.as_ref(), &hosts, &mut vms)?;
+    let mut live = place(hosts, &vms);
+    let unread: Vec<&str> = exports
+        .rules
+        .iter()
+        .filter(|r| r.kind == "ClusterVmHostRuleInfo" && exports.groups.is_none())
+        .map(|r| r.name.as_str())
+        .collect();
+    if !unread.is_empty() {
+        live.notes.push(format!(
+            "VM-Host rule(s) {} not read: give `govc cluster.group.ls -cluster CLUSTER -l -json` \
+             with the exports to turn them into allowed_hosts",
+            unread.join(", ")
+        ));
+    }
+    if !applied.is_empty() {
+        live.notes.push(format!(
+            "allowed_hosts come from the VM-Host rule(s) {}, each taken as a \"must\" rule: \
+             govc does not print whether a rule is mandatory; delete allowed_hosts from the \
+             VMs of a \"should\" rule",
+            applied.join(", ")
+        ));
+    }
     anti_affinity(&mut live, exports.rules);
     Ok(live)
+}
+
+/// Gives the VMs of each VM-Host rule's VM group the hosts the rule allows: those of its
+/// affine host group, or all but those of its anti-affine host group. Returns the names of the
+/// rules applied; without a group export, the rules are named in a note instead.
+fn vm_host_rules(
+    rules: &[Rule],
+    groups: Option<&(String, Vec<Group>)>,
+    hosts: &[(String, LiveHost)],
+    vms: &mut [Vm],
+) -> Result<Vec<String>, LiveError> {
+    let vm_host: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| r.kind == "ClusterVmHostRuleInfo")
+        .collect();
+    let Some((file, groups)) = groups else {
+        return Ok(Vec::new());
+    };
+    if vm_host.is_empty() {
+        return Ok(Vec::new());
+    }
+    let group = |name: &str, rule: &str| {
+        groups.iter().find(|g| g.name == name).ok_or_else(|| LiveError {
+            file: file.clone(),
+            at: "$".to_string(),
+            message: format!("no group \"{name}\", which VM-Host rule \"{rule}\" names"),
+            help: "export the groups and the rules of the same cluster at the same time".to_string(),
+        })
+    };
+    let mut applied = Vec::new();
+    for rule in vm_host {
+        let members = &group(&rule.vm_group, &rule.name)?.vms;
+        let allowed: Vec<String> = if !rule.affine_hosts.is_empty() {
+            let affine = &group(&rule.affine_hosts, &rule.name)?.hosts;
+            hosts
+                .iter()
+                .filter(|(id, _)| affine.contains(id))
+                .map(|(_, h)| h.name.clone())
+                .collect()
+        } else if !rule.anti_affine_hosts.is_empty() {
+            let anti = &group(&rule.anti_affine_hosts, &rule.name)?.hosts;
+            hosts
+                .iter()
+                .filter(|(id, _)| !anti.contains(id))
+                .map(|(_, h)| h.name.clone())
+                .collect()
+        } else {
+            continue;
+        };
+        for vm in vms.iter_mut() {
+            if vm.id.as_ref().is_some_and(|id| members.contains(id)) {
+                let both = match vm.allowed_hosts.take() {
+                    Some(earlier) => earlier.into_iter().filter(|h| allowed.contains(h)).collect(),
+                    None => allowed.clone(),
+                };
+                vm.allowed_hosts = Some(both);
+            }
+        }
+        applied.push(rule.name.clone());
+    }
+    Ok(applied)
 }
 
 /// The hosts (keyed by the reference VMs name them with) and the VMs running on them:
@@ -197,6 +357,7 @@ pub(crate) fn place(hosts: Vec<(String, LiveHost)>, vms: &[Vm]) -> LiveCluster {
     let mut live = LiveCluster::new(Platform::Vsphere);
     let mut skipped = 0;
     let mut elsewhere = 0;
+    let mut outside = Vec::new();
     for vm in vms {
         let host = vm
             .host_ref
@@ -216,6 +377,16 @@ pub(crate) fn place(hosts: Vec<(String, LiveHost)>, vms: &[Vm]) -> LiveCluster {
             (Some(id), true) => format!("{}-{id}", vm.name),
             _ => vm.name.clone(),
         };
+        // DRS never runs a VM outside a mandatory rule's hosts, so a VM that does is under a
+        // "should" rule (or a rule just changed): the description must not pin it there.
+        let allowed_hosts = match &vm.allowed_hosts {
+            Some(allowed) if !allowed.contains(&host.name) => {
+                outside.push(name.clone());
+                Vec::new()
+            }
+            Some(allowed) => allowed.clone(),
+            None => Vec::new(),
+        };
         live.workloads.push(LiveWorkload {
             name,
             host: host.name.clone(),
@@ -223,7 +394,15 @@ pub(crate) fn place(hosts: Vec<(String, LiveHost)>, vms: &[Vm]) -> LiveCluster {
             memory_gib: vm.memory_mib / 1024.0,
             storage_gib: None,
             migration: Fact::read(Migration::Live),
+            allowed_hosts,
         });
+    }
+    if !outside.is_empty() {
+        live.notes.push(format!(
+            "VM(s) {} run outside the hosts of their VM-Host rule, so the rule is not a \
+             \"must\" and gives them no allowed_hosts",
+            outside.join(", ")
+        ));
     }
     if skipped > 0 {
         live.notes.push(format!(
@@ -239,8 +418,14 @@ pub(crate) fn place(hosts: Vec<(String, LiveHost)>, vms: &[Vm]) -> LiveCluster {
     live
 }
 
-fn anti_affinity(live: &mut LiveCluster, rules: Vec<(String, String, Vec<String>)>) {
-    for (name, kind, members) in rules {
+fn anti_affinity(live: &mut LiveCluster, rules: Vec<Rule>) {
+    for Rule {
+        name,
+        kind,
+        vms: members,
+        ..
+    } in rules
+    {
         if kind != "ClusterAntiAffinityRuleSpec" {
             continue;
         }
