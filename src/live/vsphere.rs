@@ -28,11 +28,15 @@
 //! "must", and gets no `allowed_hosts`. Without the group export, VM-Host rules are named in
 //! a note and not read.
 
+mod drs;
+
 use serde_json::Value;
 
 use crate::live::json::Node;
-use crate::live::{Fact, LiveAntiAffinity, LiveCluster, LiveError, LiveHost, LiveWorkload, unrecognised};
-use crate::model::{HostState, Migration, Platform, Scope};
+use crate::live::{Fact, LiveCluster, LiveError, LiveHost, LiveWorkload, unrecognised};
+use crate::model::{HostState, Migration, Platform};
+
+use drs::{Group, Rule, anti_affinity, groups, rules, vm_host_rules};
 
 const EXPECTED: &str = "the JSON of `govc host.info -json`, `govc vm.info -json -r`, \
     `govc cluster.rule.info -json` or `govc cluster.group.ls -l -json`";
@@ -49,26 +53,6 @@ pub(crate) struct Vm {
     pub(crate) memory_mib: f64,
     /// The names of the hosts a VM-Host rule lets it run on; `None` when no rule does.
     pub(crate) allowed_hosts: Option<Vec<String>>,
-}
-
-/// A DRS rule as `cluster.rule.info` prints it.
-#[derive(Default)]
-struct Rule {
-    name: String,
-    kind: String,
-    /// The members of a VM-VM rule.
-    vms: Vec<String>,
-    /// The VM group and host groups of a VM-Host rule.
-    vm_group: String,
-    affine_hosts: String,
-    anti_affine_hosts: String,
-}
-
-/// A DRS group as `cluster.group.ls -l -json` prints it: members by reference.
-struct Group {
-    name: String,
-    vms: Vec<String>,
-    hosts: Vec<String>,
 }
 
 #[derive(Default)]
@@ -195,63 +179,6 @@ fn virtual_machine(item: &Node<'_>) -> Result<Vm, LiveError> {
     })
 }
 
-/// The rules in `cluster.rule.info`'s lines: `Rule: NAME`, `  Type: TYPE`, then `  VM: NAME`
-/// per member of a VM-VM rule, or `  vmGroupName: G`, `  affineHostGroupName H` and
-/// `  antiAffineHostGroupName H` (no colon; the value may be empty) for a VM-Host rule.
-fn rules(root: &Node<'_>) -> Result<Vec<Rule>, LiveError> {
-    let mut rules: Vec<Rule> = Vec::new();
-    for line in root.items()? {
-        let text = line.str()?;
-        if let Some(name) = text.strip_prefix("Rule: ") {
-            rules.push(Rule {
-                name: name.to_string(),
-                ..Rule::default()
-            });
-            continue;
-        }
-        let Some(rule) = rules.last_mut() else {
-            return Err(line.error("a line \"Rule: NAME\" first"));
-        };
-        let value = |prefix: &str| {
-            text.strip_prefix(prefix)
-                .map(|v| v.trim_start_matches(':').trim().to_string())
-        };
-        if let Some(kind) = value("  Type:") {
-            rule.kind = kind;
-        } else if let Some(vm) = text.strip_prefix("  VM: ") {
-            rule.vms.push(vm.to_string());
-        } else if let Some(group) = value("  vmGroupName") {
-            rule.vm_group = group;
-        } else if let Some(group) = value("  affineHostGroupName") {
-            rule.affine_hosts = group;
-        } else if let Some(group) = value("  antiAffineHostGroupName") {
-            rule.anti_affine_hosts = group;
-        }
-    }
-    Ok(rules)
-}
-
-/// The groups of `cluster.group.ls -l -json`: `ClusterVmGroup` and `ClusterHostGroup`
-/// encoded without their type name, told apart by their `vm` or `host` references.
-fn groups(root: &Node<'_>) -> Result<Vec<Group>, LiveError> {
-    let refs = |item: &Node<'_>, key: &str| -> Result<Vec<String>, LiveError> {
-        item.items_of(key)?
-            .iter()
-            .map(|r| Ok(r.req_str("value", "the member's id")?.to_string()))
-            .collect()
-    };
-    root.items()?
-        .iter()
-        .map(|item| {
-            Ok(Group {
-                name: item.req_str("name", "the group's name")?.to_string(),
-                vms: refs(item, "vm")?,
-                hosts: refs(item, "host")?,
-            })
-        })
-        .collect()
-}
-
 fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveError> {
     let Some(hosts) = exports.hosts else {
         return Err(LiveError {
@@ -287,67 +214,6 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
     }
     anti_affinity(&mut live, exports.rules);
     Ok(live)
-}
-
-/// Gives the VMs of each VM-Host rule's VM group the hosts the rule allows: those of its
-/// affine host group, or all but those of its anti-affine host group. Returns the names of the
-/// rules applied; without a group export, the rules are named in a note instead.
-fn vm_host_rules(
-    rules: &[Rule],
-    groups: Option<&(String, Vec<Group>)>,
-    hosts: &[(String, LiveHost)],
-    vms: &mut [Vm],
-) -> Result<Vec<String>, LiveError> {
-    let vm_host: Vec<&Rule> = rules
-        .iter()
-        .filter(|r| r.kind == "ClusterVmHostRuleInfo")
-        .collect();
-    let Some((file, groups)) = groups else {
-        return Ok(Vec::new());
-    };
-    if vm_host.is_empty() {
-        return Ok(Vec::new());
-    }
-    let group = |name: &str, rule: &str| {
-        groups.iter().find(|g| g.name == name).ok_or_else(|| LiveError {
-            file: file.clone(),
-            at: "$".to_string(),
-            message: format!("no group \"{name}\", which VM-Host rule \"{rule}\" names"),
-            help: "export the groups and the rules of the same cluster at the same time".to_string(),
-        })
-    };
-    let mut applied = Vec::new();
-    for rule in vm_host {
-        let members = &group(&rule.vm_group, &rule.name)?.vms;
-        let allowed: Vec<String> = if !rule.affine_hosts.is_empty() {
-            let affine = &group(&rule.affine_hosts, &rule.name)?.hosts;
-            hosts
-                .iter()
-                .filter(|(id, _)| affine.contains(id))
-                .map(|(_, h)| h.name.clone())
-                .collect()
-        } else if !rule.anti_affine_hosts.is_empty() {
-            let anti = &group(&rule.anti_affine_hosts, &rule.name)?.hosts;
-            hosts
-                .iter()
-                .filter(|(id, _)| !anti.contains(id))
-                .map(|(_, h)| h.name.clone())
-                .collect()
-        } else {
-            continue;
-        };
-        for vm in vms.iter_mut() {
-            if vm.id.as_ref().is_some_and(|id| members.contains(id)) {
-                let both = match vm.allowed_hosts.take() {
-                    Some(earlier) => earlier.into_iter().filter(|h| allowed.contains(h)).collect(),
-                    None => allowed.clone(),
-                };
-                vm.allowed_hosts = Some(both);
-            }
-        }
-        applied.push(rule.name.clone());
-    }
-    Ok(applied)
 }
 
 /// The hosts (keyed by the reference VMs name them with) and the VMs running on them:
@@ -416,45 +282,4 @@ pub(crate) fn place(hosts: Vec<(String, LiveHost)>, vms: &[Vm]) -> LiveCluster {
     }
     live.hosts = hosts.into_iter().map(|(_, h)| h).collect();
     live
-}
-
-fn anti_affinity(live: &mut LiveCluster, rules: Vec<Rule>) {
-    for Rule {
-        name,
-        kind,
-        vms: members,
-        ..
-    } in rules
-    {
-        if kind != "ClusterAntiAffinityRuleSpec" {
-            continue;
-        }
-        let mut present: Vec<String> = Vec::new();
-        for member in members {
-            if live.workloads.iter().any(|w| w.name == member) && !present.contains(&member) {
-                present.push(member);
-            }
-        }
-        if present.len() < 2 {
-            continue;
-        }
-        let mandatory = if live.placement_breaks(&present, Scope::Host) {
-            Fact::inferred(
-                false,
-                "two members already share a host; kept as a \"should\" rule",
-            )
-        } else {
-            Fact::inferred(
-                true,
-                "DRS keeps VM-VM anti-affinity when it evacuates a host; govc does not print \
-                 whether the rule is enabled",
-            )
-        };
-        live.anti_affinity.push(LiveAntiAffinity {
-            name,
-            workloads: present,
-            scope: Scope::Host,
-            mandatory,
-        });
-    }
 }
