@@ -161,3 +161,57 @@ fn malformed_exports_are_named_by_file_and_json_path() {
 }
 
 mod rvtools;
+
+/// `quorate drift` compares a VM-Host rule the exports show with the description's
+/// `allowed_hosts`: a description written without the group export lacks them (drift, exit 1,
+/// pointed at each VM), one written with it agrees.
+#[test]
+fn drift_finds_a_vm_host_rule_the_description_lacks() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut paths = Vec::new();
+    for (name, text) in set("small") {
+        let path = dir.path().join(&name);
+        std::fs::write(&path, text).unwrap();
+        paths.push(path.to_str().unwrap().to_string());
+    }
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let drift = |description: &str| {
+        let mut args = vec!["drift", description, "-o", "json"];
+        args.extend_from_slice(&paths);
+        let (code, stdout, stderr) = super::run(&args);
+        let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+        (code, report)
+    };
+    let import = |files: &[&str], out: &str| {
+        let out = dir.path().join(out).to_str().unwrap().to_string();
+        let mut args = vec!["import", "vsphere", "--out", &out];
+        args.extend_from_slice(files);
+        let (code, _, stderr) = super::run(&args);
+        assert_eq!(code, Some(0), "{stderr}");
+        out
+    };
+    let without = import(&paths[..3], "without.toml");
+    let (code, report) = drift(&without);
+    assert_eq!(code, Some(1), "{report}");
+    let found: Vec<(&str, &str, &str)> = report["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["subject"].as_str().unwrap(),
+                d["live"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let hosts = "esx-01.lab.example, esx-02.lab.example, esx-03.lab.example";
+    let expected: Vec<(&str, &str, &str)> = ["db-01", "db-02", "web-01", "web-02"]
+        .iter()
+        .map(|vm| ("allowed_hosts", *vm, hosts))
+        .collect();
+    assert_eq!(found, expected);
+    let with = import(&paths, "with.toml");
+    let (code, report) = drift(&with);
+    assert_eq!(code, Some(0), "{report}");
+}

@@ -183,3 +183,60 @@ fn rvtools_sheets_and_govc_exports_are_not_mixed() {
         "{stderr}"
     );
 }
+
+/// The README's RVTools workflow through the binary: import at a target version (the hosts
+/// already on it are done), drift against the same sheets (none) and against a vHost where
+/// esx-03 was upgraded since (a version difference, exit 1), plan, and verify wave 1.
+#[test]
+fn import_drift_plan_and_verify_read_the_sheets() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let mut sheets = Vec::new();
+    for (name, text) in set("small") {
+        std::fs::write(path(&name), &text).unwrap();
+        sheets.push(path(&name));
+    }
+    let (cluster, plan) = (path("cluster.toml"), path("plan.json"));
+    let with = |args: &[&str], files: &[String]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(files.iter().map(String::as_str));
+        run(&all)
+    };
+    let (code, _, stderr) = with(
+        &[
+            "import",
+            "vsphere",
+            "--target-version",
+            "8.0.2",
+            "--out",
+            &cluster,
+        ],
+        &sheets,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, summary, stderr) = run(&["check", &cluster]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        summary.contains(
+            "already done     2 hosts at 8.0.2, not planned: esx-01.lab.example, esx-02.lab.example"
+        ),
+        "{summary}"
+    );
+    let (code, stdout, stderr) = with(&["drift", &cluster], &sheets);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let upgraded = read(&fixture("vsphere", "rvtools-small-vhost.csv"))
+        .replace("8.0.1 build-21495797", "8.0.2 build-22380479");
+    std::fs::write(path("vHost-now.csv"), upgraded).unwrap();
+    let now = [path("vHost-now.csv"), sheets[1].clone()];
+    let (code, _, stderr) = with(&["drift", &cluster], &now);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        flat(&stderr).contains("host esx-03.lab.example runs version 8.0.2, not 8.0.1 as declared"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["plan", &cluster, "-o", "json", "--out", &plan]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stdout, stderr) = with(&["verify", &cluster, &plan, "--wave", "1"], &sheets);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("0 fail"), "{stdout}");
+}
