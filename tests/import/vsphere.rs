@@ -193,22 +193,15 @@ fn drift_finds_a_vm_host_rule_the_description_lacks() {
     let without = import(&paths[..3], "without.toml");
     let (code, report) = drift(&without);
     assert_eq!(code, Some(1), "{report}");
-    let found: Vec<(&str, &str, &str)> = report["differences"]
-        .as_array()
-        .unwrap()
+    let differences = report["differences"].as_array().unwrap();
+    let found: Vec<String> = differences
         .iter()
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap(),
-                d["subject"].as_str().unwrap(),
-                d["live"].as_str().unwrap(),
-            )
-        })
+        .map(|d| format!("{} {} [{}]", d["code"], d["subject"], d["live"]))
         .collect();
-    let hosts = "esx-01.lab.example, esx-02.lab.example, esx-03.lab.example";
-    let expected: Vec<(&str, &str, &str)> = ["db-01", "db-02", "web-01", "web-02"]
+    let hosts = "\"esx-01.lab.example, esx-02.lab.example, esx-03.lab.example\"";
+    let expected: Vec<String> = ["db-01", "db-02", "web-01", "web-02"]
         .iter()
-        .map(|vm| ("allowed_hosts", *vm, hosts))
+        .map(|vm| format!("\"allowed_hosts\" \"{vm}\" [{hosts}]"))
         .collect();
     assert_eq!(found, expected);
     let with = import(&paths, "with.toml");
