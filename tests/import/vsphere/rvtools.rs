@@ -240,3 +240,106 @@ fn import_drift_plan_and_verify_read_the_sheets() {
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("0 fail"), "{stdout}");
 }
+
+mod robustness {
+    //! No sheet makes the RVTools importer panic, and whatever it accepts, `check` accepts:
+    //! a cell of the small sheets is replaced with an odd value (written back quoted, as a
+    //! spreadsheet would), or the raw text is cut or has a character put in.
+
+    use proptest::prelude::*;
+    use quorate::Source;
+    use quorate::import::{ImportOptions, render};
+    use quorate::model::Platform;
+
+    fn odd_cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("-1".to_string()),
+            Just("1e400".to_string()),
+            Just("NaN".to_string()),
+            Just("inf".to_string()),
+            Just("1e300".to_string()),
+            Just("True".to_string()),
+            Just("gray".to_string()),
+            Just("esx-01.lab.example".to_string()),
+            Just("db-01".to_string()),
+            Just("a \"quoted\", \r\n value".to_string()),
+            Just("tab\there\u{7}".to_string()),
+            Just("VMware ESXi".to_string()),
+            "[ -~]{0,12}",
+        ]
+    }
+
+    fn quoted(fields: &[String]) -> String {
+        let cells: Vec<String> = fields
+            .iter()
+            .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
+            .collect();
+        cells.join(",")
+    }
+
+    /// `text` with the cell (`row`, `column`) (both taken modulo the sheet's size) set to `cell`.
+    fn with_cell(text: &str, row: usize, column: usize, cell: &str) -> String {
+        let records = quorate::live::csv::parse("sheet.csv", text).expect("a fixture parses");
+        let row = row % records.len();
+        let lines: Vec<String> = records
+            .iter()
+            .enumerate()
+            .map(|(i, record)| {
+                let mut fields = record.fields.clone();
+                if i == row {
+                    let column = column % fields.len();
+                    fields[column] = cell.to_string();
+                }
+                quoted(&fields)
+            })
+            .collect();
+        lines.join("\r\n")
+    }
+
+    fn import_holds(files: &[(String, String)]) -> Result<(), TestCaseError> {
+        let sources: Vec<Source> = files
+            .iter()
+            .map(|(name, text)| Source::new(name.as_str(), text.as_str()))
+            .collect();
+        match quorate::live::parse(Platform::Vsphere, &sources) {
+            Ok(live) => {
+                let text = render(&live, &ImportOptions::default());
+                let loaded = quorate::load(&Source::new("imported.toml", text.as_str()));
+                prop_assert!(loaded.is_ok(), "accepted but check refuses:\n{text}");
+            }
+            Err(e) => prop_assert!(files.iter().any(|(name, _)| *name == e.file), "{e}"),
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn an_odd_cell_is_an_error_or_a_description_that_loads(
+            sheet in 0usize..2, row in 0usize..64, column in 0usize..128, cell in odd_cell()
+        ) {
+            let mut files = super::set("small");
+            files[sheet].1 = with_cell(&files[sheet].1, row, column, &cell);
+            import_holds(&files)?;
+        }
+
+        #[test]
+        fn cut_or_spliced_text_never_panics(
+            sheet in 0usize..2, at in 0usize..4000, put in prop::option::of("[\"\r\n,;a]")
+        ) {
+            let mut files = super::set("small");
+            let text = &files[sheet].1;
+            let mut at = at % (text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            files[sheet].1 = match put {
+                Some(c) => format!("{}{c}{}", &text[..at], &text[at..]),
+                None => text[..at].to_string(),
+            };
+            import_holds(&files)?;
+        }
+    }
+}
