@@ -67,6 +67,8 @@ fn the_small_export_imports_as_the_mapping_says() {
         text.contains("# note: 2 powered-off or suspended VM(s)"),
         "{text}"
     );
+    let vsan = import_set(Platform::Vsan, &set("small"));
+    assert!(vsan.contains("platform = \"vsan\""), "{vsan}");
 }
 
 /// The same cluster read through govc (`small-*.json`) and through RVTools gives the same
