@@ -174,6 +174,9 @@ fn render_hosts(out: &mut String, live: &LiveCluster) {
             quote(workload.migration.value.name()),
             comment(&workload.migration.inferred)
         );
+        if !workload.allowed_hosts.is_empty() {
+            let _ = writeln!(out, "allowed_hosts = {}", list(&workload.allowed_hosts));
+        }
     }
 }
 

@@ -64,7 +64,8 @@ pub enum Command {
     },
     /// Print the man page (roff) of quorate and its commands.
     Man,
-    /// Write a cluster description from the platform's own exports (kubectl, ceph JSON).
+    /// Write a cluster description from the platform's own exports (kubectl, ceph, govc JSON;
+    /// RVTools sheets as CSV).
     Import(ImportArgs),
     /// Compare a cluster description with the live exports; exit 0 same, 1 drift, 2 input error.
     Drift(DriftArgs),
@@ -106,10 +107,11 @@ pub struct GenerateArgs {
 /// `quorate import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The platform: kubernetes or ceph.
+    /// The platform: kubernetes, ceph, proxmox, openstack, vsphere or vsan.
     pub platform: String,
 
-    /// The exports (JSON as the platform's CLI prints it), in any order; - for standard input.
+    /// The exports (JSON as the platform's CLI prints it; for vsphere also RVTools' vHost and
+    /// vInfo sheets saved as CSV), in any order; - for standard input.
     #[arg(required = true)]
     pub files: Vec<String>,
 

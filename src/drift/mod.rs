@@ -4,8 +4,8 @@
 //! [`LiveCluster`] read from the platform's exports. Each [`Difference`] points at the key in
 //! the description it contradicts (or, for something the description lacks, at the table
 //! where it would go) and names the live value. Only what matters to a plan is compared:
-//! hosts, versions, states, capacity, workloads and their hosts and sizes, quorum members,
-//! budgets, and the platform's health. Values the importer would have had to guess (Ceph's
+//! hosts, versions, states, capacity, workloads and their hosts, sizes and must-run hosts,
+//! quorum members, budgets, and the platform's health. Values the importer would have had to guess (Ceph's
 //! CPU and memory placeholders) are never compared.
 //!
 //! Quantities agree when they differ by at most [`TOLERANCE`] (relative) or 0.01 (absolute):
@@ -13,9 +13,9 @@
 
 mod report;
 
-use crate::live::{LiveCluster, LiveLimit};
+use crate::live::{LiveCluster, LiveLimit, LiveWorkload};
 use crate::model::HostState;
-use crate::parse::raw::RawCluster;
+use crate::parse::raw::{RawCluster, RawWorkload};
 use crate::source::Span;
 use toml::Spanned;
 
@@ -45,6 +45,8 @@ pub enum DriftKind {
     WorkloadMoved,
     /// A workload reserves another size than declared.
     WorkloadResized,
+    /// A live must-run rule allows a workload other hosts than its `allowed_hosts`.
+    AllowedHosts,
     /// A quorum member the exports do not have.
     QuorumMemberMissing,
     /// A quorum member that is down now.
@@ -68,6 +70,7 @@ impl DriftKind {
             DriftKind::WorkloadAdded => "workload_added",
             DriftKind::WorkloadMoved => "workload_moved",
             DriftKind::WorkloadResized => "workload_resized",
+            DriftKind::AllowedHosts => "allowed_hosts",
             DriftKind::QuorumMemberMissing => "quorum_member_missing",
             DriftKind::QuorumMemberDown => "quorum_member_down",
             DriftKind::Budget => "budget",
@@ -240,6 +243,43 @@ fn round(value: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
+/// Only a rule the exports show is compared: most exports cannot show one (RVTools, govc
+/// without its groups), and a declared rule the cluster no longer has only makes plans stricter.
+fn compare_allowed_hosts(workload: &RawWorkload, actual: &LiveWorkload, out: &mut Vec<Difference>) {
+    if actual.allowed_hosts.is_empty() {
+        return;
+    }
+    let declared: Option<Vec<&str>> = workload
+        .allowed_hosts
+        .as_ref()
+        .map(|list| list.get_ref().iter().map(|h| h.get_ref().as_str()).collect());
+    let same = declared.as_ref().is_some_and(|d| {
+        d.len() == actual.allowed_hosts.len() && actual.allowed_hosts.iter().all(|h| d.contains(&h.as_str()))
+    });
+    if same {
+        return;
+    }
+    let Some(name) = workload.name.as_ref() else {
+        return;
+    };
+    let live = actual.allowed_hosts.join(", ");
+    out.push(Difference {
+        kind: DriftKind::AllowedHosts,
+        subject: name.get_ref().clone(),
+        message: format!(
+            "workload {} may run only on {live} by a must-run rule, but the description allows {}",
+            name.get_ref(),
+            declared.as_ref().map_or("any host".to_string(), |d| d.join(", "))
+        ),
+        declared: declared.map(|d| d.join(", ")),
+        live,
+        span: workload
+            .allowed_hosts
+            .as_ref()
+            .map_or(name.span(), |list| list.span()),
+    });
+}
+
 fn compare_workloads(raw: &RawCluster, live: &LiveCluster, at: &Span, out: &mut Vec<Difference>) {
     for workload in &raw.workloads {
         let Some(name) = workload.name.as_ref() else {
@@ -274,6 +314,7 @@ fn compare_workloads(raw: &RawCluster, live: &LiveCluster, at: &Span, out: &mut 
                 span: host.span(),
             });
         }
+        compare_allowed_hosts(workload, actual, out);
         let sizes = [
             ("cpu", &workload.cpu, Some(actual.cpu)),
             ("memory_gib", &workload.memory_gib, Some(actual.memory_gib)),

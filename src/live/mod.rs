@@ -12,11 +12,13 @@
 //! capacities. No input makes these parsers panic: every unexpected shape is a [`LiveError`].
 
 pub mod ceph;
+pub mod csv;
 pub mod json;
 pub mod kubernetes;
 mod limits;
 pub mod openstack;
 pub mod proxmox;
+pub mod rvtools;
 pub mod vsphere;
 
 use miette::Diagnostic;
@@ -112,6 +114,8 @@ pub struct LiveWorkload {
     pub storage_gib: Option<f64>,
     /// How it leaves its host.
     pub migration: Fact<Migration>,
+    /// The hosts a must-run rule lets it run on; empty means any host.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// A member of a quorum group and whether it is up now.
@@ -292,6 +296,15 @@ pub fn parse(platform: Platform, files: &[Source]) -> Result<LiveCluster, LiveEr
             message: format!("no export of {} given", platform.name()),
             help: "give the files the README lists for this platform".to_string(),
         });
+    }
+    // RVTools sheets are CSV; every other export is JSON.
+    if matches!(platform, Platform::Vsphere | Platform::Vsan)
+        && files.iter().any(|f| rvtools::is_csv(f.text()))
+    {
+        let mut live = rvtools::read(files)?;
+        live.platform = platform;
+        limits::check(&live, files[0].name())?;
+        return Ok(live);
     }
     let values = files
         .iter()

@@ -296,6 +296,7 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
                     format!("{}: moved by a cold migration", server.status),
                 )
             },
+            allowed_hosts: Vec::new(),
         });
     }
     if !unsized_servers.is_empty() {

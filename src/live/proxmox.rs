@@ -250,6 +250,7 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             } else {
                 Migration::Restart
             }),
+            allowed_hosts: Vec::new(),
         });
     }
     let members: Vec<LiveMember> = live

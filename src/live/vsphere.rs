@@ -1,5 +1,5 @@
-//! vSphere through govc: `govc host.info -json`, `govc vm.info -json -r` and
-//! `govc cluster.rule.info -json`.
+//! vSphere through govc: `govc host.info -json`, `govc vm.info -json -r`,
+//! `govc cluster.rule.info -json` and `govc cluster.group.ls -l -json`.
 //!
 //! govc encodes the managed objects it retrieved with Go's `encoding/json` and govmomi's
 //! field tags (vmware/govmomi: `cli/host/info.go` prints `{"hostSystems": [mo.HostSystem]}`
@@ -9,41 +9,59 @@
 //! and `inMaintenanceMode`, `summary.config.product.version`; for VMs `summary.config.name`,
 //! `numCpu`, `memorySizeMB`, `template`, `summary.runtime.host` (a reference to the host's
 //! `self`) and `powerState`). `cluster.rule.info` prints its text lines as a JSON array of
-//! strings: `Rule: NAME`, `  Type: ClusterAntiAffinityRuleSpec`, `  VM: NAME`, ...
+//! strings: `Rule: NAME`, `  Type: ClusterAntiAffinityRuleSpec`, `  VM: NAME`, ..., and for
+//! a VM-Host rule `  vmGroupName: G`, `  affineHostGroupName H`, `  antiAffineHostGroupName H`
 //! (`cli/cluster/rule/info.go`); `cluster.rule.ls -l` names rules without their members, so
-//! it is not enough.
+//! it is not enough. `cluster.group.ls -l -json` encodes the cluster's `ClusterVmGroup` and
+//! `ClusterHostGroup` objects (`cli/cluster/group/ls.go`): `name`, and `vm` or `host`, lists
+//! of references to the VMs' and hosts' `self`.
 //!
 //! The mapping: hosts by `summary.config.name`, down unless connected, in maintenance when
 //! in maintenance mode; powered-on VMs are workloads that migrate live (powered-off and
 //! suspended VMs reserve nothing and are skipped, templates too); VM-VM anti-affinity rules
-//! are anti-affinity groups of scope host. Not read: VM-Host rules (their groups need
-//! `cluster.group.ls`), and the rules' enabled and mandatory flags, which govc does not print.
+//! are anti-affinity groups of scope host. A VM-Host rule gives the VMs of its VM group
+//! `allowed_hosts`: the hosts of its affine host group, or all hosts but those of its
+//! anti-affine one. govc prints neither a rule's `enabled` nor its `mandatory` flag, so every
+//! VM-Host rule is taken as a "must" and a note at the top of the description says so (an
+//! operator deletes the `allowed_hosts` of "should" rules, which are preferences, not
+//! constraints); a VM already running outside its rule's hosts shows the rule is not a
+//! "must", and gets no `allowed_hosts`. Without the group export, VM-Host rules are named in
+//! a note and not read.
+
+mod drs;
 
 use serde_json::Value;
 
 use crate::live::json::Node;
-use crate::live::{Fact, LiveAntiAffinity, LiveCluster, LiveError, LiveHost, LiveWorkload, unrecognised};
-use crate::model::{HostState, Migration, Platform, Scope};
+use crate::live::{Fact, LiveCluster, LiveError, LiveHost, LiveWorkload, unrecognised};
+use crate::model::{HostState, Migration, Platform};
 
-const EXPECTED: &str = "the JSON of `govc host.info -json`, `govc vm.info -json -r` or \
-    `govc cluster.rule.info -json`";
+use drs::{Group, Rule, anti_affinity, groups, rules, vm_host_rules};
+
+const EXPECTED: &str = "the JSON of `govc host.info -json`, `govc vm.info -json -r`, \
+    `govc cluster.rule.info -json` or `govc cluster.group.ls -l -json`";
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
-struct Vm {
-    id: Option<String>,
-    name: String,
-    host_ref: Option<String>,
-    powered_on: bool,
-    template: bool,
-    cpu: f64,
-    memory_mib: f64,
+/// A VM as either export describes it; RVTools names its host where govc gives an id.
+pub(crate) struct Vm {
+    pub(crate) id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) host_ref: Option<String>,
+    pub(crate) powered_on: bool,
+    pub(crate) template: bool,
+    pub(crate) cpu: f64,
+    pub(crate) memory_mib: f64,
+    /// The names of the hosts a VM-Host rule lets it run on; `None` when no rule does.
+    pub(crate) allowed_hosts: Option<Vec<String>>,
 }
 
 #[derive(Default)]
 struct Exports {
     hosts: Option<Vec<(String, LiveHost)>>,
     vms: Vec<Vm>,
-    rules: Vec<(String, String, Vec<String>)>,
+    rules: Vec<Rule>,
+    /// The group export's file name and its groups.
+    groups: Option<(String, Vec<Group>)>,
 }
 
 /// Reads parsed govc exports.
@@ -64,6 +82,12 @@ pub fn read(files: &[(&str, Value)]) -> Result<LiveCluster, LiveError> {
                 .any(|l| l.as_str().is_some_and(|s| s.starts_with("Rule: ")))
         }) {
             exports.rules = rules(&root)?;
+        } else if value
+            .as_array()
+            .and_then(|items| items.first())
+            .is_some_and(|first| first.get("name").is_some())
+        {
+            exports.groups = Some((file.to_string(), groups(&root)?));
         } else if !value.as_array().is_some_and(Vec::is_empty) {
             return Err(unrecognised(file, Platform::Vsphere, EXPECTED));
         }
@@ -151,28 +175,8 @@ fn virtual_machine(item: &Node<'_>) -> Result<Vm, LiveError> {
         },
         cpu: optional("numCpu")?,
         memory_mib: optional("memorySizeMB")?,
+        allowed_hosts: None,
     })
-}
-
-/// `(name, type, members)` of each rule in `cluster.rule.info`'s lines.
-fn rules(root: &Node<'_>) -> Result<Vec<(String, String, Vec<String>)>, LiveError> {
-    let mut rules: Vec<(String, String, Vec<String>)> = Vec::new();
-    for line in root.items()? {
-        let text = line.str()?;
-        if let Some(name) = text.strip_prefix("Rule: ") {
-            rules.push((name.to_string(), String::new(), Vec::new()));
-            continue;
-        }
-        let Some(rule) = rules.last_mut() else {
-            return Err(line.error("a line \"Rule: NAME\" first"));
-        };
-        if let Some(kind) = text.strip_prefix("  Type: ") {
-            rule.1 = kind.to_string();
-        } else if let Some(vm) = text.strip_prefix("  VM: ") {
-            rule.2.push(vm.to_string());
-        }
-    }
-    Ok(rules)
 }
 
 fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveError> {
@@ -184,14 +188,49 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             help: "run `govc host.info -json '/DC/host/CLUSTER/*'` and give it with the others".to_string(),
         });
     };
+    let mut vms = exports.vms;
+    let applied = vm_host_rules(&exports.rules, exports.groups.as_ref(), &hosts, &mut vms)?;
+    let mut live = place(hosts, &vms);
+    let unread: Vec<&str> = exports
+        .rules
+        .iter()
+        .filter(|r| r.kind == "ClusterVmHostRuleInfo" && exports.groups.is_none())
+        .map(|r| r.name.as_str())
+        .collect();
+    if !unread.is_empty() {
+        live.notes.push(format!(
+            "VM-Host rule(s) {} not read: give `govc cluster.group.ls -cluster CLUSTER -l -json` \
+             with the exports to turn them into allowed_hosts",
+            unread.join(", ")
+        ));
+    }
+    if !applied.is_empty() {
+        live.notes.push(format!(
+            "allowed_hosts come from the VM-Host rule(s) {}, each taken as a \"must\" rule: \
+             govc does not print whether a rule is mandatory; delete allowed_hosts from the \
+             VMs of a \"should\" rule",
+            applied.join(", ")
+        ));
+    }
+    anti_affinity(&mut live, exports.rules);
+    Ok(live)
+}
+
+/// The hosts (keyed by the reference VMs name them with) and the VMs running on them:
+/// powered-off and suspended VMs and templates are left out, VMs of one name told apart by
+/// their ids.
+pub(crate) fn place(hosts: Vec<(String, LiveHost)>, vms: &[Vm]) -> LiveCluster {
     let mut live = LiveCluster::new(Platform::Vsphere);
     let mut skipped = 0;
-    for vm in &exports.vms {
+    let mut elsewhere = 0;
+    let mut outside = Vec::new();
+    for vm in vms {
         let host = vm
             .host_ref
             .as_ref()
             .and_then(|r| hosts.iter().find(|(id, _)| id == r));
         let Some((_, host)) = host else {
+            elsewhere += 1;
             continue;
         };
         if vm.template || !vm.powered_on {
@@ -199,10 +238,20 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             continue;
         }
         // VMs in different folders may share a name; their ids tell them apart.
-        let duplicate = exports.vms.iter().filter(|v| v.name == vm.name).count() > 1;
+        let duplicate = vms.iter().filter(|v| v.name == vm.name).count() > 1;
         let name = match (&vm.id, duplicate) {
             (Some(id), true) => format!("{}-{id}", vm.name),
             _ => vm.name.clone(),
+        };
+        // DRS never runs a VM outside a mandatory rule's hosts, so a VM that does is under a
+        // "should" rule (or a rule just changed): the description must not pin it there.
+        let allowed_hosts = match &vm.allowed_hosts {
+            Some(allowed) if !allowed.contains(&host.name) => {
+                outside.push(name.clone());
+                Vec::new()
+            }
+            Some(allowed) => allowed.clone(),
+            None => Vec::new(),
         };
         live.workloads.push(LiveWorkload {
             name,
@@ -211,45 +260,26 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             memory_gib: vm.memory_mib / 1024.0,
             storage_gib: None,
             migration: Fact::read(Migration::Live),
+            allowed_hosts,
         });
+    }
+    if !outside.is_empty() {
+        live.notes.push(format!(
+            "VM(s) {} run outside the hosts of their VM-Host rule, so the rule is not a \
+             \"must\" and gives them no allowed_hosts",
+            outside.join(", ")
+        ));
     }
     if skipped > 0 {
         live.notes.push(format!(
             "{skipped} powered-off or suspended VM(s) reserve nothing and are left out"
         ));
     }
-    live.hosts = hosts.into_iter().map(|(_, h)| h).collect();
-    for (name, kind, members) in exports.rules {
-        if kind != "ClusterAntiAffinityRuleSpec" {
-            continue;
-        }
-        let mut present: Vec<String> = Vec::new();
-        for member in members {
-            if live.workloads.iter().any(|w| w.name == member) && !present.contains(&member) {
-                present.push(member);
-            }
-        }
-        if present.len() < 2 {
-            continue;
-        }
-        let mandatory = if live.placement_breaks(&present, Scope::Host) {
-            Fact::inferred(
-                false,
-                "two members already share a host; kept as a \"should\" rule",
-            )
-        } else {
-            Fact::inferred(
-                true,
-                "DRS keeps VM-VM anti-affinity when it evacuates a host; govc does not print \
-                 whether the rule is enabled",
-            )
-        };
-        live.anti_affinity.push(LiveAntiAffinity {
-            name,
-            workloads: present,
-            scope: Scope::Host,
-            mandatory,
-        });
+    if elsewhere > 0 {
+        live.notes.push(format!(
+            "{elsewhere} VM(s) run on hosts the host export does not list and are left out"
+        ));
     }
-    Ok(live)
+    live.hosts = hosts.into_iter().map(|(_, h)| h).collect();
+    live
 }

@@ -318,7 +318,11 @@ impl WaveCounts<'_, '_> {
             if down as i64 > allowed || allowed < 0 {
                 return Some(match rule {
                     Rule::Quorum(group) => WaveProblem::Quorum { group, down, allowed },
-                    Rule::Budget(budget) => WaveProblem::Budget { budget, down, allowed },
+                    Rule::Budget(budget) => WaveProblem::Budget {
+                        budget,
+                        down,
+                        allowed,
+                    },
                     rule => WaveProblem::Counted { rule, down, allowed },
                 });
             }

@@ -98,7 +98,12 @@ const SETS: [(Platform, &str, &[&str]); 5] = [
     (
         Platform::Vsphere,
         "vsphere",
-        &["small-hosts.json", "small-vms.json", "small-rules.json"],
+        &[
+            "small-hosts.json",
+            "small-vms.json",
+            "small-rules.json",
+            "small-groups.json",
+        ],
     ),
 ];
 

@@ -1,5 +1,5 @@
-//! vSphere through govc: `govc host.info -json`, `govc vm.info -json -r` and
-//! `govc cluster.rule.info -json`.
+//! vSphere through govc: `govc host.info -json`, `govc vm.info -json -r`,
+//! `govc cluster.rule.info -json` and `govc cluster.group.ls -l -json`.
 //!
 //! `small-*.json` and `large-*.json` are written by `make_fixtures.py` with govmomi's field
 //! names (SOURCES.md).
@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{fixture_paths, fixture_set, import_broken, import_check_plan, import_set};
 
-const PARTS: [&str; 3] = ["hosts", "vms", "rules"];
+const PARTS: [&str; 4] = ["hosts", "vms", "rules", "groups"];
 
 fn set(name: &str) -> Vec<(String, String)> {
     fixture_set("vsphere", name, &PARTS)
@@ -39,6 +39,22 @@ fn the_small_cluster_imports_as_the_mapping_says() {
         1,
         "only the VM-VM anti-affinity rule"
     );
+    // VM-Host rules: an affine host group, and an anti-affine one (all hosts but esx-04).
+    let allowed = |name: &str| {
+        let w = cluster.workloads.iter().find(|w| w.name == name).unwrap();
+        let hosts = w.allowed_hosts.as_ref().map(|hosts| {
+            hosts
+                .iter()
+                .map(|h| cluster.hosts[h.index()].name.as_str())
+                .collect::<Vec<_>>()
+        });
+        hosts.unwrap_or_default()
+    };
+    let first_three = ["esx-01.lab.example", "esx-02.lab.example", "esx-03.lab.example"];
+    assert_eq!(allowed("db-01"), first_three);
+    assert_eq!(allowed("web-02"), first_three);
+    assert!(allowed("db-03").is_empty(), "not in a VM group");
+    assert!(text.contains("each taken as a \"must\" rule"), "{text}");
     // A vSAN cluster reads the same exports.
     let vsan = import_parts(Platform::Vsan, &set("small"));
     assert!(vsan.contains("platform = \"vsan\""));
@@ -51,6 +67,40 @@ fn the_large_cluster_imports_checks_and_plans() {
     let summary = import_check_plan("vsphere", &paths);
     assert!(summary.contains("hosts            64 (64 ready)"), "{summary}");
     assert!(summary.contains("16 anti-affinity"), "{summary}");
+}
+
+/// DRS keeps a VM on its "must" rule's hosts, so a VM running elsewhere is under a "should"
+/// rule: it gets no allowed_hosts (which `check` would refuse: they must hold its host).
+#[test]
+fn a_vm_outside_its_rules_hosts_is_not_pinned() {
+    let mut parts = set("small");
+    let mut groups: Value = serde_json::from_str(&parts[3].1).unwrap();
+    groups[0]["vm"][1]["value"] = Value::from("vm-2003");
+    groups[2]["host"].as_array_mut().unwrap().remove(2);
+    parts[3].1 = groups.to_string();
+    let text = import_parts(Platform::Vsphere, &parts);
+    assert!(
+        text.contains("VM(s) db-03 run outside the hosts of their VM-Host rule"),
+        "{text}"
+    );
+    let db_03 = text.split("name = \"db-03\"").nth(1).unwrap();
+    let db_03 = db_03.split("[[").next().unwrap();
+    assert!(!db_03.contains("allowed_hosts"), "{db_03}");
+    assert!(
+        text.contains("allowed_hosts = [\"esx-01.lab.example\", \"esx-02.lab.example\"]"),
+        "db-01 keeps its rule: {text}"
+    );
+}
+
+#[test]
+fn without_the_group_export_vm_host_rules_are_named_in_a_note() {
+    let parts = &set("small")[..3];
+    let text = import_parts(Platform::Vsphere, parts);
+    assert!(
+        text.contains("# note: VM-Host rule(s) licensed-hosts, web-not-on-04 not read"),
+        "{text}"
+    );
+    assert!(!text.contains("allowed_hosts = "), "{text}");
 }
 
 #[test]
@@ -97,4 +147,64 @@ fn malformed_exports_are_named_by_file_and_json_path() {
         },
         "small-hosts.json: $.hostSystems[0]: missing key \"summary\"",
     );
+    check(
+        3,
+        &|v| v[2]["name"] = Value::from("renamed"),
+        "small-groups.json: $: no group \"oracle-hosts\", which VM-Host rule \
+         \"licensed-hosts\" names",
+    );
+    check(
+        3,
+        &|v| v[0]["vm"][0] = Value::from("vm-2001"),
+        "small-groups.json: $[0].vm[0]: missing key \"value\"",
+    );
+}
+
+mod rvtools;
+
+/// `quorate drift` compares a VM-Host rule the exports show with the description's
+/// `allowed_hosts`: a description written without the group export lacks them (drift, exit 1,
+/// pointed at each VM), one written with it agrees.
+#[test]
+fn drift_finds_a_vm_host_rule_the_description_lacks() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut paths = Vec::new();
+    for (name, text) in set("small") {
+        let path = dir.path().join(&name);
+        std::fs::write(&path, text).unwrap();
+        paths.push(path.to_str().unwrap().to_string());
+    }
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let drift = |description: &str| {
+        let mut args = vec!["drift", description, "-o", "json"];
+        args.extend_from_slice(&paths);
+        let (code, stdout, stderr) = super::run(&args);
+        let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+        (code, report)
+    };
+    let import = |files: &[&str], out: &str| {
+        let out = dir.path().join(out).to_str().unwrap().to_string();
+        let mut args = vec!["import", "vsphere", "--out", &out];
+        args.extend_from_slice(files);
+        let (code, _, stderr) = super::run(&args);
+        assert_eq!(code, Some(0), "{stderr}");
+        out
+    };
+    let without = import(&paths[..3], "without.toml");
+    let (code, report) = drift(&without);
+    assert_eq!(code, Some(1), "{report}");
+    let differences = report["differences"].as_array().unwrap();
+    let found: Vec<String> = differences
+        .iter()
+        .map(|d| format!("{} {} [{}]", d["code"], d["subject"], d["live"]))
+        .collect();
+    let hosts = "\"esx-01.lab.example, esx-02.lab.example, esx-03.lab.example\"";
+    let expected: Vec<String> = ["db-01", "db-02", "web-01", "web-02"]
+        .iter()
+        .map(|vm| format!("\"allowed_hosts\" \"{vm}\" [{hosts}]"))
+        .collect();
+    assert_eq!(found, expected);
+    let with = import(&paths, "with.toml");
+    let (code, report) = drift(&with);
+    assert_eq!(code, Some(0), "{report}");
 }

@@ -201,6 +201,7 @@ fn add_workloads<'o>(live: &mut LiveCluster, objects: &'o Objects) -> Vec<&'o K8
             memory_gib: pod.requests.memory / GIB,
             storage_gib: (pod.requests.storage > 0.0).then_some(pod.requests.storage / GIB),
             migration,
+            allowed_hosts: Vec::new(),
         });
         kept.push(pod);
     }
