@@ -135,14 +135,7 @@ fn plan(cluster: &Cluster, waves: &[&[&str]]) -> Plan {
         .collect();
     Plan {
         waves,
-        quality: Quality {
-            lower_bound_waves: 0,
-            lower_bound_minutes: 0,
-            optimal: false,
-            proof: "none",
-            solver: "none",
-            solve_seconds: 0.0,
-        },
+        quality: Quality::unclaimed(),
         warnings: Vec::new(),
     }
 }
