@@ -25,7 +25,10 @@ if [[ ! -x $venv/bin/ansible-playbook ]]; then
   "$venv/bin/pip" install --quiet "$spec"
 fi
 playbook_cmd=("$venv/bin/ansible-playbook")
-"${playbook_cmd[@]}" --version | head -n 1
+# Read the whole version text before keeping its first line: `| head -n 1` closes the pipe
+# early, and ansible-playbook dies of the broken pipe (exit 250) when it has more to print.
+version=$("${playbook_cmd[@]}" --version)
+echo "${version%%$'\n'*}"
 
 cargo build --quiet --bin quorate
 quorate=$target/debug/quorate
