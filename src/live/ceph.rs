@@ -172,6 +172,18 @@ fn read_pools(root: &Node<'_>) -> Result<Vec<Pool>, LiveError> {
                     "check the pool with `ceph osd pool get POOL min_size`",
                 ));
             }
+            if min_size == size {
+                // No copy to spare: one failure domain down makes the pool's PGs inactive, and
+                // the format has no `max_fault_domains_down = 0` (found by fuzzing).
+                return Err(min.invalid(
+                    format!(
+                        "min_size {min_size} equals size {size}: any failure domain down stops I/O \
+                         on this pool, so no rolling upgrade is safe"
+                    ),
+                    "raise the pool's size (`ceph osd pool set POOL size N`) or lower its \
+                     min_size before the upgrade, then export again",
+                ));
+            }
             Ok(Pool {
                 name: p.req_str("pool_name", "the pool name")?.to_string(),
                 size,

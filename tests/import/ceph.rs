@@ -141,6 +141,16 @@ fn malformed_exports_are_named_by_file_and_json_path() {
         "{stderr}"
     );
 
+    // A pool with no copy to spare (size = min_size) would need `max_fault_domains_down = 0`,
+    // which no description may say: refused at the pool (found by the `import` fuzz target).
+    let mut pools: Value = serde_json::from_str(&exports("small")[2].1).unwrap();
+    pools[1]["min_size"] = Value::from(3);
+    let stderr = broken(2, pools.to_string());
+    assert!(
+        stderr.contains("small-pools.json: $[1].min_size: min_size 3 equals size 3"),
+        "{stderr}"
+    );
+
     let mut rules: Value = serde_json::from_str(&exports("small")[3].1).unwrap();
     rules[1]["steps"][1].as_object_mut().unwrap().remove("type");
     let stderr = broken(3, rules.to_string());
