@@ -372,10 +372,10 @@ fn allowed_hosts(
     workload: &dyn Fn(u64) -> Option<usize>,
     notes: &mut Vec<String>,
 ) {
-    let mut allowed: Vec<(usize, Vec<String>)> = Vec::new();
-    let mut strict = Vec::new();
+    // Per guest: the nodes all its strict rules allow, and the indexes of those rules.
+    let mut allowed: Vec<(usize, Vec<String>, Vec<usize>)> = Vec::new();
     let mut preferred = Vec::new();
-    for rule in rules {
+    for (number, rule) in rules.iter().enumerate() {
         let Kind::Nodes { nodes, strict: true } = &rule.kind else {
             if matches!(rule.kind, Kind::Nodes { .. }) && !rule.services.is_empty() {
                 preferred.push(rule.label.clone());
@@ -388,27 +388,30 @@ fn allowed_hosts(
             .filter(|h| nodes.contains(&h.name))
             .map(|h| h.name.clone())
             .collect();
-        let mut applied = false;
         for index in rule.services.iter().filter_map(|(_, vmid)| workload(*vmid)) {
-            applied = true;
-            match allowed.iter_mut().find(|(i, _)| *i == index) {
-                Some((_, earlier)) => earlier.retain(|h| known.contains(h)),
-                None => allowed.push((index, known.clone())),
+            match allowed.iter_mut().find(|(i, _, _)| *i == index) {
+                Some((_, earlier, from)) => {
+                    earlier.retain(|h| known.contains(h));
+                    from.push(number);
+                }
+                None => allowed.push((index, known.clone(), vec![number])),
             }
-        }
-        if applied {
-            strict.push(rule.label.clone());
         }
     }
     let mut outside = Vec::new();
-    for (index, hosts) in allowed {
+    let mut applied = Vec::new();
+    for (index, hosts, from) in allowed {
         let workload = &mut live.workloads[index];
         if hosts.contains(&workload.host) {
             workload.allowed_hosts = hosts;
+            applied.extend(from);
         } else {
             outside.push(workload.name.clone());
         }
     }
+    applied.sort_unstable();
+    applied.dedup();
+    let strict: Vec<&str> = applied.iter().map(|&r| rules[r].label.as_str()).collect();
     if !strict.is_empty() {
         notes.push(format!(
             "allowed_hosts come from {}: strict node affinity (a restricted group), so the HA \

@@ -187,56 +187,60 @@ fn both_sets_import_check_and_plan() {
 #[test]
 fn malformed_groups_and_rules_are_named_by_file_and_json_path() {
     type Change = fn(&mut Value);
-    let groups: [(Change, &str); 3] = [
+    type Set = fn() -> Vec<(String, String)>;
+    // (the set, its groups or rules export changed so, the diagnostic)
+    let cases: [(Set, Change, &str); 8] = [
         (
+            pve8,
             |v| v[0]["nodes"] = Value::from("pve1:high,pve2"),
             "affinity-groups.json: $[0].nodes: expected a node list such as \"pve1:2,pve2\", \
              found \"pve1:high,pve2\"",
         ),
         (
+            pve8,
             |v| v[1]["restricted"] = Value::from("yes"),
             "affinity-groups.json: $[1].restricted: expected 0, 1, true or false, found \"yes\"",
         ),
         (
+            pve8,
             |v| {
                 v[2].as_object_mut().unwrap().remove("nodes");
             },
             "affinity-groups.json: $[2]: missing key \"nodes\" (the group's nodes)",
         ),
-    ];
-    for (change, expected) in groups {
-        let stderr = import_broken("proxmox", &pve8(), 3, &change);
-        assert!(stderr.contains(expected), "{expected}\n{stderr}");
-    }
-    let rules: [(Change, &str); 5] = [
         (
+            pve9,
             |v| v[0]["resources"] = Value::from("vm:110,vm-111"),
             "affinity-rules.json: $[0].resources: expected a service id such as \"vm:100\", \
              found \"vm:110,vm-111\"",
         ),
         (
+            pve9,
             |v| v[1]["affinity"] = Value::from("maybe"),
             "affinity-rules.json: $[1].affinity: expected \"positive\" or \"negative\", found \
              \"maybe\"",
         ),
         (
+            pve9,
             |v| v[2]["nodes"] = Value::from(""),
             "affinity-rules.json: $[2].nodes: expected a node list such as \"pve1:2,pve2\", \
              found \"\"",
         ),
         (
+            pve9,
             |v| v[4]["strict"] = Value::from(-1),
             "affinity-rules.json: $[4].strict: expected a non-negative integer, found -1",
         ),
         (
+            pve9,
             |v| {
                 v[3].as_object_mut().unwrap().remove("type");
             },
             "affinity-rules.json: $[3]: missing key \"type\" (the rule type)",
         ),
     ];
-    for (change, expected) in rules {
-        let stderr = import_broken("proxmox", &pve9(), 3, &change);
+    for (set, change, expected) in cases {
+        let stderr = import_broken("proxmox", &set(), 3, &change);
         assert!(stderr.contains(expected), "{expected}\n{stderr}");
     }
 }
@@ -307,4 +311,25 @@ fn drift_finds_ha_rules_the_description_lacks() {
     let with = import(&paths, "with.toml");
     let (code, report) = drift(&with);
     assert_eq!(code, Some(0), "{report}");
+}
+
+/// The API refuses rules over resources the HA manager does not manage, so a stopped guest a
+/// rule names is HA-managed, and imported, even without `hastate` or the HA resource list.
+#[test]
+fn a_stopped_guest_a_rule_names_is_ha_managed() {
+    let mut parts = pve9();
+    let mut resources: Value = serde_json::from_str(&parts[0].1).unwrap();
+    for item in resources.as_array_mut().unwrap() {
+        item.as_object_mut().unwrap().remove("hastate");
+        if item["name"] == "spare-1" {
+            item["status"] = Value::from("stopped");
+        }
+    }
+    parts[0].1 = resources.to_string();
+    parts.remove(2);
+    let with_rules = import_set(Platform::Proxmox, &parts);
+    assert!(with_rules.contains("name = \"spare-1\""), "{with_rules}");
+    parts.pop();
+    let without = import_set(Platform::Proxmox, &parts);
+    assert!(!without.contains("name = \"spare-1\""), "{without}");
 }
