@@ -11,8 +11,8 @@
 //! `maintenance`, ...); the status has one `cluster` entry (`name`, `quorate`) and one `node`
 //! entry per member (`name`, `nodeid`, `online`). The HA resources (pve-ha-manager
 //! `PVE/API2/HA/Resources.pm`) have `sid` (`vm:100`, `ct:101`) and, before PVE 9 migrated
-//! groups to rules, `group`; groups and rules are read by the `ha` submodule, which cites their sources.
-//! Each file is recognised by its content: `nodeid` or a `cluster` entry (status), `sid` (HA
+//! groups to rules, `group`; groups and rules are read by the `ha` submodule, which cites
+//! their sources. Each file is recognised by its content: `nodeid` or a `cluster` entry (status), `sid` (HA
 //! resources), `rule` (HA rules), `group` (HA groups), resource types (resources).
 //!
 //! The mapping: nodes are hosts (`maxcpu`, `maxmem`); a node the HA manager has in
@@ -22,7 +22,8 @@
 //! `qemu` guests migrate `live`, `lxc` containers `restart`; templates are skipped, and so are
 //! guests that are neither running nor HA-managed (a guest an HA rule names is HA-managed).
 //! Restricted HA groups and strict node-affinity rules give their guests `allowed_hosts`;
-//! negative resource-affinity rules are anti-affinity groups of scope host (see the `ha` submodule).
+//! negative resource-affinity rules are anti-affinity groups of scope host (see the `ha`
+//! submodule).
 
 mod ha;
 
