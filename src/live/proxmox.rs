@@ -12,8 +12,9 @@
 //! entry per member (`name`, `nodeid`, `online`). The HA resources (pve-ha-manager
 //! `PVE/API2/HA/Resources.pm`) have `sid` (`vm:100`, `ct:101`) and, before PVE 9 migrated
 //! groups to rules, `group`; groups and rules are read by the `ha` submodule, which cites
-//! their sources. Each file is recognised by its content: `nodeid` or a `cluster` entry (status), `sid` (HA
-//! resources), `rule` (HA rules), `group` (HA groups), resource types (resources).
+//! their sources. Each file is recognised by its content: `nodeid` or a `cluster` entry
+//! (status), `sid` (HA resources), `rule` (HA rules), `group` (HA groups), resource types
+//! (resources).
 //!
 //! The mapping: nodes are hosts (`maxcpu`, `maxmem`); a node the HA manager has in
 //! `maintenance` is in maintenance, an offline one is down; the nodes form the `corosync`
