@@ -25,7 +25,7 @@ import_seeds() {
     index=0
     for set in "kubernetes small.json" \
         "ceph small-osd-tree.json small-mon-dump.json small-pools.json small-rules.json small-health.json" \
-        "proxmox small-resources.json small-status.json small-ha.json" \
+        "proxmox small-resources.json small-status.json small-ha.json affinity-ha-pve8.json affinity-groups.json affinity-rules.json" \
         "openstack small-hypervisors.json small-servers.json small-flavors.json small-server-groups.json small-services.json" \
         "vsphere small-hosts.json small-vms.json small-rules.json"; do
         # shellcheck disable=SC2086

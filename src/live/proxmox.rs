@@ -1,20 +1,32 @@
 //! Proxmox VE: `pvesh get /cluster/resources --output-format json` and
 //! `pvesh get /cluster/status --output-format json`, optionally
-//! `pvesh get /cluster/ha/resources --output-format json`.
+//! `pvesh get /cluster/ha/resources --output-format json` and the HA placement rules:
+//! `pvesh get /cluster/ha/groups --output-format json` (PVE 8 and earlier) or
+//! `pvesh get /cluster/ha/rules --output-format json` (PVE 9, which replaced groups by rules).
 //!
 //! The fields are those the API declares (pve-manager `PVE/API2/Cluster.pm`, methods
 //! `resources` and `get_status`): resources have `id`, `type` (`node`, `qemu`, `lxc`,
 //! `storage`, ...), `node`, `name`, `status`, `maxcpu`, `maxmem` (bytes), `vmid`, `template`,
 //! and `hastate` (the HA service state of a managed guest, or the HA node status: `online`,
 //! `maintenance`, ...); the status has one `cluster` entry (`name`, `quorate`) and one `node`
-//! entry per member (`name`, `nodeid`, `online`).
+//! entry per member (`name`, `nodeid`, `online`). The HA resources (pve-ha-manager
+//! `PVE/API2/HA/Resources.pm`) have `sid` (`vm:100`, `ct:101`) and, before PVE 9 migrated
+//! groups to rules, `group`; groups and rules are read by the `ha` submodule, which cites
+//! their sources. Each file is recognised by its content: `nodeid` or a `cluster` entry
+//! (status), `sid` (HA resources), `rule` (HA rules), `group` (HA groups), resource types
+//! (resources).
 //!
 //! The mapping: nodes are hosts (`maxcpu`, `maxmem`); a node the HA manager has in
 //! `maintenance` is in maintenance, an offline one is down; the nodes form the `corosync`
 //! majority quorum group, one vote each (the status export has no votes: `quorum_votes`
 //! other than 1 must be written by hand). Guests are workloads sized by `maxcpu` and `maxmem`:
 //! `qemu` guests migrate `live`, `lxc` containers `restart`; templates are skipped, and so are
-//! guests that are neither running nor HA-managed.
+//! guests that are neither running nor HA-managed (a guest an HA rule names is HA-managed).
+//! Restricted HA groups and strict node-affinity rules give their guests `allowed_hosts`;
+//! negative resource-affinity rules are anti-affinity groups of scope host (see the `ha`
+//! submodule).
+
+mod ha;
 
 use serde_json::Value;
 
@@ -25,8 +37,10 @@ use crate::live::{
 use crate::model::{HostState, Migration, Platform};
 
 const EXPECTED: &str = "the JSON of `pvesh get /cluster/resources --output-format json`, \
-    `pvesh get /cluster/status --output-format json` or \
-    `pvesh get /cluster/ha/resources --output-format json`";
+    `pvesh get /cluster/status --output-format json`, \
+    `pvesh get /cluster/ha/resources --output-format json`, \
+    `pvesh get /cluster/ha/groups --output-format json` (PVE 8) or \
+    `pvesh get /cluster/ha/rules --output-format json` (PVE 9)";
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 struct Guest {
@@ -55,6 +69,7 @@ struct Exports {
     members: Option<Vec<(String, bool)>>,
     cluster_name: Option<String>,
     ha_vmids: Vec<u64>,
+    ha: ha::HaConfig,
 }
 
 fn kind_of(value: &Value) -> Option<&'static str> {
@@ -69,6 +84,10 @@ fn kind_of(value: &Value) -> Option<&'static str> {
         Some("status")
     } else if has("sid") {
         Some("ha")
+    } else if has("rule") {
+        Some("rules")
+    } else if has("group") || typed("group") {
+        Some("groups")
     } else if typed("node") || typed("qemu") || typed("lxc") || typed("storage") {
         Some("resources")
     } else {
@@ -117,13 +136,18 @@ pub fn read(files: &[(&str, Value)]) -> Result<LiveCluster, LiveError> {
                 for item in root.items()? {
                     let sid = item.req("sid", "the HA service id")?;
                     let text = sid.str()?;
-                    let vmid = text
-                        .split_once(':')
-                        .and_then(|(_, id)| id.parse().ok())
-                        .ok_or_else(|| sid.error("a service id such as \"vm:100\""))?;
+                    let vmid = ha::vmid(&sid, text)?;
                     exports.ha_vmids.push(vmid);
+                    if let Some(group) = item.opt_str("group")? {
+                        exports
+                            .ha
+                            .members
+                            .push((text.to_string(), vmid, group.to_string()));
+                    }
                 }
             }
+            Some("groups") => exports.ha.groups = Some(ha::groups(&root)?),
+            Some("rules") => exports.ha.rules.extend(ha::rules(&root)?),
             Some("resources") => read_resources(&root, &mut exports)?,
             _ if value.as_array().is_some_and(Vec::is_empty) => {}
             _ => return Err(unrecognised(file, Platform::Proxmox, EXPECTED)),
@@ -202,6 +226,7 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
     };
     let mut live = LiveCluster::new(Platform::Proxmox);
     live.name = exports.cluster_name;
+    let managed: Vec<u64> = exports.ha.managed().collect();
     for node in &nodes {
         let online = exports
             .members
@@ -229,12 +254,14 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             fault_domain: None,
         });
     }
+    let mut imported = Vec::new();
     for guest in &exports.guests {
-        let ha = guest.ha || exports.ha_vmids.contains(&guest.vmid);
+        let ha = guest.ha || exports.ha_vmids.contains(&guest.vmid) || managed.contains(&guest.vmid);
         if !(guest.running || ha) || !live.hosts.iter().any(|h| h.name == guest.node) {
             continue;
         }
         let duplicate = exports.guests.iter().filter(|g| g.name == guest.name).count() > 1;
+        imported.push((guest.vmid, live.workloads.len()));
         live.workloads.push(LiveWorkload {
             name: if duplicate {
                 format!("{}-{}", guest.name, guest.vmid)
@@ -253,6 +280,7 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
             allowed_hosts: Vec::new(),
         });
     }
+    ha::apply(&mut live, &imported, exports.ha);
     let members: Vec<LiveMember> = live
         .hosts
         .iter()

@@ -12,7 +12,13 @@
 //! or `/usr/bin/pwsh` for a PowerShell platform (Hyper-V), whose commands are cmdlets; the
 //! shell module runs `EXECUTABLE -c COMMAND`, which pwsh reads as `-Command` (about_Pwsh,
 //! <https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_pwsh>).
-//! `-e quorate_shell=…` overrides it.
+//! `-e quorate_shell=…` overrides it. Every POSIX command runs after `set -o pipefail`, so that
+//! a pipeline such as `cmd | jq …` fails when `cmd` fails rather than taking `jq`'s exit status
+//! (ansible-lint's `risky-shell-pipe` rule and its fix, `set -o pipefail` with
+//! `executable: /bin/bash`, <https://docs.ansible.com/projects/lint/rules/risky-shell-pipe/>;
+//! an overriding `quorate_shell` must know `set -o pipefail`, as bash, ksh and zsh do).
+//! PowerShell commands run as they are: pipefail is a POSIX shell option (the rule does not
+//! apply to `pwsh` either).
 //!
 //! Every value from the plan is written as `!unsafe "…"`: a YAML double-quoted string, in which
 //! every character a YAML reader would not take literally is escaped, tagged so that Ansible
@@ -42,17 +48,22 @@ pub fn render(doc: &PlanDocument, shell: Shell) -> String {
     if doc.waves.is_empty() {
         out.push_str("[]\n");
     }
-    let executable = match shell {
-        Shell::Posix => "/bin/bash",
-        Shell::PowerShell => "/usr/bin/pwsh",
-    };
     for wave in &doc.waves {
-        play(&mut out, doc, wave, executable);
+        play(&mut out, doc, wave, shell);
     }
     out
 }
 
-fn play(out: &mut String, doc: &PlanDocument, wave: &WaveDocument, executable: &str) {
+/// The shell that runs the commands, and what every command is preceded by.
+fn runner(shell: Shell) -> (&'static str, &'static str) {
+    match shell {
+        Shell::Posix => ("/bin/bash", "set -o pipefail\n"),
+        Shell::PowerShell => ("/usr/bin/pwsh", ""),
+    }
+}
+
+fn play(out: &mut String, doc: &PlanDocument, wave: &WaveDocument, shell: Shell) {
+    let (executable, _) = runner(shell);
     let _ = writeln!(
         out,
         "- name: {}",
@@ -78,17 +89,17 @@ fn play(out: &mut String, doc: &PlanDocument, wave: &WaveDocument, executable: &
     }
     for item in super::items(wave) {
         match item {
-            Item::Check(check) => check_task(out, check),
-            Item::Step(step) => step_task(out, step),
+            Item::Check(check) => check_task(out, check, shell),
+            Item::Step(step) => step_task(out, step, shell),
         }
     }
 }
 
-fn check_task(out: &mut String, check: &CheckDocument) {
+fn check_task(out: &mut String, check: &CheckDocument, shell: Shell) {
     let name = format!("{} {} {}: {}", check.id, check.kind, check.subject, check.expect);
     match &check.assert {
         Some(assert) => {
-            shell_task(out, &name, assert);
+            shell_task(out, &name, assert, shell);
             out.push_str(
                 "      register: quorate_check\n      changed_when: false\n      failed_when: quorate_check.rc != 0\n",
             );
@@ -103,10 +114,10 @@ fn check_task(out: &mut String, check: &CheckDocument) {
     }
 }
 
-fn step_task(out: &mut String, step: &StepDocument) {
+fn step_task(out: &mut String, step: &StepDocument, shell: Shell) {
     let name = format!("{} {} {}", step.id, step.action, step.target);
     match &step.command {
-        Some(command) => shell_task(out, &name, command),
+        Some(command) => shell_task(out, &name, command, shell),
         None => {
             let prompt = match &step.detail {
                 Some(detail) => format!("manual step {}: {detail}", step.id),
@@ -117,12 +128,13 @@ fn step_task(out: &mut String, step: &StepDocument) {
     }
 }
 
-fn shell_task(out: &mut String, name: &str, command: &str) {
+fn shell_task(out: &mut String, name: &str, command: &str, shell: Shell) {
+    let (_, preamble) = runner(shell);
     let _ = writeln!(
         out,
         "    - name: {}\n      ansible.builtin.shell:\n        cmd: {}\n        executable: \"{{{{ quorate_shell }}}}\"",
         unsafe_str(name),
-        unsafe_str(command)
+        unsafe_str(&format!("{preamble}{command}"))
     );
 }
 

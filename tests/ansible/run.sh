@@ -6,7 +6,10 @@
 # 2. a real run, local connection, of the playbook of tests/fixtures/outputs/stub-plan.json
 #    (a plan whose checks carry asserts) against stub CLIs that log their calls: the calls come
 #    in plan order; a failing pre-check stops the run before any step of its wave; a failing
-#    post-check keeps the next wave (play) from starting.
+#    post-check keeps the next wave (play) from starting;
+# 3. the same run with every command and assert piped into `cat`: a failing first command of
+#    a pipe still fails its task (the tasks run with `set -o pipefail` in bash), and a pipe of
+#    commands that all succeed runs as before.
 #
 # ansible-core comes from PyPI into a virtual environment (target/ansible-venv, or
 # $QUORATE_ANSIBLE_VENV), installed on first use. Needs python3 with venv, and cargo.
@@ -101,5 +104,35 @@ run post-fails 'version esx-01'
 expect post-fails 5
 ! grep -q 'PLAY \[Wave 2 ' "$work/post-fails.out" || fail "wave 2 started after wave 1's post-check failed"
 echo "ok: a failing post-check keeps the next wave from starting"
+
+# 3. Pipes: without pipefail, `probe quorum etcd | cat` would exit 0 and the run go on.
+python3 - "$fixtures/stub-plan.json" "$work/piped.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+for wave in plan["waves"]:
+    for item in wave.get("pre_checks", []) + wave.get("steps", []) + wave.get("post_checks", []):
+        for key in ("command", "assert"):
+            if item.get(key):
+                item[key] += " | cat"
+json.dump(plan, open(sys.argv[2], "w"))
+PY
+"$quorate" export ansible "$work/piped.json" --out "$work/stub.yml"
+grep -q 'cmd: !unsafe "set -o pipefail\\nprobe quorum etcd | cat"' "$work/stub.yml" ||
+  fail "the piped playbook does not pipe (or does not set pipefail)"
+
+run piped-all ''
+[[ $rc == 0 ]] || { cat "$work/piped-all.out" >&2; fail "the piped stub playbook failed (exit $rc)"; }
+expect piped-all 9
+
+run piped-pre-fails 'quorum'
+[[ $rc != 0 ]] || fail "a failing pre-check piped into cat did not fail the run"
+expect piped-pre-fails 1
+grep -q 'TASK \[W1.PRE.1 ' "$work/piped-pre-fails.out" ||
+  fail "the failing task is not W1.PRE.1"
+
+run piped-step-fails 'vm.migrate'
+[[ $rc != 0 ]] || fail "a failing step piped into cat did not fail the run"
+expect piped-step-fails 2
+echo "ok: a failing first command of a pipe fails its task (pipefail)"
 
 echo "all Ansible checks passed"

@@ -131,3 +131,5 @@ fn malformed_exports_are_named_by_file_and_json_path() {
         "{stderr}"
     );
 }
+
+mod ha;

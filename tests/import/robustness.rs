@@ -61,7 +61,7 @@ fn odd_value() -> impl Strategy<Value = Option<Value>> {
     ]
 }
 
-const SETS: [(Platform, &str, &[&str]); 5] = [
+const SETS: [(Platform, &str, &[&str]); 7] = [
     (
         Platform::Kubernetes,
         "kubernetes",
@@ -83,6 +83,26 @@ const SETS: [(Platform, &str, &[&str]); 5] = [
         Platform::Proxmox,
         "proxmox",
         &["small-resources.json", "small-status.json", "small-ha.json"],
+    ),
+    (
+        Platform::Proxmox,
+        "proxmox",
+        &[
+            "affinity-resources.json",
+            "affinity-status.json",
+            "affinity-ha-pve8.json",
+            "affinity-groups.json",
+        ],
+    ),
+    (
+        Platform::Proxmox,
+        "proxmox",
+        &[
+            "affinity-resources.json",
+            "affinity-status.json",
+            "affinity-ha-pve9.json",
+            "affinity-rules.json",
+        ],
     ),
     (
         Platform::Openstack,

@@ -90,7 +90,7 @@ fn tasks_follow_the_plan_pre_checks_steps_post_checks() {
         asserts
     );
     assert!(playbook.contains(
-        "    - name: !unsafe \"W1.PRE.1 quorum etcd: at least 2 of 3 members up\"\n      ansible.builtin.shell:\n        cmd: !unsafe \"probe quorum etcd\"\n"
+        "    - name: !unsafe \"W1.PRE.1 quorum etcd: at least 2 of 3 members up\"\n      ansible.builtin.shell:\n        cmd: !unsafe \"set -o pipefail\\nprobe quorum etcd\"\n"
     ));
     assert!(playbook.contains(
         "      ansible.builtin.pause:\n        prompt: !unsafe \"manual step W1.S3: reboot esx-01 from its console (Enter when done)\"\n"
@@ -183,6 +183,54 @@ fn commands_run_in_the_platforms_shell() {
         String::from_utf8(output.stdout).unwrap(),
         ansible::render(&stub_plan(), Shell::PowerShell)
     );
+}
+
+/// The `cmd` value of every shell task, as written (YAML escapes and all).
+fn commands(playbook: &str) -> Vec<&str> {
+    playbook
+        .lines()
+        .filter_map(|l| l.strip_prefix("        cmd: !unsafe \""))
+        .map(|rest| rest.trim_end_matches('"'))
+        .collect()
+}
+
+/// A pipeline returns its last command's status: `cmd | jq …` would hide a failing `cmd`.
+/// Every POSIX task therefore starts with `set -o pipefail` and runs in bash (ansible-lint's
+/// `risky-shell-pipe`, <https://docs.ansible.com/projects/lint/rules/risky-shell-pipe/>);
+/// PowerShell tasks are left as they are. `tests/ansible/run.sh` runs a piped playbook for real.
+#[test]
+fn posix_tasks_run_with_pipefail_and_powershell_tasks_as_they_are() {
+    let doc = stub_plan();
+    let posix = ansible::render(&doc, Shell::Posix);
+    let tasks = commands(&posix);
+    let with_command = doc
+        .waves
+        .iter()
+        .map(|w| {
+            let checks = w.pre_checks.iter().chain(&w.post_checks);
+            let asserts = checks.filter(|c| c.assert.is_some()).count();
+            asserts + w.steps.iter().filter(|s| s.command.is_some()).count()
+        })
+        .sum::<usize>();
+    assert_eq!(tasks.len(), with_command, "one shell task per assert and command");
+    for cmd in &tasks {
+        assert!(cmd.starts_with("set -o pipefail\\n"), "{cmd}");
+    }
+    assert_eq!(
+        posix
+            .matches("        executable: \"{{ quorate_shell }}\"\n")
+            .count(),
+        tasks.len()
+    );
+    assert_eq!(
+        posix.matches("    quorate_shell: /bin/bash\n").count(),
+        doc.waves.len()
+    );
+    let powershell = ansible::render(&doc, Shell::PowerShell);
+    let tasks = commands(&powershell);
+    assert_eq!(tasks.len(), with_command);
+    assert!(tasks.iter().all(|cmd| !cmd.contains("pipefail")), "{tasks:?}");
+    assert_eq!(tasks[0], "probe quorum etcd");
 }
 
 #[test]
