@@ -190,6 +190,15 @@ fn render_groups(out: &mut String, live: &LiveCluster) {
             quote(&group.name),
             list(&members)
         );
+        let weighted: Vec<String> = group
+            .members
+            .iter()
+            .filter(|m| m.votes != 1)
+            .map(|m| format!("{} = {}", quote(&m.name), m.votes))
+            .collect();
+        if !weighted.is_empty() {
+            let _ = writeln!(out, "votes = {{ {} }}", weighted.join(", "));
+        }
     }
     for budget in &live.budgets {
         let _ = writeln!(

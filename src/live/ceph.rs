@@ -438,6 +438,7 @@ fn add_monitors(live: &mut LiveCluster, monitors: &[Monitor], quorum: Option<&[i
         members.push(LiveMember {
             name: monitor.name.clone(),
             up: quorum.is_none_or(|q| q.contains(&monitor.rank)),
+            votes: 1,
         });
     }
     if (1..3).contains(&members.len()) {

@@ -125,6 +125,8 @@ pub struct LiveMember {
     pub name: String,
     /// Whether it currently takes part (in the monitor quorum, on a Ready node).
     pub up: bool,
+    /// Its votes (1 unless the export says otherwise, as corosync's `quorum_votes` does).
+    pub votes: u64,
 }
 
 /// A quorum group: etcd members, Ceph monitors, corosync nodes.

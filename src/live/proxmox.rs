@@ -12,14 +12,17 @@
 //! entry per member (`name`, `nodeid`, `online`). The HA resources (pve-ha-manager
 //! `PVE/API2/HA/Resources.pm`) have `sid` (`vm:100`, `ct:101`) and, before PVE 9 migrated
 //! groups to rules, `group`; groups and rules are read by the `ha` submodule, which cites
-//! their sources. Each file is recognised by its content: `nodeid` or a `cluster` entry
+//! their sources. Each file is recognised by its content: `quorum_votes` (the corosync node
+//! list), `nodeid` or a `cluster` entry
 //! (status), `sid` (HA resources), `rule` (HA rules), `group` (HA groups), resource types
 //! (resources).
 //!
 //! The mapping: nodes are hosts (`maxcpu`, `maxmem`); a node the HA manager has in
 //! `maintenance` is in maintenance, an offline one is down; the nodes form the `corosync`
-//! majority quorum group, one vote each (the status export has no votes: `quorum_votes`
-//! other than 1 must be written by hand). Guests are workloads sized by `maxcpu` and `maxmem`:
+//! majority quorum group, each with its corosync `quorum_votes` from
+//! `pvesh get /cluster/config/nodes --output-format json` (pve-cluster
+//! `PVE/API2/ClusterConfig.pm`, method `nodes`: corosync.conf's node blocks, values as
+//! strings; recognised by `quorum_votes`), one vote each without that export. Guests are workloads sized by `maxcpu` and `maxmem`:
 //! `qemu` guests migrate `live`, `lxc` containers `restart`; templates are skipped, and so are
 //! guests that are neither running nor HA-managed (a guest an HA rule names is HA-managed).
 //! Restricted HA groups and strict node-affinity rules give their guests `allowed_hosts`;
@@ -70,6 +73,8 @@ struct Exports {
     cluster_name: Option<String>,
     ha_vmids: Vec<u64>,
     ha: ha::HaConfig,
+    /// Each node's corosync votes, from `/cluster/config/nodes`.
+    votes: Option<Vec<(String, u64)>>,
 }
 
 fn kind_of(value: &Value) -> Option<&'static str> {
@@ -80,7 +85,9 @@ fn kind_of(value: &Value) -> Option<&'static str> {
             .iter()
             .any(|i| i.get("type").and_then(Value::as_str) == Some(t))
     };
-    if typed("cluster") || has("nodeid") {
+    if has("quorum_votes") {
+        Some("corosync")
+    } else if typed("cluster") || has("nodeid") {
         Some("status")
     } else if has("sid") {
         Some("ha")
@@ -132,6 +139,7 @@ pub fn read(files: &[(&str, Value)]) -> Result<LiveCluster, LiveError> {
         let root = Node::root(file, value);
         match kind_of(value) {
             Some("status") => read_status(&root, &mut exports)?,
+            Some("corosync") => exports.votes = Some(read_votes(&root)?),
             Some("ha") => {
                 for item in root.items()? {
                     let sid = item.req("sid", "the HA service id")?;
@@ -178,6 +186,25 @@ fn read_status(root: &Node<'_>, exports: &mut Exports) -> Result<(), LiveError> 
     Ok(())
 }
 
+/// The corosync node list: `node` (or `name`) and `quorum_votes`, which corosync.conf stores
+/// as text, so `pvesh` prints it as a string of digits.
+fn read_votes(root: &Node<'_>) -> Result<Vec<(String, u64)>, LiveError> {
+    let mut votes = Vec::new();
+    for item in root.items()? {
+        let name = match item.opt_str("node")? {
+            Some(name) => name,
+            None => item.req_str("name", "the node name")?,
+        };
+        let count = item.req("quorum_votes", "the node's corosync votes")?;
+        let value = number(&count)?;
+        if value.fract() != 0.0 || value > f64::from(u32::MAX) {
+            return Err(count.error("a whole number of votes"));
+        }
+        votes.push((name.to_string(), value as u64));
+    }
+    Ok(votes)
+}
+
 fn read_resources(root: &Node<'_>, exports: &mut Exports) -> Result<(), LiveError> {
     let mut nodes = Vec::new();
     for item in root.items()? {
@@ -213,6 +240,14 @@ fn read_resources(root: &Node<'_>, exports: &mut Exports) -> Result<(), LiveErro
     }
     exports.nodes = Some(nodes);
     Ok(())
+}
+
+/// A node's corosync votes: as the node list says, 1 when it has no entry (corosync's
+/// default) or when no node list was given.
+fn votes_of(votes: Option<&[(String, u64)]>, node: &str) -> u64 {
+    votes
+        .and_then(|v| v.iter().find(|(n, _)| n == node))
+        .map_or(1, |(_, count)| *count)
 }
 
 fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveError> {
@@ -287,16 +322,28 @@ fn build(exports: Exports, files: &[(&str, Value)]) -> Result<LiveCluster, LiveE
         .map(|h| LiveMember {
             name: h.name.clone(),
             up: h.state != HostState::Down,
+            votes: votes_of(exports.votes.as_deref(), &h.name),
         })
         .collect();
-    if members.len() >= 3 {
+    let total: u64 = members.iter().map(|m| m.votes).sum();
+    if members.len() >= 3 && total >= 3 {
         live.quorum_groups.push(LiveQuorum {
             name: "corosync".to_string(),
             members,
-            inferred: Some(
-                "the cluster's nodes, one vote each (the status export has no votes); majority".to_string(),
-            ),
+            inferred: Some(if exports.votes.is_some() {
+                "the cluster's nodes with their corosync votes (`/cluster/config/nodes`); majority"
+                    .to_string()
+            } else {
+                "the cluster's nodes, one vote each (no `/cluster/config/nodes` export gave their \
+                 votes); majority"
+                    .to_string()
+            }),
         });
+    } else if members.len() >= 3 {
+        live.notes.push(format!(
+            "the nodes have {total} corosync vote(s) in all: too few for a quorum group, so none \
+             is written"
+        ));
     } else {
         live.notes.push(format!(
             "{} node(s): with no spare vote, a corosync quorum group would make every plan \

@@ -10,10 +10,11 @@
 //!   host missing from the exports is not up; an `Unavailable` host missing from them is manual
 //!   (a removed node is neither up nor provably the declared host).
 //! - `ComponentVersion`: manual; no export carries control-plane component versions.
-//! - `Votes`: members up now. A member listed in the live quorum group counts when the group
-//!   says it is up (a Ceph monitor in the monmap's quorum, an etcd member on a Ready node, a
-//!   Proxmox node online); otherwise a host counts when it is up, and a workload when it runs on
-//!   an up host.
+//! - `Votes`: the votes of the members up now. A member listed in the live quorum group counts
+//!   when the group says it is up (a Ceph monitor in the monmap's quorum, an etcd member on a
+//!   Ready node, a Proxmox node online), with the votes the export gives it (a Proxmox node's
+//!   corosync `quorum_votes`); otherwise a host counts one vote when it is up, and a workload
+//!   when it runs on an up host.
 //! - `Budget`: healthy members are the platform's own count (`status.currentHealthy`) when the
 //!   export has the budget, else the members running on up hosts; disruptions allowed are
 //!   `status.disruptionsAllowed`, manual when the export has no such number and the check
@@ -164,22 +165,26 @@ fn votes(live: &LiveCluster, group: &str, hosts: &[String], workloads: &[String]
     let listed = live.quorum_groups.iter().find(|g| g.name == group);
     // The group's own word wins: a monitor in the monmap's quorum counts even when every OSD
     // of its host is down.
-    let member_up =
+    // (up, votes) of a member.
+    let member =
         |name: &str, is_host: bool| match listed.and_then(|g| g.members.iter().find(|m| m.name == name)) {
-            Some(member) => member.up,
-            None if is_host => host_up(live, name),
-            None => workload_up(live, name),
+            Some(member) => (member.up, member.votes),
+            None if is_host => (host_up(live, name), 1),
+            None => (workload_up(live, name), 1),
         };
-    let down: Vec<&str> = hosts
+    let members: Vec<(&str, bool, u64)> = hosts
         .iter()
         .map(|h| (h, true))
         .chain(workloads.iter().map(|w| (w, false)))
-        .filter(|(name, is_host)| !member_up(name, *is_host))
-        .map(|(name, _)| name.as_str())
+        .map(|(name, is_host)| {
+            let (up, votes) = member(name, is_host);
+            (name.as_str(), up, votes)
+        })
         .collect();
-    let total = hosts.len() + workloads.len();
-    let up = (total - down.len()) as u64;
-    let expected = format!("at least {needed} of {total} members of {group} up");
+    let down: Vec<&str> = members.iter().filter(|m| !m.1).map(|m| m.0).collect();
+    let total: u64 = members.iter().map(|m| m.2).sum();
+    let up: u64 = members.iter().filter(|m| m.1).map(|m| m.2).sum();
+    let expected = format!("at least {needed} of {total} votes of {group} up");
     let mut observed = format!("{up} of {total} up");
     if !down.is_empty() {
         observed.push_str(&format!(" (not up: {})", down.join(", ")));

@@ -64,6 +64,29 @@ fn ha_resources_mark_stopped_guests_as_managed() {
 }
 
 #[test]
+fn corosync_votes_come_from_the_node_list() {
+    // `pvesh get /cluster/config/nodes`: pve1 has 2 votes, so 5 in all and a quorum of 3.
+    let mut parts = small();
+    let nodes = fixture("proxmox", "small-config-nodes.json");
+    parts.push(("nodes.json".to_string(), std::fs::read_to_string(nodes).unwrap()));
+    let text = import_parts(&parts);
+    assert!(text.contains("votes = { \"pve1\" = 2 }"), "{text}");
+    assert!(text.contains("with their corosync votes"), "{text}");
+    let cluster = crate::support::load_ok("imported.toml", &text).cluster;
+    let group = &cluster.quorum_groups[0];
+    assert_eq!(group.quorum, 3, "majority of 5 votes");
+    let votes: Vec<u64> = group.members.iter().map(|m| m.votes).collect();
+    assert_eq!(votes.iter().sum::<u64>(), 5, "{votes:?}");
+    // The node list in any position gives the same description.
+    parts.rotate_right(1);
+    assert_eq!(import_parts(&parts), text);
+    // Without it, one vote each, and the comment says why.
+    let text = import_parts(&small());
+    assert!(!text.contains("votes = {"), "{text}");
+    assert!(text.contains("no `/cluster/config/nodes` export"), "{text}");
+}
+
+#[test]
 fn the_large_cluster_imports_checks_and_plans() {
     let paths = fixture_paths("proxmox", "large", &["resources", "status"]);
     let summary = import_check_plan("proxmox", &[&paths[0], &paths[1]]);
@@ -114,6 +137,16 @@ fn malformed_exports_are_named_by_file_and_json_path() {
     assert_eq!(code, Some(2));
     assert!(
         flat(&stderr).contains("resources.json: $[4]: missing key \"vmid\""),
+        "{stderr}"
+    );
+    let nodes = write(
+        "nodes.json",
+        "[{\"node\": \"pve1\", \"nodeid\": \"1\", \"quorum_votes\": \"1.5\"}]".to_string(),
+    );
+    let (code, _, stderr) = run(&["import", "proxmox", &status, &nodes]);
+    assert_eq!(code, Some(2));
+    assert!(
+        flat(&stderr).contains("nodes.json: $[0].quorum_votes: expected a whole number of votes"),
         "{stderr}"
     );
     let ha = write("ha.json", "[{\"sid\": \"vm-101\"}]".to_string());

@@ -111,7 +111,7 @@ fn kubernetes_a_control_plane_node_not_ready_fails_state_and_quorum() {
     assert!(observed.starts_with("cp-3: down"), "{observed}");
     let (subject, expected, observed) = failing(code, &report, "quorum");
     assert_eq!(subject, "etcd");
-    assert_eq!(expected, "at least 3 of 3 members of etcd up");
+    assert_eq!(expected, "at least 3 of 3 votes of etcd up");
     assert_eq!(observed, "2 of 3 up (not up: cp-3)");
 }
 

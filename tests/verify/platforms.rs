@@ -74,7 +74,7 @@ fn ceph_a_monitor_out_of_quorum_fails_the_quorum_check() {
     let (code, report) = ceph.verify(1, false, &live);
     let (subject, expected, observed) = failing(code, &report, "quorum");
     assert_eq!(subject, "ceph-mon");
-    assert_eq!(expected, "at least 3 of 3 members of ceph-mon up");
+    assert_eq!(expected, "at least 3 of 3 votes of ceph-mon up");
     assert_eq!(observed, "2 of 3 up (not up: ceph-c)");
 }
 
@@ -105,6 +105,42 @@ fn proxmox_checks_pass_and_an_offline_node_fails_state_and_corosync() {
     let (subject, _, observed) = failing(code, &report, "quorum");
     assert_eq!(subject, "corosync");
     assert!(observed.ends_with("(not up: pve40)"), "{observed}");
+}
+
+#[test]
+fn proxmox_quorum_checks_count_corosync_votes() {
+    // `pvesh get /cluster/config/nodes`: pve1 has 2 of the small cluster's 5 votes.
+    // With pve4 in HA maintenance (1 vote down), no 2-vote node could go down: take it out.
+    let exports = fixtures(
+        "proxmox",
+        &[
+            "small-resources.json",
+            "small-status.json",
+            "small-config-nodes.json",
+        ],
+    );
+    let exports = changed(&exports, "small-resources.json", |resources| {
+        for entry in resources.as_array_mut().unwrap() {
+            if entry["node"] == "pve4" && entry["type"] == "node" {
+                entry["hastate"] = Value::from("online");
+            }
+        }
+    });
+    let pve = planned("proxmox", exports, "9.0");
+    let seen = pve.all_pass(&unchanged);
+    assert!(passes(&seen, "quorum"), "no quorum check passed: {seen:?}");
+    let live = changed(&pve.exports, "small-status.json", |status| {
+        for entry in status.as_array_mut().unwrap() {
+            if entry["name"] == "pve1" {
+                entry["online"] = Value::from(0);
+            }
+        }
+    });
+    let (code, report) = pve.verify(1, false, &live);
+    let (subject, expected, observed) = failing(code, &report, "quorum");
+    assert_eq!(subject, "corosync");
+    assert_eq!(expected, "at least 5 of 5 votes of corosync up", "{report:#}");
+    assert_eq!(observed, "3 of 5 up (not up: pve1)", "{report:#}");
 }
 
 // --- OpenStack: openstack hypervisor / server / flavor / server group / service list ---------

@@ -392,6 +392,7 @@ fn add_control_plane(live: &mut LiveCluster, objects: &Objects) {
                         .hosts
                         .iter()
                         .any(|h| h.name == *n && h.state == HostState::Ready),
+                    votes: 1,
                 })
                 .collect(),
             inferred: Some(

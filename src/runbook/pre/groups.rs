@@ -93,7 +93,8 @@ pub(super) fn groups(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut V
     }
     out.extend(during);
 }
-/// The members of `group` that must be up now: all but the ones declared down.
+/// The votes of `group` that must be up now: those of every member but the ones declared
+/// down (a member's `votes`, so a corosync node with two votes counts two).
 pub(in crate::runbook) fn votes(
     group: &crate::model::QuorumGroup,
     hosts: &[&str],
@@ -104,7 +105,7 @@ pub(in crate::runbook) fn votes(
         group: group.name.clone(),
         hosts: hosts.iter().map(|h| h.to_string()).collect(),
         workloads: workloads.iter().map(|w| w.to_string()).collect(),
-        needed: (group.members.len() - state.already_down.len()) as u64,
+        needed: state.up_at_rest,
     }
 }
 
