@@ -8,14 +8,19 @@
 //! `QUORATE_VOLUME_CASES=N` sets the number of clusters per family, and `PROPTEST_RNG_SEED`
 //! repeats a run. The families are the two generators of the property tests: small clusters
 //! under pressure (at most seven items, often no safe plan) and varied descriptions (up to 20
-//! hosts, every kind of table, awkward names). The counts of each run are recorded in
+//! hosts, every kind of table, awkward names). A second test, `planner_at_volume_shapes`, runs
+//! the six shapes of the benchmark generator (`quorate::generate`: vsan, stretched, nutanix,
+//! proxmox-ceph, kubernetes, fleet), seeds 1 to N each, at 4 to 24 hosts, planned with the
+//! CLI's default time limit on a real clock. The counts of each run are recorded in
 //! docs/robustness.md.
 
 use std::cell::Cell;
+use std::time::Instant;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use quorate::solve::{Backend, NoClock, SolveOptions, solve};
+use quorate::generate::{Recipe, Shape, generate};
+use quorate::solve::{Backend, Clock, NoClock, SolveOptions, solve};
 use quorate::validate::{PlanInput, validate};
 
 use crate::support;
@@ -89,5 +94,68 @@ fn planner_at_volume() {
     ] {
         assert_eq!(total.0 + total.1, u64::from(cases), "{name}: every case ran");
         assert!(total.0 > 0, "{name}: some clusters have a plan");
+    }
+}
+
+/// A wall clock, as the CLI's: the solve gets the default ten seconds.
+struct Wall(Instant);
+
+impl Clock for Wall {
+    fn elapsed(&self) -> f64 {
+        self.0.elapsed().as_secs_f64()
+    }
+}
+
+#[test]
+#[ignore = "long: run with --ignored planner_at_volume_shapes (see the module doc)"]
+fn planner_at_volume_shapes() {
+    let cases: u64 = std::env::var("QUORATE_VOLUME_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    let trace = crate::planner_generate::trace();
+    let backend = Backend::default_backend().expect("a backend is compiled in");
+    for shape in Shape::ALL {
+        let (mut planned, mut refused, mut optimal) = (0u64, 0u64, 0u64);
+        for seed in 1..=cases {
+            let recipe = Recipe {
+                shape,
+                hosts: 4 + (seed % 21) as usize,
+                seed,
+            };
+            let text = generate(&recipe, &trace);
+            let cluster = support::load_ok("volume.toml", &text).cluster;
+            let clock = Wall(Instant::now());
+            let options = SolveOptions {
+                backend,
+                time_limit: 10.0,
+                clock: &clock,
+            };
+            match solve(&cluster, &options) {
+                Ok(plan) => {
+                    let validation = validate(&cluster, &PlanInput::from_plan(&cluster, &plan));
+                    assert!(
+                        validation.is_valid(),
+                        "{shape} seed {seed}: the validator rejects the plan: {:#?}\n{text}",
+                        validation.violations
+                    );
+                    planned += 1;
+                    optimal += u64::from(plan.quality.optimal);
+                }
+                Err(no_plan) => {
+                    assert!(
+                        !no_plan.conflicts.is_empty(),
+                        "{shape} seed {seed}: a refusal without a reason:\n{text}"
+                    );
+                    refused += 1;
+                }
+            }
+        }
+        eprintln!(
+            "{shape}: {cases} clusters, {planned} planned and validated ({optimal} proven optimal), \
+             {refused} with no safe plan"
+        );
+        assert_eq!(planned + refused, cases, "{shape}: every case ran");
+        assert!(planned > 0, "{shape}: some clusters have a plan");
     }
 }
