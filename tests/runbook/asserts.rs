@@ -16,6 +16,7 @@ use quorate::runbook::{Check, CheckKind, Runbook, build};
 
 use crate::support;
 
+mod capacity;
 mod ceph;
 mod ceph_plain;
 mod hyperv;

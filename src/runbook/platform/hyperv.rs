@@ -6,9 +6,9 @@
 //! `AntiAffinityClassNames`. A node is paused and drained before its upgrade and resumed with
 //! immediate failback, so its roles come home.
 
-use crate::model::{Migration, Workload};
+use crate::model::{Migration, Resource, Workload};
 
-use super::assert::{Test, ps_compare, ps_each, strs};
+use super::assert::{Test, ps_compare, ps_each, ps_free_room, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, Shell, StepSpec, anti_affinity_policy, ps_join, target_words,
 };
@@ -29,6 +29,31 @@ fn functional_level(name: &str) -> bool {
 
 fn list(names: &[&str]) -> String {
     ps_list(names.iter().copied())
+}
+
+/// The capacity and load of the listed nodes that are `Up`, as [`ps_free_room`] reads them:
+/// `Get-VMHost` gives `LogicalProcessorCount` and `MemoryCapacity` (bytes), the load is the
+/// running VMs' `ProcessorCount` and `MemoryStartup` (bytes; what a VM needs to start on
+/// another node, also with dynamic memory) (Microsoft Learn, Hyper-V module: Get-VMHost,
+/// Get-VM; FailoverClusters: Get-ClusterNode). Memory in GiB. Storage: `None`, as VMs sit on
+/// cluster shared volumes.
+fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
+    let (cap, load) = match resource {
+        Resource::Cpu => ("$vmh.LogicalProcessorCount", "ProcessorCount"),
+        Resource::Memory => ("$vmh.MemoryCapacity / 1GB", "MemoryStartup"),
+        Resource::Storage => return None,
+    };
+    let scale = if resource == Resource::Memory {
+        " / 1GB"
+    } else {
+        ""
+    };
+    Some(format!(
+        "Get-ClusterNode -Name {} | Where-Object State -eq 'Up' | ForEach-Object {{ $vmh = Get-VMHost \
+         -ComputerName $_.Name; [pscustomobject]@{{ Cap = {cap}; Load = [double](@(Get-VM -ComputerName \
+         $_.Name | Where-Object State -eq 'Running') | Measure-Object -Property {load} -Sum).Sum{scale} }} }}",
+        list(&strs(hosts))
+    ))
 }
 
 impl Commands for HyperV {
@@ -117,6 +142,12 @@ impl Commands for HyperV {
                 )
             }
             Expectation::ComponentVersion { .. } => return None,
+            Expectation::Capacity {
+                resource,
+                hosts,
+                needed,
+                scale,
+            } => ps_free_room(*resource, *needed, *scale, &rooms(*resource, hosts)?),
             Expectation::All(parts) => {
                 let parts: Vec<String> = parts.iter().filter_map(|p| self.assert(p)).collect();
                 if parts.is_empty() {

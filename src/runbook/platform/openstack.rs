@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use crate::model::{Cluster, Migration, Resource, Workload};
 
-use super::assert::{Test, all, compare, each, strs};
+use super::assert::{Test, all, compare, each, free_room, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, end_of_options, sh_each,
     target_words,
@@ -71,6 +71,27 @@ fn migrations_in_flight(h: &str) -> String {
          [\"queued\", \"preparing\", \"running\", \"post-migrating\", \"accepted\", \"pre-migrating\", \
          \"migrating\", \"confirming\"] | index($s))] | length'"
     )
+}
+
+/// The capacity and load of the listed hypervisors that are up, as [`free_room`] reads them:
+/// `openstack hypervisor list --long -f json` has `vCPUs`, `vCPUs Used`, `Memory MB` and
+/// `Memory MB Used` only below compute API microversion 2.88, so the command asks for 2.87
+/// (python-openstackclient compute/v2/hypervisor.py `ListHypervisor`), and `State` `up`. The
+/// capacity is the one the importer ([`crate::live::openstack`]) reads; nova's used amounts
+/// are its instances' flavors, plus, for memory, the host's `reserved_host_memory_mb`, so the
+/// memory assert is stricter than the description by that reserve. Storage: `None`.
+fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
+    let (cap, load) = match resource {
+        Resource::Cpu => ("(.\"vCPUs\")", "(.\"vCPUs Used\")"),
+        Resource::Memory => ("(.\"Memory MB\" / 1024)", "(.\"Memory MB Used\" / 1024)"),
+        Resource::Storage => return None,
+    };
+    Some(format!(
+        "openstack --os-compute-api-version 2.87 hypervisor list --long -f json | jq '[.[] | \
+         select(.State == \"up\" and (.\"Hypervisor Hostname\" | IN($ARGS.positional[]))) | {{cap: \
+         {cap}, load: {load}}}]' --args {}",
+        sh_words(strs(hosts))
+    ))
 }
 
 fn servers(names: &[&str]) -> String {
@@ -133,6 +154,12 @@ impl Commands for OpenStack {
                 &active(&strs(workloads)),
                 Test::AtLeast(*healthy),
             ),
+            Expectation::Capacity {
+                resource,
+                hosts,
+                needed,
+                scale,
+            } => free_room(*resource, *needed, *scale, &rooms(*resource, hosts)?),
             Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
             _ => return None,
         })

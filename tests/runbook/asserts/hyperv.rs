@@ -23,7 +23,7 @@ target_version = "12"
 const WAVES: &[&[&str]] = &[&["h1"], &["h2"], &["h3"], &["cluster-functional-level"]];
 
 /// The parts of a PowerShell assert: `$o = READ; if (CONDITION) { ok } else { throw … }`.
-fn structure(assert: &str) {
+pub(super) fn structure(assert: &str) {
     assert!(assert.contains("$o = "), "{assert}");
     assert!(
         assert.contains("throw ('expected {0}: {1}, observed: {2}' -f "),

@@ -160,3 +160,31 @@ pub(super) fn policies(v: &Vsphere, facts: &WaveFacts<'_>) -> Vec<CheckSpec> {
     });
     out
 }
+
+/// The capacity and load of the listed hosts that are up, as [`free_room`] reads them, the way
+/// the importer ([`crate::live::vsphere`]) reads govc: `govc host.info -json` (every property
+/// with `-json`, govmomi cli/host/info.go) gives each host's `summary.hardware.numCpuCores` and
+/// `memorySize` (bytes), up when `summary.runtime.connectionState` is `connected` and it is
+/// not in maintenance mode; the load is the powered-on VMs' `summary.config.numCpu` and
+/// `memorySizeMB` whose `summary.runtime.host` is the host's `self` (`govc find -i` prints
+/// morefs, which `vm.info` reads back; cli/find, cli/vm/info.go). `xargs -r` (GNU and BSD)
+/// skips `vm.info` when no VM is powered on. Storage: `None`, as VMs' disks sit on shared
+/// datastores, not on a host.
+pub(super) fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
+    let (cap, load) = match resource {
+        Resource::Cpu => (".summary.hardware.numCpuCores", "(.summary.config.numCpu // 0)"),
+        Resource::Memory => (
+            "(.summary.hardware.memorySize / 1073741824)",
+            "((.summary.config.memorySizeMB // 0) / 1024)",
+        ),
+        Resource::Storage => return None,
+    };
+    Some(format!(
+        "{{ govc host.info -json {} && govc find -i / -type m -runtime.powerState poweredOn | xargs -r \
+         govc vm.info -json; }} | jq -s '[.[1:][].virtualMachines[]] as $vms | [.[0].hostSystems[] | \
+         select(.summary.runtime.connectionState == \"connected\" and (.summary.runtime.inMaintenanceMode \
+         | not)) | .self.value as $h | {{cap: {cap}, load: ([$vms[] | select(.summary.runtime.host.value \
+         == $h) | {load}] | add // 0)}}]'",
+        sh_operands(strs(hosts))
+    ))
+}

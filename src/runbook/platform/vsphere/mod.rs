@@ -15,9 +15,9 @@
 
 mod checks;
 
-use crate::model::{Cluster, Migration, Workload};
+use crate::model::{Cluster, Migration, Resource, Workload};
 
-use super::assert::{Test, all, compare, each, strs};
+use super::assert::{Test, all, compare, each, free_room, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, end_of_options, join,
     product_target,
@@ -272,6 +272,12 @@ impl Commands for Vsphere {
                 )
             }
             Expectation::ComponentVersion { .. } => return None,
+            Expectation::Capacity {
+                resource,
+                hosts,
+                needed,
+                scale,
+            } => free_room(*resource, *needed, *scale, &checks::rooms(*resource, hosts)?),
             Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
         })
     }
