@@ -303,9 +303,30 @@ impl Commands for HyperV {
                 .collect();
             rules.assert = Some(parts.join("; "));
         }
+        // A node that stayed up in this wave is the reference: `Get-VMSwitch` lists a node's
+        // switches with `Name` (Microsoft Learn, Hyper-V module, Get-VMSwitch).
+        let reference = facts
+            .up_hosts()
+            .first()
+            .map(|&h| facts.cluster.host(h).name.clone());
         out.push(CheckSpec {
             expectation: None,
-            assert: None,
+            assert: reference.map(|r| {
+                let names = |node: &str| {
+                    format!("((Get-VMSwitch -ComputerName {node} | Sort-Object Name).Name -join ',')")
+                };
+                format!(
+                    "$r = {}; {}",
+                    names(&ps(&r)),
+                    ps_each(&hosts, |n| {
+                        format!(
+                            "$o = {}; if (\"$r\" -ne '' -and \"$o\" -ceq \"$r\") {{ 'ok: {{0}}: {{1}}' -f {n}, \"$o\" }} else {{ throw \
+                             ('expected {{0}}: {{1}}, observed: {{2}}' -f {n}, \"$r\", \"$o\") }}",
+                            names(n)
+                        )
+                    })
+                )
+            }),
             kind: CheckKind::Policy,
             subject: "virtual switches".into(),
             expect: format!(
@@ -332,9 +353,35 @@ impl Commands for HyperV {
                     )
                 })
                 .collect();
+            // `Get-ClusterFaultDomain -Name NODE` gives the node's `ParentName`, the rack,
+            // chassis or site it sits in (Microsoft Learn, FailoverClusters module,
+            // Get-ClusterFaultDomain).
+            let parents: Vec<(String, String)> = facts
+                .hosts()
+                .iter()
+                .map(|&h| {
+                    let host = cluster.host(h);
+                    (
+                        host.name.clone(),
+                        cluster.fault_domain(host.fault_domain).name.clone(),
+                    )
+                })
+                .collect();
             out.push(CheckSpec {
                 expectation: None,
-                assert: None,
+                assert: Some(
+                    parents
+                        .iter()
+                        .map(|(node, parent)| {
+                            ps_compare(
+                                &ps(node),
+                                &format!("(Get-ClusterFaultDomain -Name {}).ParentName", ps(node)),
+                                Test::Equals(parent),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
                 kind: CheckKind::Policy,
                 subject: "fault domains".into(),
                 expect: format!("nodes still in their fault domains: {}", and_list(&placed)),

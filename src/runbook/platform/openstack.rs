@@ -259,16 +259,60 @@ impl Commands for OpenStack {
                 Test::Equals("none"),
             ));
         }
+        // A compute service's `Zone` is the availability zone of its host's aggregates
+        // (python-openstackclient compute/v2/service.py, `--service` filters by binary), and a
+        // host's declared fault domain is its zone (the importer reads `Zone` as one). The
+        // aggregates themselves are not in the description: a wave whose hosts declare no
+        // zone has nothing to compare with, and that check stays in words.
+        let cluster = facts.cluster;
+        let zoned: Vec<(&str, &str)> = facts
+            .hosts()
+            .into_iter()
+            .map(|h| cluster.host(h))
+            .filter(|h| self.compute(&h.name))
+            .filter_map(|h| {
+                let domain = cluster.fault_domain(h.fault_domain);
+                (!domain.implicit).then_some((h.name.as_str(), domain.name.as_str()))
+            })
+            .collect();
+        let assert = all(zoned.iter().map(|(host, zone)| {
+            compare(
+                &sh(host),
+                &format!(
+                    "openstack compute service list --host {} --service nova-compute -f json | jq -r \
+                     '.[0].Zone'",
+                    sh(host)
+                ),
+                Test::Equals(zone),
+            )
+        }));
         out.push(CheckSpec {
             expectation: None,
-            assert: None,
             kind: CheckKind::Policy,
             subject: "aggregates".into(),
-            expect: format!(
-                "{} still in their host aggregates and availability zones",
-                and_list(&facts.host_names())
-            ),
-            command: Some("openstack aggregate list --long".into()),
+            expect: if zoned.is_empty() {
+                format!(
+                    "{} still in their host aggregates and availability zones, as `openstack \
+                     aggregate list --long` listed them before the wave (the description declares \
+                     no zone to compare with)",
+                    and_list(&facts.host_names())
+                )
+            } else {
+                format!(
+                    "{} still in their availability zones: {}",
+                    and_list(&facts.host_names()),
+                    and_list(
+                        &zoned
+                            .iter()
+                            .map(|(h, z)| format!("{h} in {z}"))
+                            .collect::<Vec<_>>()
+                    )
+                )
+            },
+            command: assert
+                .as_ref()
+                .map(|_| "openstack aggregate list --long".to_string()),
+            assert,
         });
         out
     }

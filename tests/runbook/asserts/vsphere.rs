@@ -48,7 +48,13 @@ fn resync(bytes: u64) -> String {
 #[test]
 fn vsan_asserts_pass_on_good_output_and_fail_on_bad() {
     let (_, book) = book("vsan", "8.0.2", "8.0.3", "");
-    every_command_has_an_assert(&book, &[CheckKind::Capacity, CheckKind::Policy]);
+    every_command_has_an_assert(
+        &book,
+        &[
+            (CheckKind::Policy, "storage policies"),
+            (CheckKind::Policy, "distributed switch"),
+        ],
+    );
     let stubs = Stubs::new("vsan");
 
     let versions = assert_of(&book, 1, true, CheckKind::Version, "h1, h2, h3");
