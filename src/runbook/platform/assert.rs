@@ -115,6 +115,17 @@ pub fn all(asserts: impl IntoIterator<Item = String>) -> Option<String> {
     }
 }
 
+/// `cpu` or `memory`, as `resource` is; `None` for storage, which no platform's tool places
+/// on a host (disks sit on shared datastores, volumes or pools): a storage capacity check
+/// stays in words.
+pub fn cpu_or_memory<T>(resource: Resource, cpu: T, memory: T) -> Option<T> {
+    match resource {
+        Resource::Cpu => Some(cpu),
+        Resource::Memory => Some(memory),
+        Resource::Storage => None,
+    }
+}
+
 /// What a capacity assert names: `'free cpu (cores)'`.
 fn free_what(resource: Resource) -> String {
     sh(&format!("free {resource} ({})", resource.unit()))

@@ -8,7 +8,7 @@
 
 use crate::model::{Migration, Resource, Workload};
 
-use super::assert::{Test, ps_compare, ps_each, ps_free_room, strs};
+use super::assert::{Test, cpu_or_memory, ps_compare, ps_each, ps_free_room, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, Shell, StepSpec, anti_affinity_policy, ps_join, target_words,
 };
@@ -38,11 +38,11 @@ fn list(names: &[&str]) -> String {
 /// Get-VM; FailoverClusters: Get-ClusterNode). Memory in GiB. Storage: `None`, as VMs sit on
 /// cluster shared volumes.
 fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
-    let (cap, load) = match resource {
-        Resource::Cpu => ("$vmh.LogicalProcessorCount", "ProcessorCount"),
-        Resource::Memory => ("$vmh.MemoryCapacity / 1GB", "MemoryStartup"),
-        Resource::Storage => return None,
-    };
+    let (cap, load) = cpu_or_memory(
+        resource,
+        ("$vmh.LogicalProcessorCount", "ProcessorCount"),
+        ("$vmh.MemoryCapacity / 1GB", "MemoryStartup"),
+    )?;
     let scale = if resource == Resource::Memory {
         " / 1GB"
     } else {

@@ -12,7 +12,7 @@
 
 use crate::model::{Resource, Workload};
 
-use super::assert::{Test, all, compare, each, free_room, strs};
+use super::assert::{Test, all, compare, cpu_or_memory, each, free_room, strs};
 use super::{CheckSpec, Commands, Instruction, NEW_RELEASE, Phase, StepSpec, end_of_options, join, sh_each};
 use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
@@ -91,11 +91,7 @@ const QUANTITY: &str = "def qty: tostring | capture(\"^(?<n>[+-]?[0-9.]+)(?<s>[A
 /// pods (`Succeeded`, `Failed`), DaemonSet pods and mirror pods, which a drain leaves alone.
 /// Memory in GiB. Storage: `None` (ephemeral storage is not what the description tracks).
 fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
-    let (key, unit) = match resource {
-        Resource::Cpu => ("cpu", "1"),
-        Resource::Memory => ("memory", "1073741824"),
-        Resource::Storage => return None,
-    };
+    let (key, unit) = cpu_or_memory(resource, ("cpu", "1"), ("memory", "1073741824"))?;
     Some(format!(
         "{{ kubectl get nodes -o json && kubectl get pods --all-namespaces -o json; }} | jq -s '{QUANTITY} \
          def req: ([.spec.containers[]?.resources.requests.{key} // 0 | qty] | add // 0) as $sum | \

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use crate::model::{Cluster, Migration, Resource, Workload};
 
-use super::assert::{Test, all, compare, each, free_room, strs};
+use super::assert::{Test, all, compare, cpu_or_memory, each, free_room, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, end_of_options, sh_each,
     target_words,
@@ -81,11 +81,11 @@ fn migrations_in_flight(h: &str) -> String {
 /// are its instances' flavors, plus, for memory, the host's `reserved_host_memory_mb`, so the
 /// memory assert is stricter than the description by that reserve. Storage: `None`.
 fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
-    let (cap, load) = match resource {
-        Resource::Cpu => ("(.\"vCPUs\")", "(.\"vCPUs Used\")"),
-        Resource::Memory => ("(.\"Memory MB\" / 1024)", "(.\"Memory MB Used\" / 1024)"),
-        Resource::Storage => return None,
-    };
+    let (cap, load) = cpu_or_memory(
+        resource,
+        ("(.\"vCPUs\")", "(.\"vCPUs Used\")"),
+        ("(.\"Memory MB\" / 1024)", "(.\"Memory MB Used\" / 1024)"),
+    )?;
     Some(format!(
         "openstack --os-compute-api-version 2.87 hypervisor list --long -f json | jq '[.[] | \
          select(.State == \"up\" and (.\"Hypervisor Hostname\" | IN($ARGS.positional[]))) | {{cap: \

@@ -19,7 +19,7 @@
 
 use crate::model::{Cluster, Migration, Resource, Workload};
 
-use super::assert::{Test, compare, each, free_room, strs};
+use super::assert::{Test, compare, cpu_or_memory, each, free_room, strs};
 use super::ceph;
 use super::{CheckSpec, Commands, Instruction, Phase, StepSpec, join, product_target, sh_each};
 use crate::runbook::expect::Expectation;
@@ -76,11 +76,7 @@ fn running(names: &[&str]) -> String {
 /// HA; an offline node, or one in HA maintenance (`hastate`), is not up. Storage: `None`, as
 /// the resources give no per-guest placement of disks.
 fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
-    let (field, unit) = match resource {
-        Resource::Cpu => ("maxcpu", "1"),
-        Resource::Memory => ("maxmem", "1073741824"),
-        Resource::Storage => return None,
-    };
+    let (field, unit) = cpu_or_memory(resource, ("maxcpu", "1"), ("maxmem", "1073741824"))?;
     Some(format!(
         "pvesh get /cluster/resources --output-format json | jq '(map(select((.type == \"qemu\" or \
          .type == \"lxc\") and (.template == 1 or .template == true | not) and (.status == \"running\" \

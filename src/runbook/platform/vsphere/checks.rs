@@ -255,14 +255,14 @@ fn distributed_switch(v: &Vsphere, facts: &WaveFacts<'_>) -> CheckSpec {
 /// skips `vm.info` when no VM is powered on. Storage: `None`, as VMs' disks sit on shared
 /// datastores, not on a host.
 pub(super) fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
-    let (cap, load) = match resource {
-        Resource::Cpu => (".summary.hardware.numCpuCores", "(.summary.config.numCpu // 0)"),
-        Resource::Memory => (
+    let (cap, load) = cpu_or_memory(
+        resource,
+        (".summary.hardware.numCpuCores", "(.summary.config.numCpu // 0)"),
+        (
             "(.summary.hardware.memorySize / 1073741824)",
             "((.summary.config.memorySizeMB // 0) / 1024)",
         ),
-        Resource::Storage => return None,
-    };
+    )?;
     Some(format!(
         "{{ govc host.info -json {} && govc find -i / -type m -runtime.powerState poweredOn | xargs -r \
          govc vm.info -json; }} | jq -s '[.[1:][].virtualMachines[]] as $vms | [.[0].hostSystems[] | \

@@ -17,7 +17,7 @@ mod checks;
 
 use crate::model::{Cluster, Migration, Resource, Workload};
 
-use super::assert::{Test, all, compare, each, free_room, strs};
+use super::assert::{Test, all, compare, cpu_or_memory, each, free_room, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, end_of_options, join,
     product_target,
