@@ -163,7 +163,8 @@ fn openstack() -> Planned {
 fn openstack_checks_pass_and_a_compute_gone_down_fails_the_state_check() {
     let os = openstack();
     let seen = os.all_pass(&unchanged);
-    for kind in ["host_state", "fault_domains"] {
+    // Capacity too: the free room verify computes from the exports is the description's.
+    for kind in ["host_state", "fault_domains", "capacity"] {
         assert!(passes(&seen, kind), "no {kind} check passed: {seen:?}");
     }
     let live = changed(&os.exports, "large-hypervisors.json", |list| {
@@ -213,7 +214,7 @@ fn vsphere_checks_pass_and_a_host_on_another_build_or_in_maintenance_fails() {
             }
         })
     });
-    for kind in ["version", "host_state", "previous_wave"] {
+    for kind in ["version", "host_state", "previous_wave", "capacity"] {
         assert!(passes(&seen, kind), "no {kind} check passed: {seen:?}");
     }
     let hosts: Value = serde_json::from_str(&vs.exports[0].1).unwrap();

@@ -115,16 +115,18 @@ fn up(name: &str) -> (&str, &str, &str, &str) {
 /// ncli's host list decides versions and host states; `cluster status` the CVMs up.
 #[test]
 fn nutanix_host_asserts_read_ncli_host_list() {
-    let down = "\n[[host]]\nname = \"h4\"\ncpu = 16\nmemory_gib = 64\nversion = \"20230302.100173\"\nstate = \"down\"\n";
+    let down = "\n[[host]]\nname = \"h4\"\ncpu = 16\nmemory_gib = 64\nversion = \"20230302.100173\"\nstate = \"down\"\n\n[[anti_affinity]]\nname = \"web-apart\"\nworkloads = [\"web-7d9f8-abcde\", \"web-7d9f8-fghij\"]\n";
     let (_, book) = book("nutanix", OLD, NEW, down);
-    // acli prints a VM's power state, the HA configuration and the networks in no documented
-    // form: those checks keep a command without an assert (listed in README.md).
+    // acli prints a VM's power state, the HA configuration, the networks and the VM groups in
+    // no documented form: those checks keep a command without an assert (listed in README.md
+    // and docs/plan-files.md).
     every_command_has_an_assert(
         &book,
         &[
             (CheckKind::Budget, "web"),
             (CheckKind::Policy, "HA reservation"),
             (CheckKind::Policy, "networks"),
+            (CheckKind::Policy, "anti-affinity"),
         ],
     );
     let stubs = Stubs::new("nutanix-hosts");
