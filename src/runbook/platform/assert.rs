@@ -11,7 +11,7 @@
 
 use crate::model::Resource;
 use crate::model::resources::decimal;
-use crate::rules::capacity::Scale;
+use crate::runbook::expect::Expectation;
 use crate::runbook::quote::{ps, sh, sh_words};
 
 /// Names as `&str`, for [`each`].
@@ -131,35 +131,66 @@ fn free_what(resource: Resource) -> String {
     sh(&format!("free {resource} ({})", resource.unit()))
 }
 
-/// The assert of an `Expectation::Capacity`: `rooms` is a command printing a JSON array with
-/// one `{"cap": C, "load": L}` per listed host that is up, in the resource's unit (cores,
-/// GiB): its raw capacity and the demand of the workloads on it. The assert scales each
-/// capacity as the model does ([`Scale`], to thousandths, rounded down), keeps each host's room
-/// at least zero, and compares the sum with `needed` (fixed point).
-pub fn free_room(resource: Resource, needed: u64, scale: Scale, rooms: &str) -> String {
-    compare(
-        &free_what(resource),
-        &format!(
-            "{rooms} | jq 'map([0, ((.cap * {} * 1000 | floor) / 1000) - .load] | max) | add // 0 | \
-             (. * 1000 | floor) / 1000'",
-            scale.decimal()
-        ),
-        Test::AtLeastAmount(&decimal(needed)),
-    )
+/// What a capacity assert needs from `expectation`, an `Expectation::Capacity`: its
+/// resource, the command `rooms` gives for its hosts, the scale factor and what must be free,
+/// as decimals. `None` for another kind, or where `rooms` has no command for the resource.
+fn capacity_parts(
+    expectation: &Expectation,
+    rooms: impl Fn(Resource, &[String]) -> Option<String>,
+) -> Option<(Resource, String, String, String)> {
+    match expectation {
+        Expectation::Capacity {
+            resource,
+            hosts,
+            needed,
+            scale,
+        } => Some((
+            *resource,
+            rooms(*resource, hosts)?,
+            scale.decimal(),
+            decimal(*needed),
+        )),
+        _ => None,
+    }
 }
 
-/// [`free_room`] in PowerShell: `rooms` is an expression giving one object with `Cap` and
+/// The assert of `expectation`, an `Expectation::Capacity`, or `None` for another kind or
+/// where `rooms` has no command for its resource. `rooms` gives a command printing a JSON array
+/// with one `{"cap": C, "load": L}` per listed host that is up, in the resource's unit (cores,
+/// GiB): its raw capacity and the demand of the workloads on it. The assert scales each
+/// capacity as the model does ([`crate::rules::capacity::Scale`], to thousandths, rounded
+/// down), keeps each host's room at least zero, and compares the sum with what the
+/// expectation needs.
+pub fn free_room(
+    expectation: &Expectation,
+    rooms: impl Fn(Resource, &[String]) -> Option<String>,
+) -> Option<String> {
+    let (resource, rooms, factor, needed) = capacity_parts(expectation, rooms)?;
+    Some(compare(
+        &free_what(resource),
+        &format!(
+            "{rooms} | jq 'map([0, ((.cap * {factor} * 1000 | floor) / 1000) - .load] | max) | add // 0 | \
+             (. * 1000 | floor) / 1000'"
+        ),
+        Test::AtLeastAmount(&needed),
+    ))
+}
+
+/// [`free_room`] in PowerShell: `rooms` gives an expression with one object with `Cap` and
 /// `Load` per listed host that is up.
-pub fn ps_free_room(resource: Resource, needed: u64, scale: Scale, rooms: &str) -> String {
-    ps_compare(
+pub fn ps_free_room(
+    expectation: &Expectation,
+    rooms: impl Fn(Resource, &[String]) -> Option<String>,
+) -> Option<String> {
+    let (resource, rooms, factor, needed) = capacity_parts(expectation, rooms)?;
+    Some(ps_compare(
         &ps(&format!("free {resource} ({})", resource.unit())),
         &format!(
-            "[math]::Floor(((@({rooms}) | ForEach-Object {{ [math]::Max(0, [math]::Floor($_.Cap * {} * \
-             1000) / 1000 - $_.Load) }} | Measure-Object -Sum).Sum) * 1000) / 1000",
-            scale.decimal()
+            "[math]::Floor(((@({rooms}) | ForEach-Object {{ [math]::Max(0, [math]::Floor($_.Cap * {factor} * \
+             1000) / 1000 - $_.Load) }} | Measure-Object -Sum).Sum) * 1000) / 1000"
         ),
-        Test::AtLeastAmount(&decimal(needed)),
-    )
+        Test::AtLeastAmount(&needed),
+    ))
 }
 
 /// A PowerShell assert: `observe` is an expression whose value is compared; `what` is a

@@ -142,12 +142,7 @@ impl Commands for HyperV {
                 )
             }
             Expectation::ComponentVersion { .. } => return None,
-            Expectation::Capacity {
-                resource,
-                hosts,
-                needed,
-                scale,
-            } => ps_free_room(*resource, *needed, *scale, &rooms(*resource, hosts)?),
+            Expectation::Capacity { .. } => ps_free_room(expectation, rooms)?,
             Expectation::All(parts) => {
                 let parts: Vec<String> = parts.iter().filter_map(|p| self.assert(p)).collect();
                 if parts.is_empty() {

@@ -206,12 +206,7 @@ impl Commands for Kubernetes {
                 ),
             ])?,
             Expectation::ComponentVersion { .. } => return None,
-            Expectation::Capacity {
-                resource,
-                hosts,
-                needed,
-                scale,
-            } => free_room(*resource, *needed, *scale, &rooms(*resource, hosts)?),
+            Expectation::Capacity { .. } => free_room(expectation, rooms)?,
             Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
         })
     }

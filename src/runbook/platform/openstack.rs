@@ -154,12 +154,7 @@ impl Commands for OpenStack {
                 &active(&strs(workloads)),
                 Test::AtLeast(*healthy),
             ),
-            Expectation::Capacity {
-                resource,
-                hosts,
-                needed,
-                scale,
-            } => free_room(*resource, *needed, *scale, &rooms(*resource, hosts)?),
+            Expectation::Capacity { .. } => free_room(expectation, rooms)?,
             Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
             _ => return None,
         })

@@ -181,12 +181,7 @@ impl Commands for Proxmox {
                 &running(&strs(workloads)),
                 Test::AtLeast(*healthy),
             ),
-            Expectation::Capacity {
-                resource,
-                hosts,
-                needed,
-                scale,
-            } => free_room(*resource, *needed, *scale, &rooms(*resource, hosts)?),
+            Expectation::Capacity { .. } => free_room(expectation, rooms)?,
             Expectation::ComponentVersion { .. } => return None,
             Expectation::All(parts) => super::assert::all(parts.iter().filter_map(|p| self.assert(p)))?,
         })

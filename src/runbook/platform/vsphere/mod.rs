@@ -272,12 +272,7 @@ impl Commands for Vsphere {
                 )
             }
             Expectation::ComponentVersion { .. } => return None,
-            Expectation::Capacity {
-                resource,
-                hosts,
-                needed,
-                scale,
-            } => free_room(*resource, *needed, *scale, &checks::rooms(*resource, hosts)?),
+            Expectation::Capacity { .. } => free_room(expectation, checks::rooms)?,
             Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
         })
     }
