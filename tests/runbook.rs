@@ -18,7 +18,7 @@ use quorate::solve::{Backend, NoClock, SolveOptions, solve};
 
 use crate::support;
 
-mod asserts;
+pub(crate) mod asserts;
 mod chains;
 mod operator;
 mod quoting;

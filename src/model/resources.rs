@@ -67,16 +67,21 @@ pub fn from_fixed(value: u64) -> f64 {
     value as f64 / SCALE
 }
 
-/// Formats a fixed-point quantity with its unit, e.g. `412 GiB` or `7.5 cores`.
-pub fn show(value: u64, resource: Resource) -> String {
+/// A fixed-point quantity as a decimal number in the input unit, e.g. `412` or `7.5`.
+pub fn decimal(value: u64) -> String {
     let whole = value / 1000;
     let frac = value % 1000;
-    let number = if frac == 0 {
+    if frac == 0 {
         whole.to_string()
     } else {
         let digits = format!("{frac:03}");
         format!("{whole}.{}", digits.trim_end_matches('0'))
-    };
+    }
+}
+
+/// Formats a fixed-point quantity with its unit, e.g. `412 GiB` or `7.5 cores`.
+pub fn show(value: u64, resource: Resource) -> String {
+    let number = decimal(value);
     let unit = match (resource, value) {
         (Resource::Cpu, 1000) => "core",
         _ => resource.unit(),

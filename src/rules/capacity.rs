@@ -30,16 +30,58 @@ pub fn carriable(capacity: u64, r: Resource, policy: &Policy) -> u64 {
 }
 
 fn scaled(capacity: u64, r: Resource, policy: &Policy, headroom_percent: f64) -> u64 {
-    const PER_MILLE: u128 = 1000;
-    const BASIS: u128 = 10_000;
-    let ratio = match r {
-        Resource::Cpu => u128::from(to_fixed(policy.cpu_overcommit)),
-        Resource::Memory | Resource::Storage => PER_MILLE,
-    };
-    let headroom_bp = (headroom_percent * 100.0).round() as u128;
-    let kept = BASIS.saturating_sub(headroom_bp);
-    let usable = u128::from(capacity) * ratio * kept / (PER_MILLE * BASIS);
-    u64::try_from(usable).unwrap_or(u64::MAX)
+    Scale::of(r, policy, headroom_percent).apply(capacity)
+}
+
+/// The factor from a host's raw capacity to what it may hold, as two integers, so that an
+/// assert or a reader of live state scales a capacity exactly as [`usable`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Scale {
+    /// The overcommit ratio in thousandths (1000 for memory and storage).
+    pub per_mille: u64,
+    /// What the headroom leaves, in hundredths of a percent (10000 without headroom).
+    pub kept_basis_points: u64,
+}
+
+impl Scale {
+    /// The scale of [`usable`] for `r` under `policy`.
+    pub fn usable(r: Resource, policy: &Policy) -> Self {
+        Self::of(r, policy, policy.headroom_percent)
+    }
+
+    fn of(r: Resource, policy: &Policy, headroom_percent: f64) -> Self {
+        const PER_MILLE: u64 = 1000;
+        const BASIS: u64 = 10_000;
+        let per_mille = match r {
+            Resource::Cpu => to_fixed(policy.cpu_overcommit),
+            Resource::Memory | Resource::Storage => PER_MILLE,
+        };
+        let headroom_bp = (headroom_percent * 100.0).round() as u64;
+        Scale {
+            per_mille,
+            kept_basis_points: BASIS.saturating_sub(headroom_bp),
+        }
+    }
+
+    /// `capacity` (fixed point) scaled, rounded down once.
+    pub fn apply(self, capacity: u64) -> u64 {
+        let usable = u128::from(capacity) * u128::from(self.per_mille) * u128::from(self.kept_basis_points)
+            / 10_000_000;
+        u64::try_from(usable).unwrap_or(u64::MAX)
+    }
+
+    /// The factor as an exact decimal (`1.8` for 2:1 overcommit less 10% headroom), for a
+    /// command that multiplies by it.
+    pub fn decimal(self) -> String {
+        let ten_millionths = u128::from(self.per_mille) * u128::from(self.kept_basis_points);
+        let whole = ten_millionths / 10_000_000;
+        let frac = ten_millionths % 10_000_000;
+        if frac == 0 {
+            whole.to_string()
+        } else {
+            format!("{whole}.{}", format!("{frac:07}").trim_end_matches('0'))
+        }
+    }
 }
 
 /// The workloads that must find room elsewhere when host `h` goes down (live and restart), in
@@ -197,6 +239,21 @@ mod tests {
                 "{r}"
             );
         }
+    }
+
+    #[test]
+    fn the_scale_as_a_decimal_is_the_factor_usable_applies() {
+        assert_eq!(Scale::usable(Resource::Cpu, &policy(2.0, 10.0)).decimal(), "1.8");
+        assert_eq!(Scale::usable(Resource::Memory, &policy(2.0, 0.0)).decimal(), "1");
+        assert_eq!(
+            Scale::usable(Resource::Cpu, &policy(1.5, 12.5)).decimal(),
+            "1.3125"
+        );
+        let scale = Scale::usable(Resource::Cpu, &policy(4.0, 10.0));
+        assert_eq!(
+            scale.apply(to_fixed(16.0)),
+            usable(to_fixed(16.0), Resource::Cpu, &policy(4.0, 10.0))
+        );
     }
 
     #[test]

@@ -7,6 +7,9 @@
 //! terms carry one; platform-specific checks (storage health, policies) build their asserts
 //! themselves.
 
+use crate::model::Resource;
+use crate::rules::capacity::Scale;
+
 /// What a check expects, with the names and numbers from the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expectation {
@@ -62,6 +65,21 @@ pub enum Expectation {
         /// Disruptions it must allow now: 1 before a wave that stops or moves a member (an
         /// eviction waits for the replacement before the next), 0 after.
         disruptions: u64,
+    },
+    /// The hosts that stay up have at least `needed` of `resource` free: the sum over `hosts`
+    /// of each host's room, its raw capacity times `scale` less the demand of the workloads on
+    /// it (at least zero). This is the free room the capacity rule
+    /// ([`crate::rules::capacity::evacuation`]) compares with the evacuation plus the HA
+    /// reserve, the condition the validator checked.
+    Capacity {
+        /// The resource.
+        resource: Resource,
+        /// The hosts that stay up, can take workloads and track the resource, by name.
+        hosts: Vec<String>,
+        /// The free room they must have, in fixed point (thousandths of a core or GiB).
+        needed: u64,
+        /// From raw capacity to usable capacity (overcommit and headroom).
+        scale: Scale,
     },
     /// Every one of these holds.
     All(Vec<Expectation>),

@@ -19,10 +19,16 @@
 //!   export has the budget, else the members running on up hosts; disruptions allowed are
 //!   `status.disruptionsAllowed`, manual when the export has no such number and the check
 //!   needs one.
+//! - `Capacity`: the free room of the listed hosts that are up in the exports, each host's
+//!   capacity scaled as the model scales it (overcommit, headroom) less the demand of the
+//!   workloads the exports put on it, at least zero; a listed host that is not up adds no
+//!   room. Manual for storage when a host or a workload there has no storage in the exports.
 //! - `All`: fails when any part fails, is manual when no part fails and some part is manual.
 
 use crate::live::{LiveCluster, LiveHost};
-use crate::model::HostState;
+use crate::model::resources::{show, to_fixed};
+use crate::model::{HostState, Resource};
+use crate::rules::capacity::Scale;
 use crate::runbook::expect::Expectation;
 
 use super::{Outcome, Verdict};
@@ -51,6 +57,12 @@ pub fn evaluate(expectation: &Expectation, live: &LiveCluster) -> Outcome {
             healthy,
             disruptions,
         } => budget(live, name, workloads, *healthy, *disruptions),
+        Expectation::Capacity {
+            resource,
+            hosts,
+            needed,
+            scale,
+        } => capacity(live, *resource, hosts, *needed, *scale),
         Expectation::All(parts) => all(parts.iter().map(|p| evaluate(p, live)).collect()),
     }
 }
@@ -233,6 +245,56 @@ fn budget(live: &LiveCluster, name: &str, workloads: &[String], healthy: u64, di
             }
         }
     }
+    Outcome::new(verdict, expected, observed)
+}
+
+fn capacity(live: &LiveCluster, resource: Resource, hosts: &[String], needed: u64, scale: Scale) -> Outcome {
+    let expected = format!(
+        "at least {} of {resource} free on {}",
+        show(needed, resource),
+        hosts.join(", ")
+    );
+    let mut free = 0u64;
+    let mut not_up = Vec::new();
+    for name in hosts {
+        let Some(h) = host(live, name).filter(|h| h.state == HostState::Ready) else {
+            not_up.push(name.as_str());
+            continue;
+        };
+        let capacity = match resource {
+            Resource::Cpu => Some(h.cpu.value),
+            Resource::Memory => Some(h.memory_gib.value),
+            Resource::Storage => h.storage_gib.as_ref().map(|s| s.value),
+        };
+        let load: Option<u64> = live
+            .workloads
+            .iter()
+            .filter(|w| w.host == h.name)
+            .map(|w| match resource {
+                Resource::Cpu => Some(w.cpu),
+                Resource::Memory => Some(w.memory_gib),
+                Resource::Storage => w.storage_gib,
+            })
+            .map(|demand| demand.map(to_fixed))
+            .sum();
+        let (Some(capacity), Some(load)) = (capacity, load) else {
+            return Outcome::new(
+                Verdict::Manual,
+                expected,
+                format!("the exports give no storage for {name} or a workload on it"),
+            );
+        };
+        free += scale.apply(to_fixed(capacity)).saturating_sub(load);
+    }
+    let mut observed = format!("{} free", show(free, resource));
+    if !not_up.is_empty() {
+        observed.push_str(&format!(" (not up, no room: {})", not_up.join(", ")));
+    }
+    let verdict = if free >= needed {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    };
     Outcome::new(verdict, expected, observed)
 }
 

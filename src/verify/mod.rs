@@ -5,8 +5,8 @@
 //! their `assert` commands. This module evaluates those expectations against a
 //! [`LiveCluster`] read from the platform's exports ([`crate::live`]), so the asserts and
 //! `verify` can never disagree about what a check expects. Each check passes, fails (with the
-//! expected and the observed value), or is manual: it has no expectation (capacity, storage
-//! health, policies), or the exports do not carry what it needs (component versions, host
+//! expected and the observed value), or is manual: it has no expectation (storage health,
+//! policies), or the exports do not carry what it needs (component versions, host
 //! versions on some platforms).
 //!
 //! The plan is checked by name ([`plan_of`]) and must be one the validator accepts: a check of

@@ -16,6 +16,7 @@ use quorate::runbook::{Check, CheckKind, Runbook, build};
 
 use crate::support;
 
+mod capacity;
 mod ceph;
 mod ceph_plain;
 mod hyperv;
@@ -165,7 +166,13 @@ pub fn book(platform: &str, old: &str, new: &str, extra: &str) -> (Cluster, Runb
 
 /// [`book`] with the waves named.
 pub fn book_of(platform: &str, old: &str, new: &str, extra: &str, waves: &[&[&str]]) -> (Cluster, Runbook) {
-    let text = format!(
+    let text = description(platform, old, new, extra);
+    book_of_text(platform, &text, waves)
+}
+
+/// The description of [`book`].
+fn description(platform: &str, old: &str, new: &str, extra: &str) -> String {
+    format!(
         r#"
 [cluster]
 name = "lab"
@@ -214,8 +221,28 @@ workloads = ["web-7d9f8-abcde", "web-7d9f8-fghij"]
 max_unavailable = 1
 {extra}
 "#
-    );
-    let cluster = support::load_ok(platform, &text).cluster;
+    )
+}
+
+/// [`book`] with h1 and h2 in fault domain `rack-a` and h3 in `rack-b`.
+pub fn book_in_racks(
+    platform: &str,
+    old: &str,
+    new: &str,
+    extra: &str,
+    waves: &[&[&str]],
+) -> (Cluster, Runbook) {
+    let racks =
+        format!("{extra}\n[[fault_domain]]\nname = \"rack-a\"\n\n[[fault_domain]]\nname = \"rack-b\"\n");
+    let text = description(platform, old, new, &racks)
+        .replace("name = \"h1\"\n", "name = \"h1\"\nfault_domain = \"rack-a\"\n")
+        .replace("name = \"h2\"\n", "name = \"h2\"\nfault_domain = \"rack-a\"\n")
+        .replace("name = \"h3\"\n", "name = \"h3\"\nfault_domain = \"rack-b\"\n");
+    book_of_text(platform, &text, waves)
+}
+
+fn book_of_text(platform: &str, text: &str, waves: &[&[&str]]) -> (Cluster, Runbook) {
+    let cluster = support::load_ok(platform, text).cluster;
     let plan = plan_of(&cluster, waves);
     let book = build(&cluster, &plan);
     (cluster, book)
@@ -269,18 +296,42 @@ pub fn assert_of(book: &Runbook, wave: usize, pre: bool, kind: CheckKind, subjec
         .unwrap_or_else(|| panic!("{} has no assert", check.id))
 }
 
-/// Every check of `book` that has a command has an assert, but those of `kinds`.
-pub fn every_command_has_an_assert(book: &Runbook, except: &[CheckKind]) {
+/// Every check of `book` that has a command has an assert, but those named in `except` (kind
+/// and subject), each of which must exist with a command and no assert: an exception that no
+/// longer applies fails too, so that the list only shrinks.
+pub fn every_command_has_an_assert(book: &Runbook, except: &[(CheckKind, &str)]) {
+    let mut seen = vec![false; except.len()];
     for wave in &book.waves {
         for check in wave.pre_checks.iter().chain(&wave.post_checks) {
-            if check.command.is_some() && !except.contains(&check.kind) {
-                assert!(
+            if check.command.is_none() {
+                continue;
+            }
+            match except
+                .iter()
+                .position(|&(kind, subject)| kind == check.kind && subject == check.subject)
+            {
+                Some(k) => {
+                    assert!(
+                        check.assert.is_none(),
+                        "{} has an assert now: drop the exception",
+                        check.id
+                    );
+                    seen[k] = true;
+                }
+                None => assert!(
                     check.assert.is_some(),
-                    "{} ({:?}) has no assert",
+                    "{} ({:?} {}) has no assert",
                     check.id,
-                    check.kind
-                );
+                    check.kind,
+                    check.subject
+                ),
             }
         }
+    }
+    for (k, (kind, subject)) in except.iter().enumerate() {
+        assert!(
+            seen[k],
+            "no {kind:?} check of {subject} with a command: drop the exception"
+        );
     }
 }

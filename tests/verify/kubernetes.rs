@@ -60,6 +60,7 @@ fn kubernetes_checks_pass_on_the_exports_the_plan_was_made_from() {
         "budget",
         "previous_wave",
         "fault_domains",
+        "capacity",
     ] {
         assert!(passes(&seen, kind), "no {kind} check passed: {seen:?}");
     }

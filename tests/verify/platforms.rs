@@ -143,6 +143,42 @@ fn proxmox_quorum_checks_count_corosync_votes() {
     assert_eq!(observed, "3 of 5 up (not up: pve1)", "{report:#}");
 }
 
+/// The capacity check, shared by `verify` and the assert: both pass on the exports the plan was
+/// made from, and both fail once the nodes offer one core each.
+#[test]
+fn proxmox_capacity_is_decided_alike_by_verify_and_by_the_assert() {
+    use crate::runbook::asserts::{Stubs, ok};
+    let pve = proxmox();
+    let seen = pve.all_pass(&unchanged);
+    assert!(passes(&seen, "capacity"), "no capacity check passed: {seen:?}");
+    let full = changed(&pve.exports, "large-resources.json", |resources| {
+        for entry in resources.as_array_mut().unwrap() {
+            if entry["type"] == "node" {
+                entry["maxcpu"] = Value::from(1);
+            }
+        }
+    });
+    let (code, report) = pve.verify(1, false, &full);
+    let (subject, expected, observed) = failing(code, &report, "capacity");
+    assert_eq!(subject, "cpu");
+    assert!(expected.starts_with("at least "), "{expected}");
+    assert!(observed.starts_with("0 cores free"), "{observed}");
+
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(&pve.plan).unwrap()).unwrap();
+    let assert = plan["waves"][0]["pre_checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "capacity" && c["subject"] == "cpu")
+        .and_then(|c| c["assert"].as_str())
+        .expect("the cpu capacity check has an assert");
+    let stubs = Stubs::new("verify-capacity-proxmox");
+    stubs.tool("pvesh", &[ok("get /cluster/resources", &pve.exports[0].1)]);
+    stubs.passes(assert);
+    stubs.tool("pvesh", &[ok("get /cluster/resources", &full[0].1)]);
+    stubs.fails_with(assert, "free cpu (cores)", "0");
+}
+
 // --- OpenStack: openstack hypervisor / server / flavor / server group / service list ---------
 
 fn openstack() -> Planned {
@@ -163,7 +199,8 @@ fn openstack() -> Planned {
 fn openstack_checks_pass_and_a_compute_gone_down_fails_the_state_check() {
     let os = openstack();
     let seen = os.all_pass(&unchanged);
-    for kind in ["host_state", "fault_domains"] {
+    // Capacity too: the free room verify computes from the exports is the description's.
+    for kind in ["host_state", "fault_domains", "capacity"] {
         assert!(passes(&seen, kind), "no {kind} check passed: {seen:?}");
     }
     let live = changed(&os.exports, "large-hypervisors.json", |list| {
@@ -213,7 +250,7 @@ fn vsphere_checks_pass_and_a_host_on_another_build_or_in_maintenance_fails() {
             }
         })
     });
-    for kind in ["version", "host_state", "previous_wave"] {
+    for kind in ["version", "host_state", "previous_wave", "capacity"] {
         assert!(passes(&seen, kind), "no {kind} check passed: {seen:?}");
     }
     let hosts: Value = serde_json::from_str(&vs.exports[0].1).unwrap();

@@ -9,6 +9,9 @@
 //! Every literal goes in through [`sh`] or [`ps`]; `what` is already a shell word (a quoted
 //! name, or `"$n"` inside a loop).
 
+use crate::model::Resource;
+use crate::model::resources::decimal;
+use crate::runbook::expect::Expectation;
 use crate::runbook::quote::{ps, sh, sh_words};
 
 /// Names as `&str`, for [`each`].
@@ -25,6 +28,8 @@ pub enum Test<'a> {
     AtLeast(u64),
     /// Anything but this text.
     Not(&'a str),
+    /// A decimal number (`57.6`, `1e+03`) at least this large, itself a decimal.
+    AtLeastAmount(&'a str),
 }
 
 impl Test<'_> {
@@ -32,6 +37,7 @@ impl Test<'_> {
         match self {
             Test::Equals(text) => text.to_string(),
             Test::AtLeast(n) => format!("at least {n}"),
+            Test::AtLeastAmount(n) => format!("at least {n}"),
             Test::Not(text) => format!("not {text}"),
         }
     }
@@ -44,6 +50,11 @@ pub fn compare(what: &str, observe: &str, test: Test<'_>) -> String {
         Test::Equals(text) => format!("[ \"$o\" = {} ]", sh(text)),
         // `[` fails (status 2) on an empty or non-numeric value: the assert fails too.
         Test::AtLeast(n) => format!("[ \"$o\" -ge {n} ] 2>/dev/null"),
+        // awk compares numbers; anything but a number (nothing, `null`) fails the match.
+        Test::AtLeastAmount(n) => format!(
+            "awk -v o=\"$o\" -v n={} 'BEGIN {{ exit !(o ~ /^-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?$/ && o + 0 >= n + 0) }}'",
+            sh(n)
+        ),
         // Nothing observed (the tool failed, its output lost in a pipe) is not "anything but".
         Test::Not(text) => format!("[ -n \"$o\" ] && [ \"$o\" != {} ]", sh(text)),
     };
@@ -104,6 +115,84 @@ pub fn all(asserts: impl IntoIterator<Item = String>) -> Option<String> {
     }
 }
 
+/// `cpu` or `memory`, as `resource` is; `None` for storage, which no platform's tool places
+/// on a host (disks sit on shared datastores, volumes or pools): a storage capacity check
+/// stays in words.
+pub fn cpu_or_memory<T>(resource: Resource, cpu: T, memory: T) -> Option<T> {
+    match resource {
+        Resource::Cpu => Some(cpu),
+        Resource::Memory => Some(memory),
+        Resource::Storage => None,
+    }
+}
+
+/// What a capacity assert names: `'free cpu (cores)'`.
+fn free_what(resource: Resource) -> String {
+    sh(&format!("free {resource} ({})", resource.unit()))
+}
+
+/// What a capacity assert needs from `expectation`, an `Expectation::Capacity`: its
+/// resource, the command `rooms` gives for its hosts, the scale factor and what must be free,
+/// as decimals. `None` for another kind, or where `rooms` has no command for the resource.
+fn capacity_parts(
+    expectation: &Expectation,
+    rooms: impl Fn(Resource, &[String]) -> Option<String>,
+) -> Option<(Resource, String, String, String)> {
+    match expectation {
+        Expectation::Capacity {
+            resource,
+            hosts,
+            needed,
+            scale,
+        } => Some((
+            *resource,
+            rooms(*resource, hosts)?,
+            scale.decimal(),
+            decimal(*needed),
+        )),
+        _ => None,
+    }
+}
+
+/// The assert of `expectation`, an `Expectation::Capacity`, or `None` for another kind or
+/// where `rooms` has no command for its resource. `rooms` gives a command printing a JSON array
+/// with one `{"cap": C, "load": L}` per listed host that is up, in the resource's unit (cores,
+/// GiB): its raw capacity and the demand of the workloads on it. The assert scales each
+/// capacity as the model does ([`crate::rules::capacity::Scale`], to thousandths, rounded
+/// down), keeps each host's room at least zero, and compares the sum with what the
+/// expectation needs.
+pub fn free_room(
+    expectation: &Expectation,
+    rooms: impl Fn(Resource, &[String]) -> Option<String>,
+) -> Option<String> {
+    let (resource, rooms, factor, needed) = capacity_parts(expectation, rooms)?;
+    Some(compare(
+        &free_what(resource),
+        &format!(
+            "{rooms} | jq 'map([0, ((.cap * {factor} * 1000 | floor) / 1000) - .load] | max) | add // 0 | \
+             (. * 1000 | floor) / 1000'"
+        ),
+        Test::AtLeastAmount(&needed),
+    ))
+}
+
+/// [`free_room`] in PowerShell: `rooms` gives an expression with one object with `Cap` and
+/// `Load` per listed host that is up.
+pub fn ps_free_room(
+    expectation: &Expectation,
+    rooms: impl Fn(Resource, &[String]) -> Option<String>,
+) -> Option<String> {
+    let (resource, rooms, factor, needed) = capacity_parts(expectation, rooms)?;
+    Some(ps_compare(
+        &ps(&format!("free {resource} ({})", resource.unit())),
+        &format!(
+            "[math]::Floor(((@({rooms}) | ForEach-Object {{ [math]::Max(0, [math]::Floor($_.Cap * {factor} * \
+             1000) / 1000 - $_.Load) }} | Measure-Object -Sum).Sum) * 1000) / 1000"
+        ),
+        Test::AtLeastAmount(&needed),
+    ))
+}
+
 /// A PowerShell assert: `observe` is an expression whose value is compared; `what` is a
 /// PowerShell expression naming what it is (a quoted name, or `$n` inside a loop). It throws
 /// on failure, so a script stops there and `$?` is false.
@@ -111,6 +200,7 @@ pub fn ps_compare(what: &str, observe: &str, test: Test<'_>) -> String {
     let condition = match test {
         Test::Equals(text) => format!("\"$o\" -eq {}", ps(text)),
         Test::AtLeast(n) => format!("[int64]\"$o\" -ge {n}"),
+        Test::AtLeastAmount(n) => format!("\"$o\" -ne '' -and [double]\"$o\" -ge {n}"),
         Test::Not(text) => format!("\"$o\" -ne {}", ps(text)),
     };
     format!(
@@ -149,11 +239,28 @@ mod tests {
 
     #[test]
     fn nothing_observed_fails_every_test() {
-        for test in [Test::Equals("online"), Test::AtLeast(1), Test::Not("online")] {
+        for test in [
+            Test::Equals("online"),
+            Test::AtLeast(1),
+            Test::Not("online"),
+            Test::AtLeastAmount("0"),
+        ] {
             assert!(!sh_ok(&compare("x", "false | cat", test)), "{test:?}");
         }
         assert!(sh_ok(&compare("x", "echo maintenance", Test::Not("online"))));
         assert!(!sh_ok(&compare("x", "echo online", Test::Not("online"))));
+    }
+
+    #[test]
+    fn amounts_compare_as_decimal_numbers() {
+        let at_least = |o: &str, n: &str| sh_ok(&compare("x", &format!("echo {o}"), Test::AtLeastAmount(n)));
+        assert!(at_least("57.6", "57.6"));
+        assert!(at_least("100", "57.6"));
+        assert!(at_least("1e+03", "999.5"));
+        assert!(!at_least("57.599", "57.6"));
+        assert!(!at_least("9", "10"));
+        assert!(!at_least("-1", "0"));
+        assert!(!at_least("null", "0"));
     }
 
     #[test]

@@ -6,9 +6,9 @@
 //! `AntiAffinityClassNames`. A node is paused and drained before its upgrade and resumed with
 //! immediate failback, so its roles come home.
 
-use crate::model::{Migration, Workload};
+use crate::model::{Migration, Resource, Workload};
 
-use super::assert::{Test, ps_compare, ps_each, strs};
+use super::assert::{Test, cpu_or_memory, ps_compare, ps_each, ps_free_room, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, Shell, StepSpec, anti_affinity_policy, ps_join, target_words,
 };
@@ -29,6 +29,31 @@ fn functional_level(name: &str) -> bool {
 
 fn list(names: &[&str]) -> String {
     ps_list(names.iter().copied())
+}
+
+/// The capacity and load of the listed nodes that are `Up`, as [`ps_free_room`] reads them:
+/// `Get-VMHost` gives `LogicalProcessorCount` and `MemoryCapacity` (bytes), the load is the
+/// running VMs' `ProcessorCount` and `MemoryStartup` (bytes; what a VM needs to start on
+/// another node, also with dynamic memory) (Microsoft Learn, Hyper-V module: Get-VMHost,
+/// Get-VM; FailoverClusters: Get-ClusterNode). Memory in GiB. Storage: `None`, as VMs sit on
+/// cluster shared volumes.
+fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
+    let (cap, load) = cpu_or_memory(
+        resource,
+        ("$vmh.LogicalProcessorCount", "ProcessorCount"),
+        ("$vmh.MemoryCapacity / 1GB", "MemoryStartup"),
+    )?;
+    let scale = if resource == Resource::Memory {
+        " / 1GB"
+    } else {
+        ""
+    };
+    Some(format!(
+        "Get-ClusterNode -Name {} | Where-Object State -eq 'Up' | ForEach-Object {{ $vmh = Get-VMHost \
+         -ComputerName $_.Name; [pscustomobject]@{{ Cap = {cap}; Load = [double](@(Get-VM -ComputerName \
+         $_.Name | Where-Object State -eq 'Running') | Measure-Object -Property {load} -Sum).Sum{scale} }} }}",
+        list(&strs(hosts))
+    ))
 }
 
 impl Commands for HyperV {
@@ -117,6 +142,7 @@ impl Commands for HyperV {
                 )
             }
             Expectation::ComponentVersion { .. } => return None,
+            Expectation::Capacity { .. } => ps_free_room(expectation, rooms)?,
             Expectation::All(parts) => {
                 let parts: Vec<String> = parts.iter().filter_map(|p| self.assert(p)).collect();
                 if parts.is_empty() {
@@ -272,9 +298,30 @@ impl Commands for HyperV {
                 .collect();
             rules.assert = Some(parts.join("; "));
         }
+        // A node that stayed up in this wave is the reference: `Get-VMSwitch` lists a node's
+        // switches with `Name` (Microsoft Learn, Hyper-V module, Get-VMSwitch).
+        let reference = facts
+            .up_hosts()
+            .first()
+            .map(|&h| facts.cluster.host(h).name.clone());
         out.push(CheckSpec {
             expectation: None,
-            assert: None,
+            assert: reference.map(|r| {
+                let names = |node: &str| {
+                    format!("((Get-VMSwitch -ComputerName {node} | Sort-Object Name).Name -join ',')")
+                };
+                format!(
+                    "$r = {}; {}",
+                    names(&ps(&r)),
+                    ps_each(&hosts, |n| {
+                        format!(
+                            "$o = {}; if (\"$r\" -ne '' -and \"$o\" -ceq \"$r\") {{ 'ok: {{0}}: {{1}}' -f {n}, \"$o\" }} else {{ throw \
+                             ('expected {{0}}: {{1}}, observed: {{2}}' -f {n}, \"$r\", \"$o\") }}",
+                            names(n)
+                        )
+                    })
+                )
+            }),
             kind: CheckKind::Policy,
             subject: "virtual switches".into(),
             expect: format!(
@@ -301,9 +348,35 @@ impl Commands for HyperV {
                     )
                 })
                 .collect();
+            // `Get-ClusterFaultDomain -Name NODE` gives the node's `ParentName`, the rack,
+            // chassis or site it sits in (Microsoft Learn, FailoverClusters module,
+            // Get-ClusterFaultDomain).
+            let parents: Vec<(String, String)> = facts
+                .hosts()
+                .iter()
+                .map(|&h| {
+                    let host = cluster.host(h);
+                    (
+                        host.name.clone(),
+                        cluster.fault_domain(host.fault_domain).name.clone(),
+                    )
+                })
+                .collect();
             out.push(CheckSpec {
                 expectation: None,
-                assert: None,
+                assert: Some(
+                    parents
+                        .iter()
+                        .map(|(node, parent)| {
+                            ps_compare(
+                                &ps(node),
+                                &format!("(Get-ClusterFaultDomain -Name {}).ParentName", ps(node)),
+                                Test::Equals(parent),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
                 kind: CheckKind::Policy,
                 subject: "fault domains".into(),
                 expect: format!("nodes still in their fault domains: {}", and_list(&placed)),

@@ -10,9 +10,9 @@
 //! moves become checks that each pod is running again on a node that stays up. Node upgrades
 //! (kubeadm, packages, OS) run on the node itself and have no kubectl command.
 
-use crate::model::Workload;
+use crate::model::{Resource, Workload};
 
-use super::assert::{Test, all, compare, each, strs};
+use super::assert::{Test, all, compare, cpu_or_memory, each, free_room, strs};
 use super::{CheckSpec, Commands, Instruction, NEW_RELEASE, Phase, StepSpec, end_of_options, join, sh_each};
 use crate::runbook::expect::Expectation;
 use crate::runbook::facts::WaveFacts;
@@ -72,6 +72,40 @@ fn pods(names: &[&str]) -> String {
     let mut firsts: Vec<&str> = names.to_vec();
     firsts.dedup_by_key(|p| owner(p));
     firsts.iter().map(|p| owned(p)).collect::<Vec<_>>().join(" && ")
+}
+
+/// jq: a `resource.Quantity` (`3800m`, `16393388Ki`, `129e6`) as a number; anything else
+/// stops jq (kubernetes/apimachinery pkg/api/resource/quantity.go, as
+/// [`crate::live::kubernetes::quantity`] reads it).
+const QUANTITY: &str = "def qty: tostring | capture(\"^(?<n>[+-]?[0-9.]+)(?<s>[A-Za-z]*|[eE][-+]?[0-9]+)$\") | \
+    (.n | tonumber) * (if .s | test(\"^[eE]\") then pow(10; .s[1:] | tonumber) else {\"\": 1, \"n\": 1e-9, \
+    \"u\": 1e-6, \"m\": 0.001, \"k\": 1e3, \"M\": 1e6, \"G\": 1e9, \"T\": 1e12, \"P\": 1e15, \"E\": 1e18, \
+    \"Ki\": 1024, \"Mi\": 1048576, \"Gi\": 1073741824, \"Ti\": 1099511627776, \"Pi\": 1125899906842624, \
+    \"Ei\": 1152921504606846976}[.s] end);";
+
+/// The capacity and load of the listed nodes that are up, as [`free_room`] reads them, the way
+/// the importer ([`crate::live::kubernetes`]) reads `kubectl get nodes,pods -o json`: a node's
+/// `status.allocatable`, up when its `Ready` condition is `True` and it is not
+/// `spec.unschedulable`; its load the requests of the pods bound to it (`spec.nodeName`), each
+/// the sum over its containers and at least its largest init container, leaving out finished
+/// pods (`Succeeded`, `Failed`), DaemonSet pods and mirror pods, which a drain leaves alone.
+/// Memory in GiB. Storage: `None` (ephemeral storage is not what the description tracks).
+fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
+    let (key, unit) = cpu_or_memory(resource, ("cpu", "1"), ("memory", "1073741824"))?;
+    Some(format!(
+        "{{ kubectl get nodes -o json && kubectl get pods --all-namespaces -o json; }} | jq -s '{QUANTITY} \
+         def req: ([.spec.containers[]?.resources.requests.{key} // 0 | qty] | add // 0) as $sum | \
+         ([.spec.initContainers[]?.resources.requests.{key} // 0 | qty] | max // 0) as $init | [$sum, \
+         $init] | max; ([.[1].items[] | select(.spec.nodeName != null and (.status.phase | IN(\"Succeeded\", \
+         \"Failed\") | not) and ([.metadata.ownerReferences[]? | select(.controller == true) | .kind] | \
+         index(\"DaemonSet\") | not) and (.metadata.annotations[\"kubernetes.io/config.mirror\"] == null))] \
+         | group_by(.spec.nodeName) | map({{key: .[0].spec.nodeName, value: (map(req) | add)}}) | \
+         from_entries) as $load | [.[0].items[] | select((.metadata.name | IN($ARGS.positional[])) and \
+         (.spec.unschedulable != true) and ([.status.conditions[]? | select(.type == \"Ready\") | .status] \
+         == [\"True\"])) | {{cap: (.status.allocatable.{key} | qty / {unit}), load: (($load[.metadata.name] \
+         // 0) / {unit})}}]' --args {}",
+        sh_words(strs(hosts))
+    ))
 }
 
 impl Commands for Kubernetes {
@@ -172,6 +206,7 @@ impl Commands for Kubernetes {
                 ),
             ])?,
             Expectation::ComponentVersion { .. } => return None,
+            Expectation::Capacity { .. } => free_room(expectation, rooms)?,
             Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
         })
     }

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use crate::model::{Cluster, Migration, Resource, Workload};
 
-use super::assert::{Test, all, compare, each, strs};
+use super::assert::{Test, all, compare, cpu_or_memory, each, free_room, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, end_of_options, sh_each,
     target_words,
@@ -71,6 +71,27 @@ fn migrations_in_flight(h: &str) -> String {
          [\"queued\", \"preparing\", \"running\", \"post-migrating\", \"accepted\", \"pre-migrating\", \
          \"migrating\", \"confirming\"] | index($s))] | length'"
     )
+}
+
+/// The capacity and load of the listed hypervisors that are up, as [`free_room`] reads them:
+/// `openstack hypervisor list --long -f json` has `vCPUs`, `vCPUs Used`, `Memory MB` and
+/// `Memory MB Used` only below compute API microversion 2.88, so the command asks for 2.87
+/// (python-openstackclient compute/v2/hypervisor.py `ListHypervisor`), and `State` `up`. The
+/// capacity is the one the importer ([`crate::live::openstack`]) reads; nova's used amounts
+/// are its instances' flavors, plus, for memory, the host's `reserved_host_memory_mb`, so the
+/// memory assert is stricter than the description by that reserve. Storage: `None`.
+fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
+    let (cap, load) = cpu_or_memory(
+        resource,
+        ("(.\"vCPUs\")", "(.\"vCPUs Used\")"),
+        ("(.\"Memory MB\" / 1024)", "(.\"Memory MB Used\" / 1024)"),
+    )?;
+    Some(format!(
+        "openstack --os-compute-api-version 2.87 hypervisor list --long -f json | jq '[.[] | \
+         select(.State == \"up\" and (.\"Hypervisor Hostname\" | IN($ARGS.positional[]))) | {{cap: \
+         {cap}, load: {load}}}]' --args {}",
+        sh_words(strs(hosts))
+    ))
 }
 
 fn servers(names: &[&str]) -> String {
@@ -133,6 +154,7 @@ impl Commands for OpenStack {
                 &active(&strs(workloads)),
                 Test::AtLeast(*healthy),
             ),
+            Expectation::Capacity { .. } => free_room(expectation, rooms)?,
             Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
             _ => return None,
         })
@@ -232,16 +254,60 @@ impl Commands for OpenStack {
                 Test::Equals("none"),
             ));
         }
+        // A compute service's `Zone` is the availability zone of its host's aggregates
+        // (python-openstackclient compute/v2/service.py, `--service` filters by binary), and a
+        // host's declared fault domain is its zone (the importer reads `Zone` as one). The
+        // aggregates themselves are not in the description: a wave whose hosts declare no
+        // zone has nothing to compare with, and that check stays in words.
+        let cluster = facts.cluster;
+        let zoned: Vec<(&str, &str)> = facts
+            .hosts()
+            .into_iter()
+            .map(|h| cluster.host(h))
+            .filter(|h| self.compute(&h.name))
+            .filter_map(|h| {
+                let domain = cluster.fault_domain(h.fault_domain);
+                (!domain.implicit).then_some((h.name.as_str(), domain.name.as_str()))
+            })
+            .collect();
+        let assert = all(zoned.iter().map(|(host, zone)| {
+            compare(
+                &sh(host),
+                &format!(
+                    "openstack compute service list --host {} --service nova-compute -f json | jq -r \
+                     '.[0].Zone'",
+                    sh(host)
+                ),
+                Test::Equals(zone),
+            )
+        }));
         out.push(CheckSpec {
             expectation: None,
-            assert: None,
             kind: CheckKind::Policy,
             subject: "aggregates".into(),
-            expect: format!(
-                "{} still in their host aggregates and availability zones",
-                and_list(&facts.host_names())
-            ),
-            command: Some("openstack aggregate list --long".into()),
+            expect: if zoned.is_empty() {
+                format!(
+                    "{} still in their host aggregates and availability zones, as `openstack \
+                     aggregate list --long` listed them before the wave (the description declares \
+                     no zone to compare with)",
+                    and_list(&facts.host_names())
+                )
+            } else {
+                format!(
+                    "{} still in their availability zones: {}",
+                    and_list(&facts.host_names()),
+                    and_list(
+                        &zoned
+                            .iter()
+                            .map(|(h, z)| format!("{h} in {z}"))
+                            .collect::<Vec<_>>()
+                    )
+                )
+            },
+            command: assert
+                .as_ref()
+                .map(|_| "openstack aggregate list --long".to_string()),
+            assert,
         });
         out
     }

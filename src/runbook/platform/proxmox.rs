@@ -17,9 +17,9 @@
 //! workload is named after it (a name containing `ceph`, or starting `mon.` or `osd`), which is
 //! how an operator models Ceph monitors and OSDs (see `examples/proxmox-ceph.toml`).
 
-use crate::model::{Cluster, Migration, Workload};
+use crate::model::{Cluster, Migration, Resource, Workload};
 
-use super::assert::{Test, compare, each, strs};
+use super::assert::{Test, compare, cpu_or_memory, each, free_room, strs};
 use super::ceph;
 use super::{CheckSpec, Commands, Instruction, Phase, StepSpec, join, product_target, sh_each};
 use crate::runbook::expect::Expectation;
@@ -68,6 +68,24 @@ fn running(names: &[&str]) -> String {
          $n | $ARGS.positional | index($n)) | select(.status == \"running\")] | length' --args {}",
         sh_words(names.iter().copied())
     )
+}
+
+/// The capacity and load of `hosts` that are up, as [`free_room`] reads them, the way the
+/// importer ([`crate::live::proxmox`]) reads `/cluster/resources`: a node's `maxcpu` and
+/// `maxmem` (bytes), less those of its guests that are neither templates nor stopped without
+/// HA; an offline node, or one in HA maintenance (`hastate`), is not up. Storage: `None`, as
+/// the resources give no per-guest placement of disks.
+fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
+    let (field, unit) = cpu_or_memory(resource, ("maxcpu", "1"), ("maxmem", "1073741824"))?;
+    Some(format!(
+        "pvesh get /cluster/resources --output-format json | jq '(map(select((.type == \"qemu\" or \
+         .type == \"lxc\") and (.template == 1 or .template == true | not) and (.status == \"running\" \
+         or has(\"hastate\")))) | group_by(.node) | map({{key: .[0].node, value: (map(.{field} // 0) | \
+         add)}}) | from_entries) as $load | [.[] | select(.type == \"node\" and .status == \"online\" \
+         and .hastate != \"maintenance\" and (.node | IN($ARGS.positional[]))) | {{cap: ((.{field} // 0) \
+         / {unit}), load: (($load[.node] // 0) / {unit})}}]' --args {}",
+        sh_words(strs(hosts))
+    ))
 }
 
 /// Shuts down or starts guest `name`: an HA-managed one through `ha-manager set --state
@@ -163,6 +181,7 @@ impl Commands for Proxmox {
                 &running(&strs(workloads)),
                 Test::AtLeast(*healthy),
             ),
+            Expectation::Capacity { .. } => free_room(expectation, rooms)?,
             Expectation::ComponentVersion { .. } => return None,
             Expectation::All(parts) => super::assert::all(parts.iter().filter_map(|p| self.assert(p)))?,
         })

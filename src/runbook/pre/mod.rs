@@ -10,6 +10,7 @@ mod groups;
 
 use crate::model::resources::show;
 use crate::model::{HostId, HostState, ItemId, MemberId, Resource};
+use crate::rules::capacity::Scale;
 
 use groups::groups;
 pub(super) use groups::votes;
@@ -335,6 +336,12 @@ fn capacity(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckS
         .map(|&h| cluster.host(h).name.as_str())
         .collect();
     for resource in Resource::ALL {
+        let tracking: Vec<String> = facts
+            .receiving_hosts()
+            .into_iter()
+            .filter(|&h| cluster.host(h).usable(resource).is_some())
+            .map(|h| cluster.host(h).name.clone())
+            .collect();
         let basis = usable_basis(cluster, resource);
         let room = facts.room(resource);
         let evacuation = room.evacuation;
@@ -358,13 +365,23 @@ fn capacity(facts: &WaveFacts<'_>, commands: &dyn Commands, out: &mut Vec<CheckS
         } else if !evacuation.all_tracked {
             expect.push_str("; hosts without storage_gib take any amount and are not counted");
         }
+        let expectation = Expectation::Capacity {
+            resource,
+            hosts: tracking,
+            needed: evacuation.needed(),
+            scale: Scale::usable(resource, &cluster.policy),
+        };
+        // A command that only shows numbers the operator then adds up by hand is what the
+        // asserts replace: where the platform's tools cannot tell the free room (storage on
+        // shared datastores, Ceph daemons' CPU and memory), the check stays in words.
+        let assert = commands.assert(&expectation);
         out.push(CheckSpec {
-            expectation: None,
-            assert: None,
+            command: assert.as_ref().and(commands.capacity(&up)),
+            assert,
+            expectation: Some(expectation),
             kind: CheckKind::Capacity,
             subject: resource.to_string(),
             expect,
-            command: commands.capacity(&up),
         });
     }
 }

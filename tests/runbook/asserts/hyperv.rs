@@ -11,7 +11,7 @@
 use quorate::document::PlanDocument;
 use quorate::runbook::CheckKind;
 
-use super::{assert_of, book_of, every_command_has_an_assert, plan_of};
+use super::{assert_of, book_in_racks, book_of, every_command_has_an_assert, plan_of};
 
 const LEVEL: &str = r#"
 [[component]]
@@ -23,7 +23,7 @@ target_version = "12"
 const WAVES: &[&[&str]] = &[&["h1"], &["h2"], &["h3"], &["cluster-functional-level"]];
 
 /// The parts of a PowerShell assert: `$o = READ; if (CONDITION) { ok } else { throw … }`.
-fn structure(assert: &str) {
+pub(super) fn structure(assert: &str) {
     assert!(assert.contains("$o = "), "{assert}");
     assert!(
         assert.contains("throw ('expected {0}: {1}, observed: {2}' -f "),
@@ -50,7 +50,7 @@ fn structure(assert: &str) {
 #[test]
 fn hyperv_asserts_throw_with_the_expected_and_the_observed_value() {
     let (_, book) = book_of("hyperv", "10.0.20348", "10.0.26100", LEVEL, WAVES);
-    every_command_has_an_assert(&book, &[CheckKind::Capacity, CheckKind::Policy]);
+    every_command_has_an_assert(&book, &[]);
     let version = assert_of(&book, 1, true, CheckKind::Version, "h1, h2, h3");
     structure(&version);
     assert!(version.starts_with("foreach ($n in @('h1','h2','h3')) { $o = (Get-CimInstance -ClassName Win32_OperatingSystem -ComputerName $n).Version; if (\"$o\" -eq '10.0.20348')"), "{version}");
@@ -106,5 +106,29 @@ workloads = ["web-7d9f8-abcde", "web-7d9f8-fghij"]
     assert!(
         rules.contains("Get-ClusterGroup -Name 'web-7d9f8-abcde','web-7d9f8-fghij' | Where-Object { $_.AntiAffinityClassNames -notcontains 'web-apart' }"),
         "{rules}"
+    );
+}
+
+/// The fault domains a wave's nodes sit in (`Get-ClusterFaultDomain` `ParentName`), and the
+/// virtual switches of each node of the wave, compared with those of a node that stayed up.
+#[test]
+fn hyperv_policy_asserts_read_fault_domains_and_compare_switches_with_a_node_that_stayed_up() {
+    let (_, book) = book_in_racks("hyperv", "10.0.20348", "10.0.26100", LEVEL, WAVES);
+    every_command_has_an_assert(&book, &[]);
+    let domains = assert_of(&book, 1, false, CheckKind::Policy, "fault domains");
+    structure(&domains);
+    assert!(
+        domains.starts_with("$o = (Get-ClusterFaultDomain -Name 'h1').ParentName; if (\"$o\" -eq 'rack-a')"),
+        "{domains}"
+    );
+    let switches = assert_of(&book, 1, false, CheckKind::Policy, "virtual switches");
+    structure(&switches);
+    assert!(
+        switches.starts_with("$r = ((Get-VMSwitch -ComputerName 'h2' | Sort-Object Name).Name -join ','); $o = ((Get-VMSwitch -ComputerName 'h1' | Sort-Object Name).Name -join ',');"),
+        "{switches}"
+    );
+    assert!(
+        switches.contains("if (\"$r\" -ne '' -and \"$o\" -ceq \"$r\")"),
+        "{switches}"
     );
 }

@@ -9,7 +9,7 @@
 
 use quorate::runbook::CheckKind;
 
-use super::{Stubs, assert_of, book, ok};
+use super::{Stubs, assert_of, book, every_command_has_an_assert, ok};
 
 fn tolerance(metadata: u32) -> String {
     format!(
@@ -88,4 +88,157 @@ fn nutanix_post_checks_do_not_claim_uplinks_of_other_hosts() {
             );
         }
     }
+}
+
+/// `ncli host list` of h1..h3 (one block per node, `Key : value`), each with its AHV version,
+/// status and maintenance flag (the shape shown in the sources of the module doc).
+fn ncli_hosts(nodes: &[(&str, &str, &str, &str)]) -> String {
+    nodes
+        .iter()
+        .enumerate()
+        .map(|(k, (name, version, status, maintenance))| {
+            format!(
+                "    Id                        : 0005a2e1-4eaa-8b68-5558-aaaaaacd64d6::{k}\n    Uuid                      : 4f06c7ad-05e6-4088-9612-aaaaaadcffd{k}\n    Name                      : {name}\n    IPMI Address              : 10.0.1.{k}\n    Controller VM Address     : 10.0.0.1{k}\n    Controller VM NAT Address : \n    Controller VM NAT PORT    : \n    Hypervisor Address        : 10.0.2.{k}\n    Hypervisor Version        : Nutanix {version}\n    Host Status               : {status}\n    Oplog Disk Size           : 230 GiB (246,960,619,520 bytes) (0.3%)\n    Under Maintenance Mode    : {maintenance}\n    Metadata store status     : Metadata store enabled on the node\n    Node Position             : Node physical position can't be displayed for this model. Please refer to Prism UI for this information.\n    Node Serial (UUID)        : OM1XXXXXXXX{k}\n    Block Serial (Model)      : 20FXXXXXXXXX (NX-8155-G7)\n\n"
+            )
+        })
+        .collect()
+}
+
+const OLD: &str = "20230302.100173";
+const NEW: &str = "20230302.101026";
+const NOT_IN_MAINTENANCE: &str = "false (life_cycle_management)";
+
+fn up(name: &str) -> (&str, &str, &str, &str) {
+    (name, OLD, "NORMAL", NOT_IN_MAINTENANCE)
+}
+
+/// ncli's host list decides versions and host states; `cluster status` the CVMs up.
+#[test]
+fn nutanix_host_asserts_read_ncli_host_list() {
+    let down = "\n[[host]]\nname = \"h4\"\ncpu = 16\nmemory_gib = 64\nversion = \"20230302.100173\"\nstate = \"down\"\n\n[[anti_affinity]]\nname = \"web-apart\"\nworkloads = [\"web-7d9f8-abcde\", \"web-7d9f8-fghij\"]\n";
+    let (_, book) = book("nutanix", OLD, NEW, down);
+    // acli prints a VM's power state, the HA configuration, the networks and the VM groups in
+    // no documented form: those checks keep a command without an assert (listed in README.md
+    // and docs/plan-files.md).
+    every_command_has_an_assert(
+        &book,
+        &[
+            (CheckKind::Budget, "web"),
+            (CheckKind::Policy, "HA reservation"),
+            (CheckKind::Policy, "networks"),
+            (CheckKind::Policy, "anti-affinity"),
+        ],
+    );
+    let stubs = Stubs::new("nutanix-hosts");
+    let h4_down = ("h4", OLD, "OFFLINE", "false");
+    let answer = |nodes: &[(&str, &str, &str, &str)]| {
+        stubs.tool("ncli", &[ok("host list", &ncli_hosts(nodes))]);
+    };
+
+    let versions = assert_of(&book, 1, true, CheckKind::Version, "h1, h2, h3");
+    answer(&[up("h1"), up("h2"), up("h3"), h4_down]);
+    stubs.passes(&versions);
+    answer(&[
+        up("h1"),
+        up("h2"),
+        ("h3", "20220304.342", "NORMAL", "false"),
+        h4_down,
+    ]);
+    stubs.fails_with(&versions, OLD, "20220304.342");
+
+    let state = assert_of(&book, 1, true, CheckKind::HostState, "h1, h2, h3");
+    answer(&[up("h1"), up("h2"), up("h3"), h4_down]);
+    stubs.passes(&state);
+    answer(&[
+        up("h1"),
+        ("h2", OLD, "NORMAL", "true (life_cycle_management)"),
+        up("h3"),
+        h4_down,
+    ]);
+    stubs.fails_with(&state, "none", "h2");
+
+    let unavailable = assert_of(&book, 1, true, CheckKind::Unavailable, "h4");
+    answer(&[up("h1"), up("h2"), up("h3"), h4_down]);
+    stubs.passes(&unavailable);
+    answer(&[up("h1"), up("h2"), up("h3"), up("h4")]);
+    stubs.fails_with(&unavailable, "not NORMAL,false", "NORMAL,false");
+
+    let back = assert_of(&book, 1, false, CheckKind::Rejoined, "h1");
+    answer(&[up("h1"), up("h2"), up("h3"), h4_down]);
+    stubs.passes(&back);
+    answer(&[
+        ("h1", NEW, "NORMAL", "true (Hypervisor upgrade)"),
+        up("h2"),
+        up("h3"),
+        h4_down,
+    ]);
+    stubs.fails_with(&back, "NORMAL,false", "NORMAL,true");
+
+    let version = assert_of(&book, 1, false, CheckKind::Version, "h1");
+    answer(&[("h1", NEW, "NORMAL", "false"), up("h2"), up("h3"), h4_down]);
+    stubs.passes(&version);
+    answer(&[up("h1"), up("h2"), up("h3"), h4_down]);
+    stubs.fails_with(&version, NEW, OLD);
+
+    // The hosts of the etcd-like group: h1 goes down in wave 1, so 2 of 3 must be up now.
+    let quorum = assert_of(&book, 1, true, CheckKind::Quorum, "etcd");
+    answer(&[up("h1"), up("h2"), up("h3"), h4_down]);
+    stubs.passes(&quorum);
+    answer(&[
+        up("h1"),
+        ("h2", OLD, "OFFLINE", "false"),
+        ("h3", OLD, "NORMAL", "true"),
+        h4_down,
+    ]);
+    stubs.fails_with(&quorum, "at least", "1");
+}
+
+/// A group of CVMs counts the CVMs `cluster status` shows Up.
+#[test]
+fn nutanix_cvm_votes_count_the_cvms_up() {
+    let cvms = r#"
+[[workload]]
+name = "cvm-1"
+host = "h1"
+cpu = 1
+memory_gib = 1
+migration = "none"
+
+[[workload]]
+name = "cvm-2"
+host = "h2"
+cpu = 1
+memory_gib = 1
+migration = "none"
+
+[[workload]]
+name = "cvm-3"
+host = "h3"
+cpu = 1
+memory_gib = 1
+migration = "none"
+
+[[quorum_group]]
+name = "cvm-rf2"
+members = ["cvm-1", "cvm-2", "cvm-3"]
+"#;
+    let (_, book) = book("nutanix", OLD, NEW, cvms);
+    let quorum = assert_of(&book, 1, true, CheckKind::Quorum, "cvm-rf2");
+    let stubs = Stubs::new("nutanix-cvms");
+    let status = |third: &str| {
+        format!(
+            "2026-12-01 11:00:00,000Z INFO zookeeper_session.py:191 cluster is attempting to connect to Zookeeper\nThe state of the cluster: start\nLockdown mode: Disabled\n\n        CVM: 10.0.0.11 Up\n                                Zeus   UP       [3725, 3751, 3752]\n\n        CVM: 10.0.0.12 Up, ZeusLeader\n                                Zeus   UP       [3711, 3739, 3740]\n\n        CVM: 10.0.0.13 {third}\n"
+        )
+    };
+    stubs.tool("cluster", &[ok("status", &status("Up"))]);
+    stubs.passes(&quorum);
+    // Two CVMs down: fewer than the quorum of 2.
+    stubs.tool(
+        "cluster",
+        &[ok(
+            "status",
+            &status("Down").replacen("10.0.0.11 Up", "10.0.0.11 Down", 1),
+        )],
+    );
+    stubs.fails_with(&quorum, "at least", "1");
 }

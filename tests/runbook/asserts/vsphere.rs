@@ -48,7 +48,7 @@ fn resync(bytes: u64) -> String {
 #[test]
 fn vsan_asserts_pass_on_good_output_and_fail_on_bad() {
     let (_, book) = book("vsan", "8.0.2", "8.0.3", "");
-    every_command_has_an_assert(&book, &[CheckKind::Capacity, CheckKind::Policy]);
+    every_command_has_an_assert(&book, &[]);
     let stubs = Stubs::new("vsan");
 
     let versions = assert_of(&book, 1, true, CheckKind::Version, "h1, h2, h3");
@@ -281,4 +281,70 @@ workloads = ["web-7d9f8-abcde", "web-7d9f8-fghij"]
         ],
     );
     stubs.fails_with(&drs, "true,true", "true,false");
+}
+
+/// `govc host.vnic.info -json` of a host: vmk0 management, vmk1 vMotion, vmk2 vSAN (`vsan`
+/// names vmk2's port group).
+fn vnics(vsan: &str) -> String {
+    format!(
+        r#"{{"info":[{{"device":"vmk0","network":"Management Network","switch":"vSwitch0","address":"192.0.2.11","stack":"defaultTcpipStack","services":["management"]}},{{"device":"vmk1","network":"dvpg-vmotion","switch":"dvs-prod","address":"198.51.100.11","stack":"defaultTcpipStack","services":["vmotion"]}},{{"device":"vmk2","network":"{vsan}","switch":"dvs-prod","address":"203.0.113.11","stack":"defaultTcpipStack","services":["vsan","vsanWitness"]}}]}}"#
+    )
+}
+
+/// After the wave, each host's VMkernel adapters are those of a host that stayed up, and the
+/// VMs of its hosts are compliant with their storage policies.
+#[test]
+fn vsan_post_checks_compare_vmkernel_adapters_and_read_policy_compliance() {
+    let (_, book) = book("vsan", "8.0.2", "8.0.3", "");
+    let stubs = Stubs::new("vsan-post");
+    let dvs = assert_of(&book, 1, false, CheckKind::Policy, "distributed switch");
+    stubs.tool("govc", &[ok("host.vnic.info -json -host", &vnics("dvpg-vsan"))]);
+    stubs.passes(&dvs);
+    let calls = stubs.calls();
+    assert!(
+        calls.contains(&"govc host.vnic.info -json -host h2".to_string()),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&"govc host.vnic.info -json -host h1".to_string()),
+        "{calls:?}"
+    );
+    stubs.tool(
+        "govc",
+        &[
+            ok("host.vnic.info -json -host h1", &vnics("VM Network")),
+            ok("host.vnic.info -json -host", &vnics("dvpg-vsan")),
+        ],
+    );
+    stubs.fails_with(
+        &dvs,
+        "dvpg-vsan",
+        "vmk0 Management Network vSwitch0 management; vmk1 dvpg-vmotion dvs-prod vmotion; vmk2 VM Network dvs-prod",
+    );
+
+    let policies = assert_of(&book, 1, false, CheckKind::Policy, "storage policies");
+    let info = |compliant: &str| {
+        format!(
+            r#"{{"policies":[{{"profile":{{"profileId":{{"uniqueId":"aa6d5a82-1c88-45da-85d3-3d74b91a5bad"}},"name":"vSAN Default Storage Policy"}},"compliantVM":[{compliant}],"compatibleDatastores":null}}]}}"#
+        )
+    };
+    stubs.tool(
+        "govc",
+        &[ok(
+            "storage.policy.info -c -json",
+            &info(r#""web-7d9f8-abcde","web-7d9f8-fghij""#),
+        )],
+    );
+    stubs.passes(&policies);
+    stubs.tool(
+        "govc",
+        &[ok("storage.policy.info -c -json", &info(r#""web-7d9f8-fghij""#))],
+    );
+    stubs.fails_with(&policies, "none", "web-7d9f8-abcde");
+}
+
+#[test]
+fn vsphere_checks_all_have_asserts() {
+    let (_, book) = book("vsphere", "8.0.2", "8.0.3", "");
+    every_command_has_an_assert(&book, &[]);
 }

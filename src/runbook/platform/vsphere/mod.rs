@@ -15,9 +15,9 @@
 
 mod checks;
 
-use crate::model::{Cluster, Migration, Workload};
+use crate::model::{Cluster, Migration, Resource, Workload};
 
-use super::assert::{Test, all, compare, each, strs};
+use super::assert::{Test, all, compare, cpu_or_memory, each, free_room, strs};
 use super::{
     CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, end_of_options, join,
     product_target,
@@ -272,6 +272,7 @@ impl Commands for Vsphere {
                 )
             }
             Expectation::ComponentVersion { .. } => return None,
+            Expectation::Capacity { .. } => free_room(expectation, checks::rooms)?,
             Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
         })
     }
