@@ -18,6 +18,7 @@
 //!
 //! The core never reads the clock: a [`Clock`] passed in by the caller bounds the time.
 
+mod by_duration;
 mod duration;
 mod exact;
 mod explain;
@@ -167,8 +168,8 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     ) {
         Some(waves) => (waves, false),
         None if conflicts.is_empty() => (one_per_wave(&precedence, &items), false),
-        None => match search.solve_with_cuts(items.len(), false, None, &[]) {
-            Found::Plan(solution, _) => (solution.into_iter().filter(|w| !w.is_empty()).collect(), true),
+        None => match search.solve_with_cuts(items.len(), false, None, &[], &exact::Restriction::default()) {
+            Found::Plan(solution) => (solution.into_iter().filter(|w| !w.is_empty()).collect(), true),
             Found::Infeasible if !search.exact_cuts_unproven => {
                 return Err(NoSafePlan {
                     conflicts: merge_conflicts(conflicts),
