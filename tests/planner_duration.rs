@@ -87,6 +87,41 @@ impl Tally {
     }
 }
 
+/// Generated clusters that the direct minimisation could not prove optimal in 10 s (issue 10;
+/// the numbers are in docs/performance.md): the level bound and the search over wave counts
+/// prove each at once. The limit is short so that a regression to a search of many seconds
+/// fails here, yet far above what these take (milliseconds in release).
+#[test]
+fn generated_duration_clusters_are_proven_optimal() {
+    let trace = crate::planner_generate::trace();
+    for (shape, hosts) in [
+        (Shape::Stretched, 5),
+        (Shape::Kubernetes, 16),
+        (Shape::Kubernetes, 20),
+    ] {
+        for seed in 1..=2 {
+            let name = format!("{shape}-{hosts} seed {seed}");
+            let recipe = Recipe { shape, hosts, seed };
+            let mut cluster = support::load_ok(&name, &generate(&recipe, &trace)).cluster;
+            cluster.policy.objective = Objective::Duration;
+            let options = SolveOptions {
+                backend: Backend::default_backend().expect("a backend is compiled in"),
+                time_limit: 5.0,
+                clock: &quorate::solve::NoClock,
+            };
+            let plan = solve(&cluster, &options).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let verdict = validate(&cluster, &PlanInput::from_plan(&cluster, &plan));
+            assert!(verdict.is_valid(), "{name}: {:#?}", verdict.violations);
+            assert!(plan.quality.optimal, "{name}: {:?}", plan.quality);
+            assert_eq!(
+                plan.quality.lower_bound_minutes,
+                plan.total_minutes(&cluster),
+                "{name}: an optimal plan's minutes are its bound"
+            );
+        }
+    }
+}
+
 fn draw<S: Strategy<Value = String>>(strategy: &S, runner: &mut TestRunner) -> String {
     strategy
         .new_tree(runner)

@@ -195,7 +195,7 @@ impl Search<'_, '_> {
             if levels.cost(&floor).max(lower_minutes) >= upper {
                 Ending::Incumbent(if probed { "ilp" } else { "bounds" })
             } else {
-                self.cheapest_vector(&levels, floor, upper)
+                self.cheapest_vector(&levels, floor, lower_minutes, upper)
             }
         };
         let sound = !self.exact_cuts_unproven;
@@ -285,8 +285,15 @@ impl Search<'_, '_> {
     }
 
     /// Step 2 of the module doc: the cheapest count vector, from `floor` up, that a safe plan
-    /// keeps to, below `upper` (the incumbent's minutes).
-    fn cheapest_vector(&mut self, levels: &Levels, floor: Vec<usize>, upper: u64) -> Ending {
+    /// keeps to, below `upper` (the incumbent's minutes). A vector cheaper than `lower_minutes`
+    /// (a bound every plan meets) has no plan: it is passed over without asking.
+    fn cheapest_vector(
+        &mut self,
+        levels: &Levels,
+        floor: Vec<usize>,
+        lower_minutes: u64,
+        upper: u64,
+    ) -> Ending {
         let interchangeable = !self.model.has_order_rules();
         let most = self.cluster.items().len();
         let mut queue = BinaryHeap::new();
@@ -299,7 +306,11 @@ impl Search<'_, '_> {
             }
             let restriction = levels.restriction(&w, interchangeable);
             let waves = w[w.len() - 1] + levels.exclusive.len();
-            match self.solve_with_cuts(waves, false, None, &[], &restriction) {
+            let found = match cost < lower_minutes {
+                true => Found::Infeasible,
+                false => self.solve_with_cuts(waves, false, None, &[], &restriction),
+            };
+            match found {
                 Found::Plan(solution) => {
                     let solution = self.canonical(solution, None, &restriction);
                     let plan = solution.into_iter().filter(|w| !w.is_empty()).collect();
