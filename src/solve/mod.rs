@@ -10,7 +10,8 @@
 //! 3. **A constructive heuristic** gives a safe plan: the upper bound.
 //! 4. **The integer program** closes the gap: for the `waves` objective it asks, from the lower
 //!    bound up, whether `T` waves suffice (infeasible raises the bound, feasible lowers the
-//!    plan); for `duration` it minimises total minutes. Each wave of a solution is checked with
+//!    plan); for `duration` it searches the counts of waves reaching each upgrade time, cheapest
+//!    first (`by_duration.rs`). Each wave of a solution is checked with
 //!    an exact placement; a wave that cannot be evacuated becomes a cut and the model is solved
 //!    again, so no wave leaves the solver without a placement. When the model found the plan,
 //!    the assignment is made canonical (lexicographically smallest wave per item, by further
