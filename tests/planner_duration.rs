@@ -122,45 +122,45 @@ fn generated_duration_clusters_are_proven_optimal() {
     }
 }
 
-fn draw<S: Strategy<Value = String>>(strategy: &S, runner: &mut TestRunner) -> String {
-    strategy
-        .new_tree(runner)
-        .expect("the generators never reject")
-        .current()
+/// The time limit per solve: `QUORATE_HARNESS_LIMIT`, or the CLI's default of 10 s.
+fn limit() -> f64 {
+    std::env::var("QUORATE_HARNESS_LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10.0)
+}
+
+/// Plans `count` descriptions drawn from `strategy` and prints their tally under `label`.
+fn plan_drawn<S: Strategy<Value = String>>(strategy: &S, runner: &mut TestRunner, count: usize, label: &str) {
+    let mut tally = Tally::default();
+    for n in 0..count {
+        let text = strategy
+            .new_tree(runner)
+            .expect("the generators never reject")
+            .current();
+        let name = format!("{label} #{n}");
+        tally.plan(name.clone(), support::load_ok(&name, &text).cluster, limit());
+    }
+    tally.report(&format!("{label} ({count} drawn)"));
 }
 
 #[test]
 #[ignore = "a measurement: run in release with --ignored --nocapture"]
 fn duration_harness() {
-    let limit: f64 = std::env::var("QUORATE_HARNESS_LIMIT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10.0);
+    let limit = limit();
     let mut runner = TestRunner::deterministic();
-
-    let mut small = Tally::default();
-    let strategy = support::small::small_cluster();
-    for n in 0..500 {
-        let text = draw(&strategy, &mut runner);
-        small.plan(
-            format!("small #{n}"),
-            support::load_ok("small.toml", &text).cluster,
-            limit,
-        );
-    }
-    small.report("small (at most 7 items, 500 drawn)");
-
-    let mut varied = Tally::default();
-    let strategy = support::generate::description();
-    for n in 0..300 {
-        let text = draw(&strategy, &mut runner);
-        varied.plan(
-            format!("varied #{n}"),
-            support::load_ok("varied.toml", &text).cluster,
-            limit,
-        );
-    }
-    varied.report("varied (1 to 20 hosts, 300 drawn)");
+    plan_drawn(
+        &support::small::small_cluster(),
+        &mut runner,
+        500,
+        "small, at most 7 items",
+    );
+    plan_drawn(
+        &support::generate::description(),
+        &mut runner,
+        300,
+        "varied, 1 to 20 hosts",
+    );
 
     let trace = crate::planner_generate::trace();
     let mut shapes = Tally::default();
@@ -183,10 +183,7 @@ fn duration_harness() {
 #[test]
 #[ignore = "a measurement: run in release with --ignored --nocapture"]
 fn duration_benchmark_clusters() {
-    let limit: f64 = std::env::var("QUORATE_HARNESS_LIMIT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10.0);
+    let limit = limit();
     let trace = crate::planner_generate::trace();
     let mut clusters: Vec<(String, String)> = [
         support::generate::RealisticCluster::vsan_16(),
