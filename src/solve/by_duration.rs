@@ -272,7 +272,7 @@ impl Search<'_, '_> {
             let mut t = floor[j];
             while t < used[j] {
                 probed = true;
-                match self.solve_with_cuts(t, false, None, &[], &restriction) {
+                match self.solve_with_cuts(t, None, &[], &restriction) {
                     Found::Infeasible => t += 1,
                     Found::Plan(..) => break,
                     Found::OutOfTime => return (floor, true),
@@ -308,7 +308,7 @@ impl Search<'_, '_> {
             let waves = w[w.len() - 1] + levels.exclusive.len();
             let found = match cost < lower_minutes {
                 true => Found::Infeasible,
-                false => self.solve_with_cuts(waves, false, None, &[], &restriction),
+                false => self.solve_with_cuts(waves, None, &[], &restriction),
             };
             match found {
                 Found::Plan(solution) => {

@@ -79,7 +79,6 @@ impl Search<'_, '_> {
     pub(super) fn solve_with_cuts(
         &mut self,
         waves: usize,
-        minimise: bool,
         max_minutes: Option<u64>,
         fixed: &[(ItemId, usize)],
         restriction: &Restriction,
@@ -93,7 +92,6 @@ impl Search<'_, '_> {
             }
             let request = Request {
                 waves,
-                minimise_minutes: minimise,
                 max_minutes,
                 cuts: &self.cuts,
                 fixed: &fixed,
@@ -254,7 +252,7 @@ impl Search<'_, '_> {
         let (first, last) = (lower, best.len());
         for t in first..last {
             self.options.clock.progress(best.len(), t as u32);
-            match self.solve_with_cuts(t, false, None, &[], &Restriction::default()) {
+            match self.solve_with_cuts(t, None, &[], &Restriction::default()) {
                 Found::Infeasible => lower = t + 1,
                 Found::Plan(solution) => {
                     best = solution.into_iter().filter(|w| !w.is_empty()).collect();
@@ -309,7 +307,7 @@ impl Search<'_, '_> {
             {
                 let mut trial_fixed = fixed.clone();
                 trial_fixed.push((item, t));
-                match self.solve_with_cuts(t_max, false, max_minutes, &trial_fixed, restriction) {
+                match self.solve_with_cuts(t_max, max_minutes, &trial_fixed, restriction) {
                     Found::Plan(solution) if empty_allowed || solution.iter().all(|w| !w.is_empty()) => {
                         current = solution;
                         settled = t;

@@ -77,8 +77,6 @@ pub struct Cut {
 pub struct Request<'a> {
     /// Number of waves available.
     pub waves: usize,
-    /// Minimise total minutes instead of finding any feasible assignment.
-    pub minimise_minutes: bool,
     /// Only assignments of at most this many minutes in all.
     pub max_minutes: Option<u64>,
     /// Placement cuts.
@@ -272,10 +270,7 @@ impl<'c> IlpModel<'c> {
         let mut rows: Vec<Constraint> = Vec::new();
         let symmetric = self.orders.is_empty();
         // Waves kept apart by forbidden waves or level caps are no longer interchangeable.
-        let interchangeable = symmetric
-            && !request.minimise_minutes
-            && request.forbidden.is_empty()
-            && request.level_caps.is_empty();
+        let interchangeable = symmetric && request.forbidden.is_empty() && request.level_caps.is_empty();
         for i in (0..n).filter(|&i| present[i]) {
             let mut once = Expression::with_capacity(t_max);
             for t in 0..t_max {
@@ -394,9 +389,9 @@ impl<'c> IlpModel<'c> {
             }
             rows.push(waves.leq(cap.waves as f64));
         }
-        let mut objective = Expression::from(0.0);
-        if request.minimise_minutes || request.max_minutes.is_some() {
+        if let Some(max) = request.max_minutes {
             let overhead = f64::from(self.cluster.policy.wave_overhead_minutes);
+            let mut total = Expression::with_capacity(2 * t_max);
             let mut previous: Option<(Variable, Variable)> = None;
             for t in 0..t_max {
                 let used = vars.add(variable().binary());
@@ -415,17 +410,13 @@ impl<'c> IlpModel<'c> {
                     rows.push(Expression::from(x[i][t]).leq(used));
                     rows.push((minutes * x[i][t]).leq(length));
                 }
-                objective.add_mul(overhead, used);
-                objective.add_mul(1.0, length);
+                total.add_mul(overhead, used);
+                total.add_mul(1.0, length);
             }
-            if let Some(max) = request.max_minutes {
-                rows.push(objective.clone().leq(max as f64 + 0.5));
-            }
-            if !request.minimise_minutes {
-                objective = Expression::from(0.0);
-            }
+            rows.push(total.leq(max as f64 + 0.5));
         }
-        let problem = vars.minimise(objective);
+        // Every question is one of feasibility: the objective is constant.
+        let problem = vars.minimise(Expression::from(0.0));
         let limit = request.time_limit.max(0.01);
         let result = match backend {
             Backend::Microlp => run_microlp(problem, rows, limit, &x),

@@ -169,7 +169,7 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     ) {
         Some(waves) => (waves, false),
         None if conflicts.is_empty() => (one_per_wave(&precedence, &items), false),
-        None => match search.solve_with_cuts(items.len(), false, None, &[], &exact::Restriction::default()) {
+        None => match search.solve_with_cuts(items.len(), None, &[], &exact::Restriction::default()) {
             Found::Plan(solution) => (solution.into_iter().filter(|w| !w.is_empty()).collect(), true),
             Found::Infeasible if !search.exact_cuts_unproven => {
                 return Err(NoSafePlan {
