@@ -11,10 +11,10 @@
 //!
 //! 1. **Bound each count.** The waves holding an item of at least `d_j` minutes hold every such
 //!    item, so `w_j` is at least the fewest waves those items need on their own: bounded
-//!    cheaply (hosts per wave, the wave bound for `w_k`) and, when evacuation only gets harder
-//!    as a wave grows (no liberating hosts, see [`super::liberating_hosts`]), computed exactly
-//!    by the integer program on those items alone, from the cheap bound up to what the
-//!    heuristic's plan uses. These bounds alone (the *level bound*) often meet the heuristic's
+//!    cheaply (hosts per wave, the wave bound for `w_k`) and, when leaving the other items out
+//!    keeps a wave safe (none of them is a liberating host, see [`super::liberating_hosts`]),
+//!    computed exactly by the integer program on those items alone, from the cheap bound up to
+//!    what the heuristic's plan uses. These bounds alone (the *level bound*) often meet the heuristic's
 //!    plan.
 //! 2. **Search the vectors, cheapest first** (a priority queue; each step raises one count).
 //!    For each, the integer program asks whether a safe plan keeps to it. Without order rules
@@ -254,10 +254,6 @@ impl Search<'_, '_> {
             .collect();
         floor[k - 1] = floor[k - 1].max(lower_waves.saturating_sub(levels.exclusive.len() as u32) as usize);
         let mut floor = Levels::monotone(floor);
-        // Removing items from a wave keeps it safe only when no host liberates another.
-        if !self.liberating.is_empty() {
-            return (floor, false);
-        }
         let used = levels.counts(best);
         let mut probed = false;
         for j in 0..k {
@@ -265,6 +261,14 @@ impl Search<'_, '_> {
                 break;
             }
             let absent = levels.absent_below(cluster, j);
+            // Leaving hosts out of a safe wave keeps it safe unless one of them liberates
+            // another: then the items of this level alone prove nothing.
+            let liberating_absent = absent
+                .iter()
+                .any(|i| matches!(i, ItemId::Host(h) if self.liberating.binary_search(h).is_ok()));
+            if liberating_absent {
+                continue;
+            }
             let restriction = Restriction {
                 absent,
                 ..Restriction::default()
