@@ -22,28 +22,6 @@ mod generate;
 
 use generate::RealisticCluster;
 
-/// A vSAN-like cluster of 96 hosts in 8 racks, one rack down at a time, 2,000 VMs.
-fn vsan_96() -> RealisticCluster {
-    RealisticCluster {
-        name: "vsan-96".to_string(),
-        platform: "vsan",
-        seed: 9_600,
-        hosts: 96,
-        fault_domains: 8,
-        sites: 1,
-        fault_domains_at_once: 1,
-        unavailable_hosts: 0,
-        components: 1,
-        workloads: 2_000,
-        quorum_groups: 8,
-        budgets: 8,
-        anti_affinity: 20,
-        fill: 0.6,
-        migration: [90, 5, 5],
-        storage: true,
-    }
-}
-
 fn load(generator: &RealisticCluster) -> Cluster {
     let text = generator.description();
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
@@ -67,7 +45,7 @@ fn plan_benchmarks(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(20));
     for generator in [
         RealisticCluster::vsan_16(),
-        vsan_96(),
+        RealisticCluster::vsan_96(),
         RealisticCluster::kubernetes_96(),
     ] {
         let cluster = load(&generator);

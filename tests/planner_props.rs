@@ -20,7 +20,7 @@ fn solve_with(cluster: &Cluster, backend: Backend) -> Result<Plan, NoSafePlan> {
         backend,
         // The planner's own clock never runs out here, but the MILP backend keeps a wall-clock
         // limit of its own: generous, so that a loaded machine does not turn a proof into a
-        // timeout (a few duration cases take 10 s in a debug build; issue 10 makes them fast).
+        // timeout.
         time_limit: 120.0,
         clock: &NoClock,
     };

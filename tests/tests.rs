@@ -15,6 +15,7 @@ mod outputs;
 mod planner;
 mod planner_anytime;
 mod planner_bounds;
+mod planner_duration;
 mod planner_generate;
 mod planner_props;
 mod planner_volume;

@@ -70,6 +70,25 @@ pub(super) fn exclusive_minutes(cluster: &Cluster) -> u64 {
         .sum()
 }
 
+/// The fewest waves that can hold `hosts` between them, by counting alone: the most hosts one
+/// wave can take, and the fault domains (sites) that may go down per wave against the distinct
+/// ones among `hosts`.
+pub(super) fn fewest_waves_for(cluster: &Cluster, hosts: &[crate::model::HostId]) -> usize {
+    let mut fewest = hosts.len().div_ceil(max_hosts_in_a_wave(cluster));
+    for (limit, key) in crate::rules::levels::levels(cluster) {
+        let Some(limit) = limit else { continue };
+        let already: std::collections::BTreeSet<u32> = cluster.unavailable_hosts().filter_map(&key).collect();
+        let distinct: std::collections::BTreeSet<u32> = hosts
+            .iter()
+            .filter_map(|&h| key(h))
+            .filter(|d| !already.contains(d))
+            .collect();
+        let slots = (limit as usize).saturating_sub(already.len()).max(1);
+        fewest = fewest.max(distinct.len().div_ceil(slots));
+    }
+    fewest
+}
+
 /// The most hosts one wave can take: the cap, and the hosts of the largest fault domains (sites)
 /// that may be down besides those already down.
 fn max_hosts_in_a_wave(cluster: &Cluster) -> usize {

@@ -1,9 +1,9 @@
 //! The integer-program search: solves with placement cuts, proves bounds, canonicalises.
 
 use crate::model::{Cluster, ItemId};
-use crate::plan::{Quality, Wave};
+use crate::plan::Quality;
 use crate::solve::SolveOptions;
-use crate::solve::ilp::{Cut, IlpModel, Outcome, Request};
+use crate::solve::ilp::{Cut, IlpModel, LevelCap, Outcome, Request};
 use crate::solve::wave::{WaveProblem, WaveRules};
 
 pub(super) struct Search<'s, 'c> {
@@ -22,9 +22,29 @@ pub(super) struct Search<'s, 'c> {
     pub(super) exact_cuts_unproven: bool,
 }
 
+/// Limits on a solve beyond the number of waves: items left out, waves kept from items, and
+/// caps on the waves of long items (see [`Request`]). The default restricts nothing.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Restriction {
+    pub(super) absent: Vec<ItemId>,
+    /// Sorted.
+    pub(super) forbidden: Vec<(ItemId, usize)>,
+    pub(super) fixed: Vec<(ItemId, usize)>,
+    pub(super) level_caps: Vec<LevelCap>,
+}
+
+impl Restriction {
+    fn is_empty(&self) -> bool {
+        self.absent.is_empty()
+            && self.forbidden.is_empty()
+            && self.fixed.is_empty()
+            && self.level_caps.is_empty()
+    }
+}
+
 /// What a solve with cuts found.
 pub(super) enum Found {
-    Plan(Vec<Vec<ItemId>>, bool),
+    Plan(Vec<Vec<ItemId>>),
     Infeasible,
     OutOfTime,
 }
@@ -35,7 +55,13 @@ impl Search<'_, '_> {
         self.options.time_limit - self.options.clock.elapsed()
     }
 
-    fn quality(&self, lower_waves: u32, lower_minutes: u64, optimal: bool, proof: &'static str) -> Quality {
+    pub(super) fn quality(
+        &self,
+        lower_waves: u32,
+        lower_minutes: u64,
+        optimal: bool,
+        proof: &'static str,
+    ) -> Quality {
         Quality {
             lower_bound_waves: lower_waves,
             // The wave bound may have been raised by the integer program since.
@@ -53,11 +79,12 @@ impl Search<'_, '_> {
     pub(super) fn solve_with_cuts(
         &mut self,
         waves: usize,
-        minimise: bool,
         max_minutes: Option<u64>,
         fixed: &[(ItemId, usize)],
+        restriction: &Restriction,
     ) -> Found {
         self.cut_pairs();
+        let fixed: Vec<(ItemId, usize)> = restriction.fixed.iter().chain(fixed).copied().collect();
         loop {
             let remaining = self.remaining();
             if remaining <= 0.0 {
@@ -65,18 +92,19 @@ impl Search<'_, '_> {
             }
             let request = Request {
                 waves,
-                minimise_minutes: minimise,
                 max_minutes,
                 cuts: &self.cuts,
-                fixed,
-                forbidden: &[],
+                fixed: &fixed,
+                forbidden: &restriction.forbidden,
+                absent: &restriction.absent,
+                level_caps: &restriction.level_caps,
                 time_limit: remaining,
             };
             let outcome = self.model.solve(&request, self.options.backend);
             match outcome {
                 Outcome::Solved {
                     waves: solution,
-                    proven,
+                    proven: _,
                 } => {
                     let mut all_placed = true;
                     let cuts_before = self.cuts.len();
@@ -90,7 +118,7 @@ impl Search<'_, '_> {
                         }
                     }
                     if all_placed {
-                        return Found::Plan(solution, proven);
+                        return Found::Plan(solution);
                     }
                     if self.cuts.len() == cuts_before {
                         // The backend returned a wave its cuts forbid (a numerical slip): give up
@@ -214,7 +242,7 @@ impl Search<'_, '_> {
         let mut lower = lower as usize;
         if best.len() <= lower {
             if from_ilp {
-                best = self.canonical(best, None);
+                best = self.canonical(best, None, &Restriction::default());
             }
             let quality = self.quality(best.len() as u32, lower_minutes, true, "bounds");
             return (best, quality);
@@ -224,9 +252,9 @@ impl Search<'_, '_> {
         let (first, last) = (lower, best.len());
         for t in first..last {
             self.options.clock.progress(best.len(), t as u32);
-            match self.solve_with_cuts(t, false, None, &[]) {
+            match self.solve_with_cuts(t, None, &[], &Restriction::default()) {
                 Found::Infeasible => lower = t + 1,
-                Found::Plan(solution, _) => {
+                Found::Plan(solution) => {
                     best = solution.into_iter().filter(|w| !w.is_empty()).collect();
                     from_ilp = true;
                     lower = lower.max(t);
@@ -240,7 +268,7 @@ impl Search<'_, '_> {
         }
         let proven = !out_of_time && !self.exact_cuts_unproven && lower >= best.len();
         if from_ilp {
-            best = self.canonical(best, None);
+            best = self.canonical(best, None, &Restriction::default());
         }
         // What proves the plan optimal, whichever way it was found: the combinatorial bound
         // alone, or the integer program that raised it.
@@ -253,73 +281,17 @@ impl Search<'_, '_> {
         (best, quality)
     }
 
-    /// The plan with the least total minutes, starting from `best` (a safe plan; `from_ilp` when
-    /// a backend found it) and the lower bounds.
-    pub(super) fn least_minutes(
-        &mut self,
-        best: Vec<Vec<ItemId>>,
-        from_ilp: bool,
-        lower_waves: u32,
-        lower_minutes: u64,
-    ) -> (Vec<Vec<ItemId>>, Quality) {
-        let minutes = |waves: &[Vec<ItemId>]| {
-            crate::plan::total_minutes(
-                self.cluster,
-                &waves.iter().map(|w| Wave::new(w.clone())).collect::<Vec<_>>(),
-            )
-        };
-        let upper = minutes(&best);
-        let canonical_best = |search: &mut Self, best: Vec<Vec<ItemId>>| {
-            if from_ilp {
-                search.canonical(best, Some(upper))
-            } else {
-                best
-            }
-        };
-        if upper <= lower_minutes {
-            let best = canonical_best(self, best);
-            return (best, self.quality(lower_waves, lower_minutes, true, "bounds"));
-        }
-        // No optimal plan has more waves than the upper bound allows at the cheapest wave cost.
-        let cheapest = u64::from(self.cluster.policy.wave_overhead_minutes)
-            + self
-                .cluster
-                .items()
-                .iter()
-                .map(|&i| u64::from(self.cluster.item_minutes(i)))
-                .min()
-                .unwrap_or(0);
-        let horizon = upper
-            .checked_div(cheapest)
-            .map_or(self.cluster.items().len(), |w| w as usize)
-            .clamp(best.len(), self.cluster.items().len().max(1));
-        match self.solve_with_cuts(horizon, true, None, &[]) {
-            Found::Plan(solution, proven) => {
-                let solution: Vec<Vec<ItemId>> = solution.into_iter().filter(|w| !w.is_empty()).collect();
-                let found = minutes(&solution);
-                let proven = proven && !self.exact_cuts_unproven;
-                let (waves, value) = if found < upper {
-                    (self.canonical(solution, Some(found)), found)
-                } else {
-                    (canonical_best(self, best), upper)
-                };
-                let lower = if proven { value } else { lower_minutes };
-                let mut quality =
-                    self.quality(lower_waves, lower, proven, if proven { "ilp" } else { "none" });
-                quality.lower_bound_minutes = quality.lower_bound_minutes.max(lower);
-                (waves, quality)
-            }
-            Found::Infeasible | Found::OutOfTime => {
-                let best = canonical_best(self, best);
-                (best, self.quality(lower_waves, lower_minutes, false, "none"))
-            }
-        }
-    }
-
     /// The lexicographically smallest assignment (earliest wave for each item in id order) with
-    /// as many waves as `waves` and, for `duration`, no more than `max_minutes`. Found by fixing items one
-    /// at a time, so it does not depend on which solution a backend happened to return.
-    fn canonical(&mut self, waves: Vec<Vec<ItemId>>, max_minutes: Option<u64>) -> Vec<Vec<ItemId>> {
+    /// as many waves as `waves`, within `restriction` and, for `duration`, no more than
+    /// `max_minutes`. Found by fixing items one at a time, so it does not depend on which
+    /// solution a backend happened to return. Waves may stay empty only for `duration`.
+    pub(super) fn canonical(
+        &mut self,
+        waves: Vec<Vec<ItemId>>,
+        max_minutes: Option<u64>,
+        restriction: &Restriction,
+    ) -> Vec<Vec<ItemId>> {
+        let empty_allowed = max_minutes.is_some() || !restriction.is_empty();
         let t_max = waves.len();
         let mut current = waves;
         let mut fixed: Vec<(ItemId, usize)> = Vec::new();
@@ -330,13 +302,13 @@ impl Search<'_, '_> {
                 .position(|w| w.contains(&item))
                 .expect("every item is placed");
             let mut settled = now;
-            for t in 0..now {
+            let pinned = restriction.fixed.iter().any(|&(i, _)| i == item);
+            for t in (0..now).filter(|&t| !pinned && restriction.forbidden.binary_search(&(item, t)).is_err())
+            {
                 let mut trial_fixed = fixed.clone();
                 trial_fixed.push((item, t));
-                match self.solve_with_cuts(t_max, false, max_minutes, &trial_fixed) {
-                    Found::Plan(solution, _)
-                        if max_minutes.is_some() || solution.iter().all(|w| !w.is_empty()) =>
-                    {
+                match self.solve_with_cuts(t_max, max_minutes, &trial_fixed, restriction) {
+                    Found::Plan(solution) if empty_allowed || solution.iter().all(|w| !w.is_empty()) => {
                         current = solution;
                         settled = t;
                         break;

@@ -77,8 +77,6 @@ pub struct Cut {
 pub struct Request<'a> {
     /// Number of waves available.
     pub waves: usize,
-    /// Minimise total minutes instead of finding any feasible assignment.
-    pub minimise_minutes: bool,
     /// Only assignments of at most this many minutes in all.
     pub max_minutes: Option<u64>,
     /// Placement cuts.
@@ -87,8 +85,24 @@ pub struct Request<'a> {
     pub fixed: &'a [(ItemId, usize)],
     /// Items kept out of a wave.
     pub forbidden: &'a [(ItemId, usize)],
+    /// Items left out of the problem: in no wave, their order rules dropped. A plan of the other
+    /// items is asked for, to bound what a subset of the items needs on its own.
+    pub absent: &'a [ItemId],
+    /// Caps on how many waves may hold an item of at least so many minutes (exclusive components
+    /// aside): the wave counts of the `duration` search.
+    pub level_caps: &'a [LevelCap],
     /// Seconds the backend may take.
     pub time_limit: f64,
+}
+
+/// At most `waves` waves may hold a shared item (not an exclusive component) of at least
+/// `minutes` minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelCap {
+    /// The threshold, in minutes.
+    pub minutes: u32,
+    /// The waves allowed at or above it.
+    pub waves: usize,
 }
 
 /// The answer of one solve.
@@ -216,6 +230,11 @@ impl<'c> IlpModel<'c> {
         }
     }
 
+    /// Whether order rules tie waves to positions (without them, waves are interchangeable).
+    pub fn has_order_rules(&self) -> bool {
+        !self.orders.is_empty()
+    }
+
     /// Solves one request with `backend`.
     #[allow(clippy::needless_range_loop)] // x[item][wave] reads best indexed
     pub fn solve(&self, request: &Request<'_>, backend: Backend) -> Outcome {
@@ -231,18 +250,34 @@ impl<'c> IlpModel<'c> {
             return Outcome::Infeasible;
         }
         let mut vars = ProblemVariables::new();
+        let mut present = vec![true; n];
+        for item in request.absent {
+            if let Some(&i) = self.index.get(item) {
+                present[i] = false;
+            }
+        }
+        // An absent item's variables are fixed at zero.
         let x: Vec<Vec<Variable>> = (0..n)
-            .map(|_| (0..t_max).map(|_| vars.add(variable().binary())).collect())
+            .map(|i| {
+                (0..t_max)
+                    .map(|_| match present[i] {
+                        true => vars.add(variable().binary()),
+                        false => vars.add(variable().min(0.0).max(0.0)),
+                    })
+                    .collect()
+            })
             .collect();
         let mut rows: Vec<Constraint> = Vec::new();
         let symmetric = self.orders.is_empty();
-        for i in 0..n {
+        // Waves kept apart by forbidden waves or level caps are no longer interchangeable.
+        let interchangeable = symmetric && request.forbidden.is_empty() && request.level_caps.is_empty();
+        for i in (0..n).filter(|&i| present[i]) {
             let mut once = Expression::with_capacity(t_max);
             for t in 0..t_max {
                 once.add_mul(1.0, x[i][t]);
             }
             rows.push(once.eq(1.0));
-            if symmetric && !request.minimise_minutes {
+            if interchangeable {
                 for t in (i + 1)..t_max {
                     rows.push(Expression::from(x[i][t]).eq(0.0));
                 }
@@ -322,17 +357,41 @@ impl<'c> IlpModel<'c> {
             p
         };
         for (before, after) in &self.orders {
+            let before: Vec<usize> = before.iter().copied().filter(|&b| present[b]).collect();
+            let after: Vec<usize> = after.iter().copied().filter(|&a| present[a]).collect();
+            if before.is_empty() || after.is_empty() {
+                continue;
+            }
             let s = vars.add(variable().min(0.0).max(t_max as f64));
-            for &b in before {
+            for &b in &before {
                 rows.push(position(b).leq(s));
             }
-            for &a in after {
+            for &a in &after {
                 rows.push(position(a).geq(Expression::from(s) + 1.0));
             }
         }
-        let mut objective = Expression::from(0.0);
-        if request.minimise_minutes || request.max_minutes.is_some() {
+        for cap in request.level_caps {
+            let members: Vec<usize> = (0..n)
+                .filter(|&i| {
+                    present[i]
+                        && !self.exclusive.contains(&i)
+                        && self.cluster.item_minutes(self.items[i]) >= cap.minutes
+                })
+                .collect();
+            let mut waves = Expression::with_capacity(t_max);
+            for t in 0..t_max {
+                // `reached` is 1 when wave t holds an item at or above the threshold.
+                let reached = vars.add(variable().binary());
+                for &i in &members {
+                    rows.push(Expression::from(x[i][t]).leq(reached));
+                }
+                waves.add_mul(1.0, reached);
+            }
+            rows.push(waves.leq(cap.waves as f64));
+        }
+        if let Some(max) = request.max_minutes {
             let overhead = f64::from(self.cluster.policy.wave_overhead_minutes);
+            let mut total = Expression::with_capacity(2 * t_max);
             let mut previous: Option<(Variable, Variable)> = None;
             for t in 0..t_max {
                 let used = vars.add(variable().binary());
@@ -351,17 +410,13 @@ impl<'c> IlpModel<'c> {
                     rows.push(Expression::from(x[i][t]).leq(used));
                     rows.push((minutes * x[i][t]).leq(length));
                 }
-                objective.add_mul(overhead, used);
-                objective.add_mul(1.0, length);
+                total.add_mul(overhead, used);
+                total.add_mul(1.0, length);
             }
-            if let Some(max) = request.max_minutes {
-                rows.push(objective.clone().leq(max as f64 + 0.5));
-            }
-            if !request.minimise_minutes {
-                objective = Expression::from(0.0);
-            }
+            rows.push(total.leq(max as f64 + 0.5));
         }
-        let problem = vars.minimise(objective);
+        // Every question is one of feasibility: the objective is constant.
+        let problem = vars.minimise(Expression::from(0.0));
         let limit = request.time_limit.max(0.01);
         let result = match backend {
             Backend::Microlp => run_microlp(problem, rows, limit, &x),

@@ -10,7 +10,8 @@
 //! 3. **A constructive heuristic** gives a safe plan: the upper bound.
 //! 4. **The integer program** closes the gap: for the `waves` objective it asks, from the lower
 //!    bound up, whether `T` waves suffice (infeasible raises the bound, feasible lowers the
-//!    plan); for `duration` it minimises total minutes. Each wave of a solution is checked with
+//!    plan); for `duration` it searches the counts of waves reaching each upgrade time, cheapest
+//!    first (`by_duration.rs`). Each wave of a solution is checked with
 //!    an exact placement; a wave that cannot be evacuated becomes a cut and the model is solved
 //!    again, so no wave leaves the solver without a placement. When the model found the plan,
 //!    the assignment is made canonical (lexicographically smallest wave per item, by further
@@ -18,6 +19,7 @@
 //!
 //! The core never reads the clock: a [`Clock`] passed in by the caller bounds the time.
 
+mod by_duration;
 mod duration;
 mod exact;
 mod explain;
@@ -167,8 +169,8 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     ) {
         Some(waves) => (waves, false),
         None if conflicts.is_empty() => (one_per_wave(&precedence, &items), false),
-        None => match search.solve_with_cuts(items.len(), false, None, &[]) {
-            Found::Plan(solution, _) => (solution.into_iter().filter(|w| !w.is_empty()).collect(), true),
+        None => match search.solve_with_cuts(items.len(), None, &[], &exact::Restriction::default()) {
+            Found::Plan(solution) => (solution.into_iter().filter(|w| !w.is_empty()).collect(), true),
             Found::Infeasible if !search.exact_cuts_unproven => {
                 return Err(NoSafePlan {
                     conflicts: merge_conflicts(conflicts),

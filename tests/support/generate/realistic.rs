@@ -87,6 +87,28 @@ impl RealisticCluster {
         }
     }
 
+    /// A vSAN-like cluster of 96 hosts in 8 racks, one rack down at a time, 2,000 VMs.
+    pub fn vsan_96() -> Self {
+        RealisticCluster {
+            name: "vsan-96".to_string(),
+            platform: "vsan",
+            seed: 9_600,
+            hosts: 96,
+            fault_domains: 8,
+            sites: 1,
+            fault_domains_at_once: 1,
+            unavailable_hosts: 0,
+            components: 1,
+            workloads: 2_000,
+            quorum_groups: 8,
+            budgets: 8,
+            anti_affinity: 20,
+            fill: 0.6,
+            migration: [90, 5, 5],
+            storage: true,
+        }
+    }
+
     /// A Kubernetes cluster of 96 nodes in 12 racks over 2 zones, with 2,000 pods, one node
     /// already in maintenance.
     pub fn kubernetes_96() -> Self {
