@@ -37,10 +37,13 @@ pub struct DomainBound {
 /// the plan covers in one wave needs no search, one it covers in two needs only one check (can
 /// the whole domain go at once?), others a search over subsets. Without a plan, or for large
 /// domains, only that one check per domain is made (1 or 2 waves per domain).
+///
+/// Once `expired`, the domains not yet looked at count one wave each, which is always a bound.
 pub fn exact_domain_bound(
     rules: &WaveRules<'_>,
     liberating: &[HostId],
     plan: Option<&[Vec<ItemId>]>,
+    expired: &dyn Fn() -> bool,
 ) -> Option<DomainBound> {
     let cluster = rules.cluster();
     let overhead = u64::from(cluster.policy.wave_overhead_minutes);
@@ -64,8 +67,14 @@ pub fn exact_domain_bound(
             }
         }
         let mut bound = DomainBound { waves: 0, minutes: 0 };
+        let mut out_of_time = false;
         for hosts in domains.values() {
-            let waves = domain_waves(rules, hosts, liberating, plan);
+            out_of_time = out_of_time || expired();
+            let waves = if out_of_time {
+                1
+            } else {
+                domain_waves(rules, hosts, liberating, plan)
+            };
             bound.waves += waves;
             bound.minutes += domain_minutes(cluster, hosts, waves, overhead);
         }
