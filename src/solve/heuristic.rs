@@ -80,11 +80,15 @@ pub fn best_plan(
         // Waves grown on greedy placements: a whole plan costs about one placement per
         // workload and wave, so every order is tried while time is left, and the first plan
         // is built even when none is (it is the quickest safe plan there is).
-        for order in &orders {
+        let limited = cluster.policy.max_fault_domains_down.is_some();
+        let tries = orders
+            .iter()
+            .flat_map(|order| [(order, limited), (order, !limited)]);
+        for (order, whole_domains) in tries {
             if best.is_some() && expired() {
                 break;
             }
-            let Some(mut waves) = large::construct(rules, precedence, order) else {
+            let Some(mut waves) = large::construct(rules, precedence, order, whole_domains) else {
                 continue;
             };
             if !reached(&waves) {

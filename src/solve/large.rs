@@ -69,10 +69,16 @@ impl<'r, 'c> Open<'r, 'c> {
 
 /// Fills waves greedily in `order`, each host placed on top of the wave's placement. `None`
 /// when the cluster is not large, or when some item cannot go even alone.
+///
+/// With `whole_domains`, each wave first takes whole fault domains (all their free hosts, or
+/// none), and only then single hosts: where a limited number of domains may be down at once,
+/// a domain split over two waves takes a domain's place in both, and a host that could not
+/// join its domain's wave is such a split.
 pub fn construct(
     rules: &WaveRules<'_>,
     precedence: &Precedence,
     order: &[ItemId],
+    whole_domains: bool,
 ) -> Option<Vec<Vec<ItemId>>> {
     let cluster = rules.cluster();
     let mut done: HashSet<ItemId> = HashSet::new();
@@ -92,8 +98,21 @@ pub fn construct(
             vec![component]
         } else {
             let mut open = Open::new(rules)?;
+            let mut taken: HashSet<ItemId> = HashSet::new();
+            if whole_domains {
+                for domain in by_domain(rules, &free) {
+                    let added = domain.iter().take_while(|&&i| open.try_add(rules, i)).count();
+                    if added == domain.len() {
+                        taken.extend(domain);
+                    } else {
+                        (0..added).for_each(|_| open.pop());
+                    }
+                }
+            }
             for &item in &free {
-                open.try_add(rules, item);
+                if !taken.contains(&item) {
+                    open.try_add(rules, item);
+                }
             }
             if open.counts.is_empty() {
                 // Greedy placed nothing: the first item the exact search lets go alone.
@@ -108,6 +127,28 @@ pub fn construct(
         waves.push(wave);
     }
     Some(waves)
+}
+
+/// The free items grouped by fault domain, in the order of each domain's first item; an item
+/// without a domain (a component) is a group of its own.
+fn by_domain(rules: &WaveRules<'_>, free: &[ItemId]) -> Vec<Vec<ItemId>> {
+    let cluster = rules.cluster();
+    let mut groups: Vec<Vec<ItemId>> = Vec::new();
+    let mut index: HashMap<u32, usize> = HashMap::new();
+    for &item in free {
+        match item {
+            ItemId::Host(h) => {
+                let d = cluster.host(h).fault_domain.0;
+                let g = *index.entry(d).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+                groups[g].push(item);
+            }
+            ItemId::Component(_) => groups.push(vec![item]),
+        }
+    }
+    groups
 }
 
 /// Local search: empties the smallest waves by adding their items to the others, until
