@@ -157,6 +157,34 @@ pub fn construct(
     order: &[ItemId],
     expired: &dyn Fn() -> bool,
 ) -> Option<Vec<Vec<ItemId>>> {
+    in_order(rules, precedence, order, |free| {
+        if expired() {
+            return hurried_wave(rules, free);
+        }
+        let mut state = rules.empty();
+        for &item in free {
+            if !state.is_empty() && expired() {
+                break;
+            }
+            state.add(item);
+            let ok = state.problem().is_none() && (!matches!(item, ItemId::Host(_)) || state.place().is_ok());
+            if !ok {
+                state.pop();
+            }
+        }
+        state.items().to_vec()
+    })
+}
+
+/// Builds a plan one wave at a time: an exclusive component alone as soon as one is free (its
+/// predecessors all in earlier waves), else the wave `fill` makes of the free items, in
+/// `order`. `None` when `fill` makes an empty wave.
+pub fn in_order(
+    rules: &WaveRules<'_>,
+    precedence: &Precedence,
+    order: &[ItemId],
+    mut fill: impl FnMut(&[ItemId]) -> Vec<ItemId>,
+) -> Option<Vec<Vec<ItemId>>> {
     let cluster = rules.cluster();
     let mut done: HashSet<ItemId> = HashSet::new();
     let mut waves: Vec<Vec<ItemId>> = Vec::new();
@@ -171,24 +199,9 @@ pub fn construct(
             ItemId::Component(c) => cluster.component(c).exclusive,
             ItemId::Host(_) => false,
         });
-        let wave = if let Some(component) = exclusive {
-            vec![component]
-        } else if expired() {
-            hurried_wave(rules, &free)
-        } else {
-            let mut state = rules.empty();
-            for &item in &free {
-                if !state.is_empty() && expired() {
-                    break;
-                }
-                state.add(item);
-                let ok =
-                    state.problem().is_none() && (!matches!(item, ItemId::Host(_)) || state.place().is_ok());
-                if !ok {
-                    state.pop();
-                }
-            }
-            state.items().to_vec()
+        let wave = match exclusive {
+            Some(component) => vec![component],
+            None => fill(&free),
         };
         if wave.is_empty() {
             return None;

@@ -15,9 +15,9 @@ use std::collections::{HashMap, HashSet};
 
 use crate::model::ItemId;
 use crate::placement::greedy::GreedyWave;
-use crate::solve::Work;
 use crate::solve::precedence::Precedence;
 use crate::solve::wave::{WaveCounts, WaveRules};
+use crate::solve::{Work, heuristic};
 
 /// A wave under construction: its counted rules and its placement.
 #[derive(Clone)]
@@ -80,53 +80,40 @@ pub fn construct(
     order: &[ItemId],
     whole_domains: bool,
 ) -> Option<Vec<Vec<ItemId>>> {
-    let cluster = rules.cluster();
-    let mut done: HashSet<ItemId> = HashSet::new();
-    let mut waves: Vec<Vec<ItemId>> = Vec::new();
-    while done.len() < order.len() {
-        let free: Vec<ItemId> = order
-            .iter()
-            .copied()
-            .filter(|i| !done.contains(i))
-            .filter(|&i| precedence.predecessors(i).all(|p| done.contains(&p)))
-            .collect();
-        let exclusive = free.iter().copied().find(|&i| match i {
-            ItemId::Component(c) => cluster.component(c).exclusive,
-            ItemId::Host(_) => false,
-        });
-        let wave = if let Some(component) = exclusive {
-            vec![component]
-        } else {
-            let mut open = Open::new(rules)?;
-            let mut taken: HashSet<ItemId> = HashSet::new();
-            if whole_domains {
-                for domain in by_domain(rules, &free) {
-                    let added = domain.iter().take_while(|&&i| open.try_add(rules, i)).count();
-                    if added == domain.len() {
-                        taken.extend(domain);
-                    } else {
-                        (0..added).for_each(|_| open.pop());
-                    }
-                }
-            }
-            for &item in &free {
-                if !taken.contains(&item) {
-                    open.try_add(rules, item);
-                }
-            }
-            if open.counts.is_empty() {
-                // Greedy placed nothing: the first item the exact search lets go alone.
-                let item = free.iter().copied().find(|&i| rules.check(&[i]).is_ok())?;
-                vec![item]
-            } else {
-                open.keep(rules);
-                open.counts.items().to_vec()
-            }
+    let evacuator = rules.evacuator()?;
+    heuristic::in_order(rules, precedence, order, |free| {
+        let mut open = Open {
+            counts: rules.empty(),
+            placement: evacuator.wave(),
         };
-        done.extend(wave.iter().copied());
-        waves.push(wave);
-    }
-    Some(waves)
+        let mut taken: HashSet<ItemId> = HashSet::new();
+        if whole_domains {
+            for domain in by_domain(rules, free) {
+                let added = domain.iter().take_while(|&&i| open.try_add(rules, i)).count();
+                if added == domain.len() {
+                    taken.extend(domain);
+                } else {
+                    (0..added).for_each(|_| open.pop());
+                }
+            }
+        }
+        for &item in free {
+            if !taken.contains(&item) {
+                open.try_add(rules, item);
+            }
+        }
+        if open.counts.is_empty() {
+            // Greedy placed nothing: the first item the exact search lets go alone.
+            return free
+                .iter()
+                .copied()
+                .find(|&i| rules.check(&[i]).is_ok())
+                .into_iter()
+                .collect();
+        }
+        open.keep(rules);
+        open.counts.items().to_vec()
+    })
 }
 
 /// The free items grouped by fault domain, in the order of each domain's first item; an item
