@@ -163,3 +163,96 @@ fn past_the_time_limit_the_solver_only_finishes_its_plan() {
         plan.quality
     );
 }
+
+/// A clock past the limit from the start, which counts how often it is read and the work the
+/// solver reports: exact placement searches, and hosts added to waves on greedy placements.
+#[derive(Default)]
+struct WorkClock {
+    reads: std::sync::atomic::AtomicU64,
+    searches: std::sync::atomic::AtomicU64,
+    greedy: std::sync::atomic::AtomicU64,
+}
+
+impl quorate::solve::Clock for WorkClock {
+    fn elapsed(&self) -> f64 {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        1.0
+    }
+
+    fn work(&self, work: quorate::solve::Work) {
+        let counter = match work {
+            quorate::solve::Work::Search { .. } => &self.searches,
+            quorate::solve::Work::Greedy => &self.greedy,
+        };
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// On a generated fleet of 1,000 hosts and about 11,000 workloads, with no time left before the
+/// solve starts, the solver builds the quickest safe plan it has (waves grown on greedy
+/// placements) and nothing more: no exact placement search (each is linear in the hosts for
+/// every workload it moves), a bounded number of greedy host additions (each host alone, each
+/// domain whole for the bounds, and once per wave built while the host is free), and a few
+/// clock reads, never one per host. The plan is safe and claims no optimality it has not
+/// proven. Before issue 10 the same call ran over a thousand exact searches (every host alone,
+/// hurried waves halved until placed, every final wave placed again) and the integer program.
+#[test]
+fn with_no_time_left_a_thousand_hosts_get_the_quickest_safe_plan() {
+    use quorate::solve::{Backend, SolveOptions, solve};
+    use quorate::validate::{PlanInput, validate};
+    use std::sync::atomic::Ordering::SeqCst;
+    let text = generate(
+        &Recipe {
+            shape: Shape::Fleet,
+            hosts: 1000,
+            seed: 1,
+        },
+        &trace(),
+    );
+    let cluster = support::load_ok("fleet-1000.toml", &text).cluster;
+    assert!(cluster.workloads.len() > 10_000, "{}", cluster.workloads.len());
+    let clock = WorkClock::default();
+    let options = SolveOptions {
+        backend: Backend::default_backend().expect("a backend"),
+        time_limit: 0.5,
+        clock: &clock,
+    };
+    let plan = solve(&cluster, &options).expect("a plan");
+    let (reads, searches, greedy) = (
+        clock.reads.load(SeqCst),
+        clock.searches.load(SeqCst),
+        clock.greedy.load(SeqCst),
+    );
+    let hosts = cluster.upgraded_hosts().count() as u64;
+    let waves = plan.waves.len() as u64;
+    // A plan at its lower bound comes back without asking the time at all; any other plan only
+    // after the solver has seen that the time is up.
+    assert!(
+        reads <= 10,
+        "{reads} clock reads with no time left and {waves} waves: the solver kept searching"
+    );
+    assert!(
+        reads > 0 || plan.waves.len() as u32 <= plan.quality.lower_bound_waves,
+        "a plan above its bound ({:?}) without looking at the clock",
+        plan.quality
+    );
+    assert!(
+        searches <= 5,
+        "{searches} exact placement searches with no time left"
+    );
+    assert!(
+        (hosts..=hosts * (waves + 3)).contains(&greedy),
+        "{greedy} greedy additions for {hosts} hosts and {waves} waves"
+    );
+    let verdict = validate(&cluster, &PlanInput::from_plan(&cluster, &plan));
+    assert!(verdict.is_valid(), "{:?}", verdict.violations);
+    // Every host and component has its wave, and the moves are the solver's own.
+    let items: usize = plan.waves.iter().map(|w| w.items.len()).sum();
+    assert_eq!(items, cluster.items().len());
+    assert!(plan.waves.iter().any(|w| !w.moves.is_empty()));
+    assert!(
+        !plan.quality.optimal || plan.waves.len() as u32 <= plan.quality.lower_bound_waves,
+        "{:?}",
+        plan.quality
+    );
+}

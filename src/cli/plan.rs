@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use quorate::document::PlanDocument;
 use quorate::solve::{self, Backend, Clock, SolveOptions};
 
-use super::progress::{CommandClock, SOLVER_SHARE};
+use super::progress::{CommandClock, solver_limit};
 use quorate::validate::{PlanInput, validate};
 use quorate::{render, runbook};
 
@@ -44,7 +44,7 @@ pub fn run(args: &PlanArgs, color: ColorChoice, limits: &Limits, style: &Style) 
     );
     let options = SolveOptions {
         backend,
-        time_limit: args.time_limit * SOLVER_SHARE,
+        time_limit: solver_limit(args.time_limit, clock.elapsed()),
         clock: &clock,
     };
     let solved = clock.with_progress(args.progress, || solve::solve(cluster, &options));

@@ -2,7 +2,8 @@
 //! progress line.
 //!
 //! - The time limit covers the whole command: the clock starts before the description is read,
-//!   and the solver gets 90% of the limit, leaving the rest for checking and writing the plan.
+//!   and the solver gets 90% of the limit, less what checking and writing the plan will take
+//!   ([`solver_limit`]), so that the plan is out within the limit.
 //! - Ctrl-C sets a flag (signal-hook's `flag::register`); from then on the clock reads as past
 //!   any limit, so the solver stops searching and returns the best safe plan it has, which is
 //!   printed with a warning. A second Ctrl-C exits at once with 130, the shell's code for
@@ -20,8 +21,23 @@ use std::time::{Duration, Instant};
 
 use quorate::solve::Clock;
 
-/// The share of `--time-limit` the solver may use; the rest is for validating and writing.
+/// The share of `--time-limit` the solver may use at most; the rest is for validating and
+/// writing.
 pub const SOLVER_SHARE: f64 = 0.9;
+
+/// Time to check, document and write a plan, per second the description took to read: both
+/// grow with the cluster. Measured with `perf` on a generated fleet of 5,000 hosts (issue 10,
+/// docs/performance.md): reading took 0.5 s of CPU; validating, the runbook and the JSON plan
+/// 1.2 s.
+const FINISH_PER_LOAD: f64 = 2.5;
+
+/// The time limit the solver gets, counted from the command's start, when `--time-limit` is
+/// `limit` and the description took `loaded` seconds to read: at most [`SOLVER_SHARE`] of the
+/// limit, and no more than leaves the time the plan will take to finish. Zero or less means
+/// the solver returns the first safe plan it builds.
+pub fn solver_limit(limit: f64, loaded: f64) -> f64 {
+    (limit * SOLVER_SHARE).min(limit - FINISH_PER_LOAD * loaded)
+}
 
 /// Wall time since the command started, read as infinite after Ctrl-C.
 pub struct CommandClock {
@@ -108,5 +124,20 @@ impl Clock for CommandClock {
     fn progress(&self, best_waves: usize, lower_bound: u32) {
         self.best.store(best_waves, Ordering::SeqCst);
         self.bound.store(lower_bound, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::solver_limit;
+
+    #[test]
+    fn the_solver_leaves_time_to_finish_the_plan() {
+        // A small description: 90% of the limit.
+        assert!((solver_limit(10.0, 0.01) - 9.0).abs() < 1e-9);
+        // 5,000 hosts read in 0.6 s: 3 s less 1.5 s to check and write.
+        assert!((solver_limit(3.0, 0.6) - 1.5).abs() < 1e-9);
+        // Reading took longer than the limit allows for: no time to search at all.
+        assert!(solver_limit(3.0, 2.0) <= 0.0);
     }
 }

@@ -43,7 +43,7 @@ pub(super) struct Mover {
     pub(super) groups: Vec<usize>,
 }
 
-pub(super) struct Search {
+pub(super) struct Search<'s> {
     /// Workloads in search order: most constrained first.
     pub(super) movers: Vec<Mover>,
     /// Up hosts that may receive.
@@ -62,7 +62,13 @@ pub(super) struct Search {
     pub(super) assignment: Vec<usize>,
     pub(super) nodes: u64,
     pub(super) budget: u64,
+    /// Asked every [`STOP_EVERY`] nodes: when it says so, the search gives up as if out of budget.
+    pub(super) stop: &'s dyn Fn() -> bool,
 }
+
+/// Nodes between two questions to the caller's `stop`: a search of a few thousand nodes (most
+/// of them) never asks, so the caller's clock is read only by long searches.
+const STOP_EVERY: u64 = 4096;
 
 /// The targets of one depth. Most depths only ever try their best target, so only that is found
 /// when the depth is entered (a linear scan, no allocation); the full ranked list is built when
@@ -75,7 +81,7 @@ struct Choices {
     all: Option<Vec<usize>>,
 }
 
-impl Search {
+impl Search<'_> {
     fn fits(&self, m: usize, t: usize) -> bool {
         let mover = &self.movers[m];
         has_room(&self.room[t], &mover.need)
@@ -182,7 +188,7 @@ impl Search {
             };
             *next += 1;
             self.nodes += 1;
-            if self.nodes > self.budget {
+            if self.nodes > self.budget || (self.nodes.is_multiple_of(STOP_EVERY) && (self.stop)()) {
                 return None;
             }
             self.apply(depth, t, 1);

@@ -17,6 +17,7 @@
 use std::collections::{HashMap, HashSet};
 
 mod backtrack;
+pub mod greedy;
 
 use backtrack::{LocalGroup, Mover, Search, UNLIMITED, has_room};
 
@@ -144,6 +145,12 @@ fn demand(cluster: &Cluster, w: WorkloadId) -> [i64; 3] {
 /// Finds targets for every live or restart workload on `down` (this wave's hosts); hosts that
 /// are already unavailable are never targets. `budget` bounds the backtracking search.
 pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
+    place_until(cluster, down, budget, &|| false)
+}
+
+/// [`place`], which also gives up ([`Placement::Unknown`]) when `stop` says so; it is asked
+/// only every few thousand search nodes, so a caller can pass its clock.
+pub fn place_until(cluster: &Cluster, down: &[HostId], budget: u64, stop: &dyn Fn() -> bool) -> Placement {
     let mut is_down = vec![false; cluster.hosts.len()];
     for &h in down {
         is_down[h.index()] = true;
@@ -295,6 +302,7 @@ pub fn place(cluster: &Cluster, down: &[HostId], budget: u64) -> Placement {
         assignment: Vec::new(),
         nodes: 0,
         budget,
+        stop,
     };
     match search.run() {
         Some(true) => {

@@ -198,10 +198,16 @@ pub fn evacuation(
         reserve: cluster.reserve()[r],
         all_tracked: tracked_on_all(cluster, up, r),
     };
+    // By workload (the first move of each, as a search would find): a wave of hundreds of
+    // hosts moves thousands of workloads (issue 10).
+    let mut targets: std::collections::HashMap<WorkloadId, HostId> = std::collections::HashMap::new();
+    for m in moves {
+        targets.entry(m.workload).or_insert(m.to);
+    }
     for &h in down {
         for w in movable(cluster, h) {
             let demand = cluster.workload(w).demand[r];
-            let target = moves.iter().find(|m| m.workload == w).map(|m| m.to);
+            let target = targets.get(&w).copied();
             match target {
                 Some(to) if cluster.host(to).usable(r).is_none() => out.onto_untracked += demand,
                 _ => out.onto_tracked += demand,

@@ -8,6 +8,14 @@
 //! Racks of a few hosts, where quorums, budgets and evacuation split a rack into two or three
 //! waves, are where the packing bounds are weakest and this bound is exact.
 //!
+//! When `k` new domains may be down per wave, each domain is still down in at least as many
+//! waves as it needs on its own (its share of a wave is a safe wave by itself, as long as no
+//! liberating host exists), so the host waves are at least that sum divided by `k`, rounded
+//! up. With liberating hosts, a domain's evacuation may depend on another domain's, so there
+//! only the counted rules (quorum, budgets, the host cap) split a domain. On a fleet of racks
+//! where a few racks cannot go whole (two replicas of one quorum in a rack), this is what the
+//! counting bounds miss (issue 10).
+//!
 //! Adding a host to an unsafe wave keeps it unsafe, unless the host carries a member of a
 //! mandatory fault-domain anti-affinity group (a *liberating* host: its member leaving may free
 //! the domain for another). The search prunes with that, and the bound is used only where no
@@ -21,7 +29,7 @@ use crate::solve::wave::WaveRules;
 /// Domains with more ready hosts than this get no exact bound (2^n subsets).
 const MAX_HOSTS: usize = 12;
 
-/// What the domains of a cluster need at least, when one domain at a time is the rule.
+/// What the domains of a cluster need at least, when the domains down per wave are limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DomainBound {
     /// Host waves.
@@ -30,17 +38,22 @@ pub struct DomainBound {
     pub minutes: u64,
 }
 
-/// The fewest host waves (and their minutes) any plan needs, when one domain at a time is the
-/// rule; `None` when neither level is limited to one new domain per wave.
+/// The fewest host waves (and their minutes) any plan needs, when a limited number of new
+/// domains may be down per wave (minutes only when that number is one); `None` when neither
+/// level is limited.
 ///
 /// With `plan`, a safe plan (the heuristic's), the bound is exact for small domains: a domain
 /// the plan covers in one wave needs no search, one it covers in two needs only one check (can
 /// the whole domain go at once?), others a search over subsets. Without a plan, or for large
 /// domains, only that one check per domain is made (1 or 2 waves per domain).
+///
+/// Once `expired`, the domains not yet looked at count one wave each, which is always a bound
+/// (a check by counts alone is always made: it costs next to nothing).
 pub fn exact_domain_bound(
     rules: &WaveRules<'_>,
     liberating: &[HostId],
     plan: Option<&[Vec<ItemId>]>,
+    expired: &dyn Fn() -> bool,
 ) -> Option<DomainBound> {
     let cluster = rules.cluster();
     let overhead = u64::from(cluster.policy.wave_overhead_minutes);
@@ -48,13 +61,17 @@ pub fn exact_domain_bound(
     for (limit, key) in crate::rules::levels::levels(cluster) {
         let Some(limit) = limit else { continue };
         let already: std::collections::BTreeSet<u32> = cluster.unavailable_hosts().filter_map(&key).collect();
-        if limit as usize != already.len() + 1 {
+        let Some(slots) = (limit as usize).checked_sub(already.len()).filter(|&s| s > 0) else {
             continue;
-        }
+        };
+        // With more than one new domain down per wave, a domain's share of a wave keeps the
+        // counted rules on its own, but its evacuation may rely on a liberating host of another
+        // domain: with such hosts, only the counted rules split a domain.
+        let counts_only = slots > 1 && !liberating.is_empty();
         let rides_along = cluster
             .ready_hosts()
             .any(|h| liberating.contains(&h) && key(h).is_some_and(|d| already.contains(&d)));
-        if rides_along {
+        if rides_along && !counts_only {
             continue;
         }
         let mut domains: BTreeMap<u32, Vec<HostId>> = BTreeMap::new();
@@ -64,10 +81,32 @@ pub fn exact_domain_bound(
             }
         }
         let mut bound = DomainBound { waves: 0, minutes: 0 };
+        let mut out_of_time = false;
         for hosts in domains.values() {
-            let waves = domain_waves(rules, hosts, liberating, plan);
+            // Counting costs next to nothing: only placements stop at the limit.
+            out_of_time = out_of_time || (!counts_only && expired());
+            let waves = if out_of_time {
+                1
+            } else if counts_only {
+                let mut counts = rules.empty();
+                for &h in hosts {
+                    counts.add(ItemId::Host(h));
+                }
+                1 + u32::from(counts.problem().is_some())
+            } else {
+                domain_waves(rules, hosts, liberating, plan)
+            };
             bound.waves += waves;
             bound.minutes += domain_minutes(cluster, hosts, waves, overhead);
+        }
+        if slots > 1 {
+            // Every wave has at most `slots` new domains down, and each domain is down in as
+            // many waves as it needs: the waves are at least their sum over the slots. Waves
+            // of different domains then overlap in time, so no minutes follow from them.
+            bound = DomainBound {
+                waves: bound.waves.div_ceil(slots as u32),
+                minutes: 0,
+            };
         }
         best = Some(match best {
             None => bound,

@@ -5,17 +5,17 @@
 //! placement). Exclusive components go alone as soon as they are free to. Several priority
 //! orders are tried and the best plan kept; then a local search empties waves by moving their
 //! items into others. Everything is deterministic: ties break on ids.
+//!
+//! On large clusters (see [`crate::solve::wave::LARGE`]) the same orders build waves on greedy
+//! placements instead ([`crate::solve::large`]), which needs no exact search and no clock.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::model::{Cluster, ItemId, Objective, Resource};
 use crate::plan::{Wave, total_minutes};
+use crate::solve::large;
 use crate::solve::precedence::Precedence;
 use crate::solve::wave::WaveRules;
-
-/// Items above which a hurried plan is built first (see [`best_plan`]); below, the careful
-/// construction takes milliseconds and plans stay as they were.
-const HURRIED_FIRST: usize = 200;
 
 /// Builds the best plan the heuristic finds, as waves of items in order. `None` only if some
 /// item cannot go down even alone (the caller checks that first). For the `waves` objective the
@@ -23,7 +23,8 @@ const HURRIED_FIRST: usize = 200;
 ///
 /// `expired` says when the time is up. From then on the heuristic finishes the plan it is
 /// building with few placements per wave (see [`construct`]) and tries nothing more, so that a
-/// plan always comes back soon after the time limit.
+/// plan always comes back soon after the time limit. On a large cluster the first plan is built
+/// whatever the time (it is the quickest safe plan there is), and nothing more once expired.
 pub fn best_plan(
     rules: &WaveRules<'_>,
     precedence: &Precedence,
@@ -74,18 +75,36 @@ pub fn best_plan(
     let mut best: Option<Vec<Vec<ItemId>>> = None;
     let reached =
         |waves: &Vec<Vec<ItemId>>| objective == Objective::Waves && waves.len() as u32 <= lower_bound;
-    // On large clusters the careful construction places a wave again for every host it adds,
-    // which takes seconds to minutes, while a hurried plan takes a few placements per wave.
-    // When the hurried plan already meets the bound, nothing can do better: it is returned at
-    // once (issue 10: a 1,000-host plan at its bound came back only when the limit ran out).
-    // Otherwise it is the plan to beat, so a safe plan is ready from the start.
-    if items.len() > HURRIED_FIRST
-        && let Some(waves) = construct(rules, precedence, &orders[0], &|| true)
-    {
-        if reached(&waves) {
-            return Some(waves);
+    let target = (objective == Objective::Waves).then_some(lower_bound as usize);
+    if rules.is_large() {
+        // Waves grown on greedy placements: a whole plan costs about one placement per
+        // workload and wave, so every order is tried while time is left, and the first plan
+        // is built even when none is (it is the quickest safe plan there is).
+        let limited = cluster.policy.max_fault_domains_down.is_some();
+        let tries = orders
+            .iter()
+            .flat_map(|order| [(order, limited), (order, !limited)]);
+        for (order, whole_domains) in tries {
+            if best.is_some() && expired() {
+                break;
+            }
+            let Some(mut waves) = large::construct(rules, precedence, order, whole_domains) else {
+                continue;
+            };
+            if !reached(&waves) {
+                large::improve(rules, precedence, &mut waves, target, expired);
+                // The duration objective's moves between waves, as below.
+                let now = waves.len();
+                improve(rules, precedence, &mut waves, Some(now), expired);
+            }
+            if best.as_ref().is_none_or(|b| score(&waves) < score(b)) {
+                best = Some(waves);
+            }
+            if best.as_ref().is_some_and(reached) {
+                break;
+            }
         }
-        best = Some(waves);
+        return best;
     }
     for order in &orders {
         if best.is_some() && expired() {
@@ -95,7 +114,6 @@ pub fn best_plan(
             continue;
         };
         if !reached(&waves) {
-            let target = (objective == Objective::Waves).then_some(lower_bound as usize);
             improve(rules, precedence, &mut waves, target, expired);
         }
         if best.as_ref().is_none_or(|b| score(&waves) < score(b)) {
@@ -139,6 +157,34 @@ pub fn construct(
     order: &[ItemId],
     expired: &dyn Fn() -> bool,
 ) -> Option<Vec<Vec<ItemId>>> {
+    in_order(rules, precedence, order, |free| {
+        if expired() {
+            return hurried_wave(rules, free);
+        }
+        let mut state = rules.empty();
+        for &item in free {
+            if !state.is_empty() && expired() {
+                break;
+            }
+            state.add(item);
+            let ok = state.problem().is_none() && (!matches!(item, ItemId::Host(_)) || state.place().is_ok());
+            if !ok {
+                state.pop();
+            }
+        }
+        state.items().to_vec()
+    })
+}
+
+/// Builds a plan one wave at a time: an exclusive component alone as soon as one is free (its
+/// predecessors all in earlier waves), else the wave `fill` makes of the free items, in
+/// `order`. `None` when `fill` makes an empty wave.
+pub fn in_order(
+    rules: &WaveRules<'_>,
+    precedence: &Precedence,
+    order: &[ItemId],
+    mut fill: impl FnMut(&[ItemId]) -> Vec<ItemId>,
+) -> Option<Vec<Vec<ItemId>>> {
     let cluster = rules.cluster();
     let mut done: HashSet<ItemId> = HashSet::new();
     let mut waves: Vec<Vec<ItemId>> = Vec::new();
@@ -153,24 +199,9 @@ pub fn construct(
             ItemId::Component(c) => cluster.component(c).exclusive,
             ItemId::Host(_) => false,
         });
-        let wave = if let Some(component) = exclusive {
-            vec![component]
-        } else if expired() {
-            hurried_wave(rules, &free)
-        } else {
-            let mut state = rules.empty();
-            for &item in &free {
-                if !state.is_empty() && expired() {
-                    break;
-                }
-                state.add(item);
-                let ok =
-                    state.problem().is_none() && (!matches!(item, ItemId::Host(_)) || state.place().is_ok());
-                if !ok {
-                    state.pop();
-                }
-            }
-            state.items().to_vec()
+        let wave = match exclusive {
+            Some(component) => vec![component],
+            None => fill(&free),
         };
         if wave.is_empty() {
             return None;

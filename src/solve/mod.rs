@@ -17,7 +17,14 @@
 //!    the assignment is made canonical (lexicographically smallest wave per item, by further
 //!    solves), so the plan does not depend on which backend found it.
 //!
-//! The core never reads the clock: a [`Clock`] passed in by the caller bounds the time.
+//! The core never reads the clock: a [`Clock`] passed in by the caller bounds the time, and hears
+//! of every placement made ([`Clock::work`]).
+//!
+//! On large clusters (more than [`wave::LARGE`] items, issue 10) step 2 places each host
+//! greedily and keeps the placement, step 3 grows waves on greedy placements
+//! ([`large`]), the placements found are reused for the plan's moves, and step 4 runs only
+//! with a backend that keeps its time limit: so a safe plan comes back soon after the limit
+//! at any size, the one-item-per-wave plan of step 2 at worst.
 
 mod by_duration;
 mod duration;
@@ -27,6 +34,7 @@ mod explain;
 pub(crate) mod domains;
 pub(crate) mod heuristic;
 pub(crate) mod ilp;
+pub(crate) mod large;
 pub(crate) mod precedence;
 pub(crate) mod wave;
 
@@ -55,6 +63,26 @@ pub trait Clock {
     fn progress(&self, best_waves: usize, lower_bound: u32) {
         let _ = (best_waves, lower_bound);
     }
+
+    /// Called for each placement the solver makes, so that a caller can follow the work done:
+    /// a test clock can count it, where timing would depend on the machine. Does nothing
+    /// unless the caller's clock overrides it.
+    fn work(&self, work: Work) {
+        let _ = work;
+    }
+}
+
+/// A unit of the solver's work, reported to [`Clock::work`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// An exact placement search for a wave of this many hosts (linear in the cluster's hosts
+    /// for each workload it moves).
+    Search {
+        /// The wave's hosts.
+        hosts: usize,
+    },
+    /// One host added to a wave on a greedy placement (linear in that host's workloads).
+    Greedy,
 }
 
 /// A clock that never advances: every backend call gets the whole time limit.
@@ -117,21 +145,20 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
                 .collect(),
         });
     }
-    let rules = WaveRules::new(cluster);
+    let expired = || options.time_limit - options.clock.elapsed() <= 0.0;
+    let rules = WaveRules::new(cluster).with_clock(options.clock, options.time_limit);
     let items = cluster.items();
     let mut conflicts = Vec::new();
     let mut only_placement = true;
-    for &item in &items {
-        if let Err(problem) = rules.check(&[item]) {
-            only_placement &= matches!(problem, WaveProblem::Placement(_));
-            conflicts.push(Conflict {
-                rule: problem_rule(cluster, &problem),
-                rule_id: problem.rule(),
-                items: vec![cluster.item_name(item).to_string()],
-                item_ids: vec![item],
-                reason: describe(cluster, &problem, &[item]),
-            });
-        }
+    for (item, problem) in alone(&rules, &items) {
+        only_placement &= matches!(problem, WaveProblem::Placement(_));
+        conflicts.push(Conflict {
+            rule: problem_rule(cluster, &problem),
+            rule_id: problem.rule(),
+            items: vec![cluster.item_name(item).to_string()],
+            item_ids: vec![item],
+            reason: describe(cluster, &problem, &[item]),
+        });
     }
     // Counted rules only get harder as a wave grows, and so does evacuation, except with
     // fault-domain anti-affinity: a member moving out of a domain can free it for another. Only
@@ -158,9 +185,8 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
         .upgraded_components()
         .filter(|&c| cluster.component(c).exclusive)
         .count() as u32;
-    let quick =
-        domains::exact_domain_bound(&rules, &search.liberating, None).map_or(0, |d| d.waves + exclusive);
-    let expired = || search.remaining() <= 0.0;
+    let quick = domains::exact_domain_bound(&rules, &search.liberating, None, &expired)
+        .map_or(0, |d| d.waves + exclusive);
     let (waves, from_ilp) = match heuristic::best_plan(
         &rules,
         &precedence,
@@ -193,7 +219,7 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     let mut lower_waves = bounds.waves();
     let mut shared_waves = bounds.shared_waves;
     let mut lower_minutes = 0;
-    if let Some(domains) = domains::exact_domain_bound(&rules, &search.liberating, Some(&waves)) {
+    if let Some(domains) = domains::exact_domain_bound(&rules, &search.liberating, Some(&waves), &expired) {
         lower_waves = lower_waves.max(domains.waves + exclusive);
         shared_waves = shared_waves.max(domains.waves);
         lower_minutes = domains.minutes + exclusive_minutes(cluster);
@@ -207,6 +233,31 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
         Objective::Duration => search.least_minutes(waves, from_ilp, lower_waves, lower_minutes),
     };
     Ok(build_plan(&rules, waves, quality))
+}
+
+/// The items that cannot go down even alone, each with the rule that stops it. On a large
+/// cluster each host is first placed greedily, on one wave it joins and leaves again (its
+/// placement is kept: it is the plan of last resort); only the hosts greedy cannot place get
+/// the exact search. No deadline here: these checks decide whether a plan exists at all.
+fn alone(rules: &WaveRules<'_>, items: &[ItemId]) -> Vec<(ItemId, WaveProblem)> {
+    let mut greedy = rules.evacuator().map(|e| e.wave());
+    let mut problems = Vec::new();
+    for &item in items {
+        if let (Some(wave), ItemId::Host(h)) = (greedy.as_mut(), item) {
+            let mut counts = rules.empty();
+            counts.add(item);
+            rules.report(Work::Greedy);
+            if counts.problem().is_none() && wave.try_add(h) {
+                rules.keep(&[item], (wave.moves(), wave.broken_should()));
+                wave.pop();
+                continue;
+            }
+        }
+        if let Err(problem) = rules.check_patiently(&[item]) {
+            problems.push((item, problem));
+        }
+    }
+    problems
 }
 
 /// Ready hosts carrying live or restart members of mandatory fault-domain anti-affinity groups.
@@ -249,7 +300,7 @@ fn build_plan(rules: &WaveRules<'_>, waves: Vec<Vec<ItemId>>, quality: Quality) 
     for (t, items) in waves.into_iter().filter(|w| !w.is_empty()).enumerate() {
         let mut wave = Wave::new(items);
         let (moves, broken) = rules
-            .check(&wave.items)
+            .check_patiently(&wave.items)
             .expect("every wave leaving the solver was checked with a placement");
         wave.moves = moves;
         for g in broken {

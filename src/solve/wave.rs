@@ -4,13 +4,21 @@
 //! down, votes of each quorum group and members of each budget down. [`WaveCounts`] keeps those
 //! counts so that the heuristic can try an item, look, and take it back in constant time per
 //! rule it touches. Placement is checked separately, once the counts allow the wave.
+//!
+//! On clusters of more than [`LARGE`] items a wave's placement is first tried greedily
+//! ([`crate::placement::greedy`]), and the exact search runs only when that fails; every
+//! placement found is kept, so that the plan's final waves are not placed again.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
+use crate::model::AntiAffinityId;
 use crate::model::{BudgetId, Cluster, ComponentId, FaultDomainId, HostId, ItemId, QuorumGroupId, SiteId};
+use crate::placement::greedy::Evacuator;
 use crate::placement::{self, Placement, Shortfall};
 use crate::plan::Move;
 use crate::rules::{self, Rule, levels::Level};
+use crate::solve::{Clock, Work};
 
 /// Why a set of items cannot be one wave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +108,17 @@ struct Footprint {
     rows: Vec<(usize, u64)>,
 }
 
+/// Items above which a cluster is large: its waves are placed greedily first, the placements
+/// found are kept, and the heuristic grows waves host by host on them. Below, every wave gets
+/// the exact search, and plans stay as they were before large clusters were planned this way.
+pub const LARGE: usize = 200;
+
+/// A wave's placement: its moves and the "should" groups it breaks.
+pub type Placed = (Vec<Move>, Vec<AntiAffinityId>);
+
+/// Placements kept at most (see [`WaveRules::check`]); past that the store starts again.
+const KEPT_PLACEMENTS: usize = 20_000;
+
 /// The fixed part of the wave rules for a cluster.
 pub struct WaveRules<'c> {
     cluster: &'c Cluster,
@@ -113,6 +132,13 @@ pub struct WaveRules<'c> {
     rows: Vec<(Rule, i64)>,
     /// Node budget of each placement search.
     pub placement_budget: u64,
+    /// On a large cluster: the cluster at rest for greedy placements.
+    greedy: Option<Evacuator<'c>>,
+    /// On a large cluster: the placement of every wave found safe, by its sorted items.
+    placed: RefCell<HashMap<Vec<ItemId>, Placed>>,
+    /// The caller's clock and time limit: exact placement searches give up at the limit
+    /// (large clusters only), and every placement is reported to the clock.
+    clock: Option<(&'c dyn Clock, f64)>,
 }
 
 impl<'c> WaveRules<'c> {
@@ -157,7 +183,48 @@ impl<'c> WaveRules<'c> {
             base_sites,
             rows,
             placement_budget: placement::DEFAULT_NODE_BUDGET,
+            greedy: (cluster.items().len() > LARGE).then(|| Evacuator::new(cluster)),
+            placed: RefCell::new(HashMap::new()),
+            clock: None,
         }
+    }
+
+    /// The same rules, which report each placement to `clock` and, on a large cluster, give up
+    /// exact placement searches once `clock` passes `limit` (they answer "unknown", which is
+    /// never taken for a proof). A small cluster's searches are short, and its plan must not
+    /// depend on the clock.
+    pub fn with_clock(mut self, clock: &'c dyn Clock, limit: f64) -> Self {
+        self.clock = Some((clock, limit));
+        self
+    }
+
+    /// Tells the caller's clock about a placement.
+    pub fn report(&self, work: Work) {
+        if let Some((clock, _)) = self.clock {
+            clock.work(work);
+        }
+    }
+
+    /// Whether the cluster is large (see [`LARGE`]).
+    pub fn is_large(&self) -> bool {
+        self.greedy.is_some()
+    }
+
+    /// On a large cluster, the cluster at rest for greedy placements.
+    pub fn evacuator(&self) -> Option<&Evacuator<'c>> {
+        self.greedy.as_ref()
+    }
+
+    /// Keeps the placement of a wave found safe (large clusters only).
+    pub fn keep(&self, items: &[ItemId], placed: Placed) {
+        if self.greedy.is_none() {
+            return;
+        }
+        let mut store = self.placed.borrow_mut();
+        if store.len() >= KEPT_PLACEMENTS {
+            store.clear();
+        }
+        store.insert(sorted(items), placed);
     }
 
     /// The cluster.
@@ -187,17 +254,50 @@ impl<'c> WaveRules<'c> {
     }
 
     /// Checks a whole wave, placement included; on success, the moves and broken "should"
-    /// groups.
-    pub fn check(
-        &self,
-        items: &[ItemId],
-    ) -> Result<(Vec<Move>, Vec<crate::model::AntiAffinityId>), WaveProblem> {
+    /// groups. On a large cluster a kept placement is reused, a greedy one tried next, and the
+    /// exact search runs last, until the deadline given to [`WaveRules::with_stop`].
+    pub fn check(&self, items: &[ItemId]) -> Result<Placed, WaveProblem> {
+        match self.clock {
+            Some((clock, limit)) if self.greedy.is_some() => {
+                self.check_with(items, Some(&|| clock.elapsed() >= limit))
+            }
+            _ => self.check_with(items, None),
+        }
+    }
+
+    /// [`WaveRules::check`] without the deadline: for a wave already found safe, whose
+    /// placement must be found again if it was not kept.
+    pub fn check_patiently(&self, items: &[ItemId]) -> Result<Placed, WaveProblem> {
+        self.check_with(items, None)
+    }
+
+    fn check_with(&self, items: &[ItemId], stop: Option<&dyn Fn() -> bool>) -> Result<Placed, WaveProblem> {
         let mut state = self.empty();
         for &item in items {
             state.add(item);
         }
         state.problem().map_or(Ok(()), Err)?;
-        state.place()
+        let Some(evacuator) = &self.greedy else {
+            return state.place();
+        };
+        let key = sorted(items);
+        if let Some(placed) = self.placed.borrow().get(&key) {
+            return Ok(placed.clone());
+        }
+        let mut wave = evacuator.wave();
+        let placed = if items.iter().all(|&i| match i {
+            ItemId::Host(h) => {
+                self.report(Work::Greedy);
+                wave.try_add(h)
+            }
+            ItemId::Component(_) => true,
+        }) {
+            (wave.moves(), wave.broken_should())
+        } else {
+            state.place_until(stop.unwrap_or(&|| false))?
+        };
+        self.keep(items, placed.clone());
+        Ok(placed)
     }
 
     /// The aggregate evacuation weight of a host: what it moves plus the room it takes away.
@@ -330,8 +430,39 @@ impl WaveCounts<'_, '_> {
         None
     }
 
+    /// Whether the wave, which kept every counted rule before its last item, still does: only
+    /// what that item touches is looked at.
+    pub fn admits_last(&self) -> bool {
+        let Some(&item) = self.items.last() else {
+            return true;
+        };
+        let rules = self.rules;
+        let policy = &rules.cluster.policy;
+        let fp = &rules.footprints[&item];
+        let exclusive = self.exclusive.is_some() && self.items.len() > 1;
+        let hosts = policy.max_hosts_per_wave.is_some_and(|l| self.hosts > l as usize);
+        let domains = fp.fault_domain.is_some()
+            && policy
+                .max_fault_domains_down
+                .is_some_and(|l| self.domains.len() > l as usize);
+        let sites = fp.site.is_some()
+            && policy
+                .max_sites_down
+                .is_some_and(|l| self.sites.len() > l as usize);
+        let rows = fp.rows.iter().any(|&(r, _)| {
+            let allowed = rules.rows[r].1;
+            self.row_down[r] as i64 > allowed || allowed < 0
+        });
+        !(exclusive || hosts || domains || sites || rows)
+    }
+
     /// Searches a placement for the wave's hosts.
-    pub fn place(&self) -> Result<(Vec<Move>, Vec<crate::model::AntiAffinityId>), WaveProblem> {
+    pub fn place(&self) -> Result<Placed, WaveProblem> {
+        self.place_until(&|| false)
+    }
+
+    /// [`WaveCounts::place`], giving up ("unknown") once `stop` says so.
+    fn place_until(&self, stop: &dyn Fn() -> bool) -> Result<Placed, WaveProblem> {
         let hosts: Vec<HostId> = self
             .items
             .iter()
@@ -340,12 +471,20 @@ impl WaveCounts<'_, '_> {
                 ItemId::Component(_) => None,
             })
             .collect();
-        match placement::place(self.rules.cluster, &hosts, self.rules.placement_budget) {
+        self.rules.report(Work::Search { hosts: hosts.len() });
+        match placement::place_until(self.rules.cluster, &hosts, self.rules.placement_budget, stop) {
             Placement::Found { moves, broken_should } => Ok((moves, broken_should)),
             Placement::Impossible(shortfall) => Err(WaveProblem::Placement(shortfall)),
             Placement::Unknown => Err(WaveProblem::PlacementUnknown),
         }
     }
+}
+
+/// A wave's items in id order: the key of a kept placement.
+fn sorted(items: &[ItemId]) -> Vec<ItemId> {
+    let mut key = items.to_vec();
+    key.sort_unstable();
+    key
 }
 
 fn release<K: std::hash::Hash + Eq>(map: &mut HashMap<K, u32>, key: K) {
