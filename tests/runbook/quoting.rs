@@ -121,6 +121,7 @@ const TOOLS: &[&str] = &[
     "pvesm",
     "ha-manager",
     "jq",
+    "curl",
     "ssh",
     "openstack",
     "grep",

@@ -1,14 +1,18 @@
-//! Nutanix AHV, with acli and ncli on a CVM.
+//! Nutanix AHV, with acli and ncli on a CVM, and Prism Element's REST API.
 //!
 //! Hosts are AHV hosts as acli names them (acli also takes the hypervisor IP), workloads are
 //! VMs. A quorum group of workloads on Nutanix is in practice the CVMs, whose services
 //! `cluster status` shows. Data resiliency is ncli's fault-tolerance status. AHV upgrades run
 //! through LCM (Prism), which has no acli command; LCM also shuts the CVM down and brings it
 //! back.
+//!
+//! acli prints VMs, hosts, HA, networks and VM groups in no documented form, so no assert
+//! parses acli's output. What VMs run where, the hosts' capacity and the HA setting are read
+//! from Prism Element's REST API instead (see [`prism`]).
 
-use crate::model::{Migration, Workload};
+use crate::model::{Migration, Resource, Workload};
 
-use super::assert::{Test, all, compare, each, strs, sum};
+use super::assert::{Test, all, compare, cpu_or_memory, each, free_room, strs, sum};
 use super::{
     CheckSpec, Commands, Instruction, Phase, StepSpec, anti_affinity_policy, join, sh_each, target_words,
 };
@@ -52,6 +56,59 @@ fn ncli_hosts(on_node: &str, end: &str, names: &str) -> String {
 /// `s,m` of node `h` (a shell word): `NORMAL,false` when it is up and out of maintenance.
 fn node_state(h: &str) -> String {
     ncli_hosts("if (n in listed) print s \",\" m", "", h)
+}
+
+/// A GET of Prism Element's REST API at `path`, from a CVM: the cluster at `$PRISM` (this
+/// CVM, `localhost`, when unset), port 9440, the credentials in `~/.netrc` (`machine HOST
+/// login USER password PASSWORD`), so that no password shows on a command line; Prism's
+/// certificate must be trusted (`CURL_CA_BUNDLE`). `--fail` makes an HTTP error fail the
+/// command, and its assert with it.
+///
+/// The shapes read are those of Nutanix's own client of this API, nutanix/curie (X-Ray), at
+/// commit e25691f (`curie/nutanix_rest_api_client.py`, `curie/acropolis_cluster.py`,
+/// `curie/vm.py`, `curie/nutanix_node_util.py`): [`VMS`], [`HOSTS`] and [`HA`].
+fn prism(path: &str) -> String {
+    format!("curl -sS --fail --netrc \"https://${{PRISM:-localhost}}:9440{path}\"")
+}
+
+/// Prism v1 `GET /vms/` with the projection curie asks for: `{"entities": [...]}`, one per VM
+/// (CVMs too, `controllerVm`), with `vmName`, `uuid`, `powerState` (`on` when running),
+/// `hostUuid` (null when off), `numVCpus` and `memoryCapacityInBytes`.
+const VMS: &str = "/PrismGateway/services/rest/v1/vms/?projection=BASIC_INFO";
+
+/// Prism v1 `GET /hosts`: `{"entities": [...]}`, one per node, with `name` (the host's name
+/// in Prism), `uuid`, `state` (`NORMAL` when healthy), `numCpuCores` and
+/// `memoryCapacityInBytes`.
+const HOSTS: &str = "/PrismGateway/services/rest/v1/hosts";
+
+/// Acropolis v0.8 `GET /ha/`: the cluster's HA configuration, `failoverEnabled` true when HA
+/// restarts the VMs of a failed host.
+const HA: &str = "/api/nutanix/v0.8/ha/";
+
+/// jq over a VM list ([`VMS`]): its powered-on VMs, as an array.
+const POWERED_ON: &str = "(.entities | map(select((.powerState // \"\" | ascii_downcase) == \"on\")))";
+
+/// What the capacity assert reads ([`free_room`]): for each listed node that is `NORMAL`, its
+/// cores or GiB, and the vCPUs or GiB of the powered-on VMs on it (CVMs included: they hold
+/// that memory). Whether a node is in maintenance is the host-state pre-checks' (`ncli host
+/// list`): Prism's `state` is the node's health.
+fn rooms(resource: Resource, hosts: &[String]) -> Option<String> {
+    let (cap, load) = cpu_or_memory(
+        resource,
+        ("(.numCpuCores // 0)", "(.numVCpus // 0)"),
+        (
+            "((.memoryCapacityInBytes // 0) / 1073741824)",
+            "((.memoryCapacityInBytes // 0) / 1073741824)",
+        ),
+    )?;
+    Some(format!(
+        "{{ {} && {}; }} | jq -s '(.[1] | {POWERED_ON}) as $on | [.[0].entities[] | select(.state \
+         == \"NORMAL\" and (.name | IN($ARGS.positional[]))) | .uuid as $h | {{cap: {cap}, load: \
+         ([$on[] | select(.hostUuid == $h) | {load}] | add // 0)}}]' --args {}",
+        prism(HOSTS),
+        prism(VMS),
+        sh_words(strs(hosts))
+    ))
 }
 
 impl Commands for Nutanix {
@@ -106,11 +163,23 @@ impl Commands for Nutanix {
                 ])?,
                 Test::AtLeast(*needed),
             ),
-            // acli prints a VM's power state in no documented form, and a node's AHV capacity is
-            // not in `ncli host list`: these checks stay in words.
-            Expectation::Budget { .. }
-            | Expectation::Capacity { .. }
-            | Expectation::ComponentVersion { .. } => return None,
+            Expectation::Budget {
+                name,
+                workloads,
+                healthy,
+                ..
+            } => compare(
+                &format!("{}' VMs powered on'", sh(name)),
+                &format!(
+                    "{} | jq '{POWERED_ON} | map(select(.vmName | IN($ARGS.positional[]))) | length' \
+                     --args {}",
+                    prism(VMS),
+                    sh_words(strs(workloads))
+                ),
+                Test::AtLeast(*healthy),
+            ),
+            Expectation::Capacity { .. } => free_room(expectation, rooms)?,
+            Expectation::ComponentVersion { .. } => return None,
             Expectation::All(parts) => all(parts.iter().filter_map(|p| self.assert(p)))?,
         })
     }
@@ -131,13 +200,24 @@ impl Commands for Nutanix {
     }
 
     fn budget(&self, _name: &str, workloads: &[&str]) -> Option<String> {
-        Some(sh_each(workloads, |vm| format!("acli vm.get {vm}")))
+        Some(format!(
+            "{} | jq -r '.entities[] | select(.vmName | IN($ARGS.positional[])) | \"\\(.vmName) \
+             \\(.powerState)\"' --args {}",
+            prism(VMS),
+            sh_words(workloads.iter().copied())
+        ))
     }
 
     fn capacity(&self, up_hosts: &[&str]) -> Option<String> {
         Some(format!(
-            "acli ha.get && {}",
-            sh_each(up_hosts, |h| format!("acli host.get {h}"))
+            "{{ {} && {}; }} | jq -r '(.[1] | {POWERED_ON}) as $on | .[0].entities[] | select(.name | \
+             IN($ARGS.positional[])) | .uuid as $h | [$on[] | select(.hostUuid == $h)] as $vms | \
+             \"\\(.name) \\(.state): \\(.numCpuCores) cores, \\([$vms[].numVCpus // 0] | add // 0) vCPUs \
+             on; \\(.memoryCapacityInBytes / 1073741824) GiB, \\([$vms[].memoryCapacityInBytes // 0] | \
+             add // 0 | . / 1073741824) GiB of VMs on\"' --args {}",
+            prism(HOSTS),
+            prism(VMS),
+            sh_words(up_hosts.iter().copied())
         ))
     }
 
@@ -204,14 +284,32 @@ impl Commands for Nutanix {
     }
 
     fn policies(&self, facts: &WaveFacts<'_>) -> Vec<CheckSpec> {
-        let mut out = anti_affinity_policy(facts, Some("acli vm_group.list".into()));
+        // AHV's VM-VM anti-affinity rules are acli VM groups, which `acli vm_group.list` lists
+        // in no documented form, and Nutanix's published API clients read no VM group: the
+        // check stays in words, with the listing to compare by eye.
+        let mut out = anti_affinity_policy(facts, None);
+        if let Some(rules) = out.first_mut() {
+            rules.expect.push_str(
+                " (AHV VM groups with anti-affinity: compare `acli vm_group.list` with what it \
+                 listed before the wave)",
+            );
+        }
         out.push(CheckSpec {
             expectation: None,
-            assert: None,
             kind: CheckKind::Policy,
             subject: "HA reservation".into(),
-            expect: "HA still enabled with its reservation (guarantee mode), not reset by the upgrade".into(),
-            command: Some("acli ha.get".into()),
+            expect: "HA still enabled (`failoverEnabled` true), and its reservation as before the \
+                     upgrade, not reset by it (Prism Element's settings, Manage VM High \
+                     Availability)"
+                .into(),
+            command: Some(format!("{} | jq .", prism(HA))),
+            // The reservation's fields are not in Nutanix's published clients: the assert
+            // checks that HA is on, the reservation is read in Prism.
+            assert: Some(compare(
+                "'HA failover enabled'",
+                &format!("{} | jq -r .failoverEnabled", prism(HA)),
+                Test::Equals("true"),
+            )),
         });
         out.push(CheckSpec {
             expectation: None,
@@ -219,13 +317,16 @@ impl Commands for Nutanix {
             kind: CheckKind::Policy,
             subject: "networks".into(),
             expect: format!(
-                "every VM network as before the upgrade, and the uplink bonds of {} (Prism, \
-                 Network > Uplink configuration)",
+                "every VM network as before the upgrade (Prism Element's settings, Network \
+                 Configuration), and the uplink bonds of {} (Prism, Network > Uplink \
+                 configuration)",
                 and_list(&facts.host_names())
             ),
+            // What to compare with is the state before the wave, which the description does
+            // not hold, and acli's `net.list` has no documented output: the check is in words.
             // `manage_ovs show_uplinks` shows only the host of the CVM it runs on, which is not
-            // one of this wave's hosts in general: the bonds are checked in Prism instead.
-            command: Some("acli net.list".into()),
+            // one of this wave's hosts in general: the bonds are checked in Prism too.
+            command: None,
         });
         out
     }

@@ -311,3 +311,61 @@ fn hyperv_capacity_asserts_sum_the_running_vms_of_the_nodes_that_are_up() {
         "{memory}"
     );
 }
+
+/// Nutanix: Prism's v1 hosts and powered-on VMs (`tests/fixtures/nutanix-prism`). Each node
+/// also runs its CVM, 4 vCPUs and 8 GiB, which the description does not declare: the room is
+/// 28.8 - 1 - 4 + 28.8 - 4 = 48.6 cores and 57.6 - 1 - 8 + 57.6 - 8 = 98.2 GiB.
+#[test]
+fn nutanix_capacity_asserts_read_prism_hosts_and_powered_on_vms() {
+    use super::nutanix::{HOSTS, VMS, entity, prism_fixture, prism_get};
+    let (cpu, memory) = asserts(&lab("nutanix"));
+    let stubs = Stubs::new("capacity-nutanix");
+    let answer = |hosts: &serde_json::Value, vms: &serde_json::Value| {
+        stubs.tool(
+            "curl",
+            &[
+                ok(&prism_get(HOSTS), &hosts.to_string()),
+                ok(&prism_get(VMS), &vms.to_string()),
+            ],
+        );
+    };
+    let (hosts, vms) = (prism_fixture("hosts.json"), prism_fixture("vms.json"));
+    answer(&hosts, &vms);
+    stubs.passes(&cpu);
+    stubs.passes(&memory);
+    let (_, out) = stubs.run(&cpu);
+    assert!(out.contains("48.6"), "{out}");
+    let (_, out) = stubs.run(&memory);
+    assert!(out.contains("98.2"), "{out}");
+
+    // h2 and h3 fuller than declared: web-7d9f8-fghij at 11 vCPUs and 21 GiB, h3's CVM at 20
+    // vCPUs and 40 GiB: 28.8 - 4 - 11 + 28.8 - 20 = 22.6 cores, 57.6 - 8 - 21 + 57.6 - 40 =
+    // 46.2 GiB.
+    let mut full = vms.clone();
+    let web = entity(&mut full, "vmName", "web-7d9f8-fghij");
+    web["numVCpus"] = 11.into();
+    web["memoryCapacityInBytes"] = (21 * GIB).into();
+    let cvm = entity(&mut full, "vmName", "NTNX-OM1XXXXXXXX3-A-CVM");
+    cvm["numVCpus"] = 20.into();
+    cvm["memoryCapacityInBytes"] = (40 * GIB).into();
+    answer(&hosts, &full);
+    stubs.fails_with(&cpu, "at least 29.8", "22.6");
+    stubs.fails_with(&memory, "at least 58.6", "46.2");
+
+    // A powered-off VM counts for nothing, even where Prism still names its host: 32 vCPUs
+    // on h2 would leave 24.8 cores.
+    let mut off = vms.clone();
+    let uuid = entity(&mut off.clone(), "vmName", "NTNX-OM1XXXXXXXX2-A-CVM")["hostUuid"].clone();
+    let archive = entity(&mut off, "vmName", "archive-01");
+    archive["hostUuid"] = uuid;
+    archive["numVCpus"] = 32.into();
+    answer(&hosts, &off);
+    let (passed, out) = stubs.run(&cpu);
+    assert!(passed && out.contains("48.6"), "{out}");
+
+    // h3 not NORMAL adds no room: 23.8 cores.
+    let mut sick = hosts.clone();
+    entity(&mut sick, "name", "h3")["state"] = "OFFLINE".into();
+    answer(&sick, &vms);
+    stubs.fails_with(&cpu, "at least 29.8", "23.8");
+}

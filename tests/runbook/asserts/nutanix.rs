@@ -1,15 +1,94 @@
-//! Nutanix asserts and the fix of the review, against stub `ncli`, `acli` and `cluster`.
+//! Nutanix asserts and the fix of the review, against stub `ncli`, `acli`, `cluster` and
+//! `curl`.
 //!
 //! Formats (Nutanix documentation; the tools are not open source): `ncli cluster
 //! get-domain-fault-tolerance-status type=node` prints one block per component with `Current
 //! Fault Tolerance : N` (Prism Web Console Guide, "Fault tolerance status"); `acli
 //! host.enter_maintenance_mode_check HOST` answers `Ok to enter maintenance mode.` (AHV
 //! Administration Guide, "Putting a node into maintenance mode"); `cluster status` lists each
-//! CVM and service `UP` or `DOWN` (AOS Command Reference).
+//! CVM and service `UP` or `DOWN` (AOS Command Reference). Prism Element's REST API answers
+//! (v1 `vms/` and `hosts`, v0.8 `ha/`) are the fixtures of `tests/fixtures/nutanix-prism`, in
+//! the shape Nutanix's own client reads them (its SOURCES.md).
 
 use quorate::runbook::CheckKind;
+use serde_json::Value;
 
 use super::{Stubs, assert_of, book, every_command_has_an_assert, ok};
+
+/// The arguments the asserts give `curl` for a GET of Prism at `path` (no `PRISM` set: this
+/// CVM).
+pub fn prism_get(path: &str) -> String {
+    format!("-sS --fail --netrc https://localhost:9440{path}")
+}
+
+/// Prism v1 `vms/`, with the projection the asserts ask for.
+pub const VMS: &str = "/PrismGateway/services/rest/v1/vms/?projection=BASIC_INFO";
+
+/// Prism v1 `hosts`.
+pub const HOSTS: &str = "/PrismGateway/services/rest/v1/hosts";
+
+/// A fixture of `tests/fixtures/nutanix-prism`, parsed.
+pub fn prism_fixture(name: &str) -> Value {
+    let path = crate::support::root()
+        .join("tests/fixtures/nutanix-prism")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("JSON")
+}
+
+/// The entity of `list` whose `key` is `value`, to change it.
+pub fn entity<'a>(list: &'a mut Value, key: &str, value: &str) -> &'a mut Value {
+    list["entities"]
+        .as_array_mut()
+        .expect("entities")
+        .iter_mut()
+        .find(|e| e[key] == value)
+        .unwrap_or_else(|| panic!("no entity with {key} = {value}"))
+}
+
+/// A budget counts its VMs powered on in Prism's VM list; HA is read from the v0.8 `ha/`.
+#[test]
+fn nutanix_budget_and_ha_asserts_read_prism() {
+    let (_, book) = book("nutanix", "20230302.100173", "20230302.101026", "");
+    let stubs = Stubs::new("nutanix-prism");
+    let vms = |list: &Value| {
+        stubs.tool("curl", &[ok(&prism_get(VMS), &list.to_string())]);
+    };
+
+    // Both web VMs must be up before wave 1 (h1's goes down with it).
+    let budget = assert_of(&book, 1, true, CheckKind::Budget, "web");
+    let good = prism_fixture("vms.json");
+    vms(&good);
+    stubs.passes(&budget);
+    let (_, out) = stubs.run(&budget);
+    assert!(out.contains("ok: web VMs powered on: 2"), "{out}");
+    // One of them off: 1 of the 2 needed. A powered-off VM outside the budget and the CVMs
+    // count for nothing either way.
+    let mut one_off = good.clone();
+    entity(&mut one_off, "vmName", "web-7d9f8-fghij")["powerState"] = "off".into();
+    entity(&mut one_off, "vmName", "web-7d9f8-fghij")["hostUuid"] = Value::Null;
+    vms(&one_off);
+    stubs.fails_with(&budget, "at least 2", "1");
+    // Prism unreachable (curl fails): nothing observed, the assert fails.
+    stubs.tool(
+        "curl",
+        &[super::fails(
+            &prism_get(VMS),
+            "curl: (7) Failed to connect to localhost port 9440",
+            7,
+        )],
+    );
+    stubs.fails_with(&budget, "at least 2", "");
+
+    let ha = assert_of(&book, 1, false, CheckKind::Policy, "HA reservation");
+    let path = "/api/nutanix/v0.8/ha/";
+    let answer = prism_fixture("ha.json");
+    stubs.tool("curl", &[ok(&prism_get(path), &answer.to_string())]);
+    stubs.passes(&ha);
+    let mut off = answer.clone();
+    off["failoverEnabled"] = false.into();
+    stubs.tool("curl", &[ok(&prism_get(path), &off.to_string())]);
+    stubs.fails_with(&ha, "true", "false");
+}
 
 fn tolerance(metadata: u32) -> String {
     format!(
@@ -117,18 +196,17 @@ fn up(name: &str) -> (&str, &str, &str, &str) {
 fn nutanix_host_asserts_read_ncli_host_list() {
     let down = "\n[[host]]\nname = \"h4\"\ncpu = 16\nmemory_gib = 64\nversion = \"20230302.100173\"\nstate = \"down\"\n\n[[anti_affinity]]\nname = \"web-apart\"\nworkloads = [\"web-7d9f8-abcde\", \"web-7d9f8-fghij\"]\n";
     let (_, book) = book("nutanix", OLD, NEW, down);
-    // acli prints a VM's power state, the HA configuration, the networks and the VM groups in
-    // no documented form: those checks keep a command without an assert (listed in README.md
-    // and docs/plan-files.md).
-    every_command_has_an_assert(
-        &book,
-        &[
-            (CheckKind::Budget, "web"),
-            (CheckKind::Policy, "HA reservation"),
-            (CheckKind::Policy, "networks"),
-            (CheckKind::Policy, "anti-affinity"),
-        ],
-    );
+    every_command_has_an_assert(&book, &[]);
+    // The networks and the anti-affinity VM groups have nothing documented to read (acli's
+    // output has no documented form): those checks are in words, with no command.
+    for subject in ["networks", "anti-affinity"] {
+        let check = book.waves[0]
+            .post_checks
+            .iter()
+            .find(|c| c.kind == CheckKind::Policy && c.subject == subject)
+            .unwrap_or_else(|| panic!("no {subject} check"));
+        assert!(check.command.is_none() && check.assert.is_none(), "{check:?}");
+    }
     let stubs = Stubs::new("nutanix-hosts");
     let h4_down = ("h4", OLD, "OFFLINE", "false");
     let answer = |nodes: &[(&str, &str, &str, &str)]| {
