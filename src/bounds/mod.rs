@@ -52,6 +52,9 @@ pub struct Bounds {
     /// A lower bound on the waves not taken by exclusive components (the waves hosts and
     /// shared components go in).
     pub shared_waves: u32,
+    /// The packing rules found (what one wave may take down of something), for bounds on
+    /// subsets of the items: see [`Bounds::packed_waves`].
+    pub(crate) packings: Vec<(Rule, Packing)>,
 }
 
 impl Bounds {
@@ -63,6 +66,44 @@ impl Bounds {
     /// The number of waves the strongest bound requires (0 when nothing is to be upgraded).
     pub fn waves(&self) -> u32 {
         self.best().map_or(0, |b| b.waves)
+    }
+
+    /// The fewest waves the packing rules (quorum votes, budgets, evacuation capacity, hosts per
+    /// wave) leave for `hosts` on their own: at least one.
+    pub(crate) fn packed_waves(&self, hosts: &[crate::model::HostId]) -> u32 {
+        let members: std::collections::HashSet<crate::model::ItemId> =
+            hosts.iter().map(|&h| crate::model::ItemId::Host(h)).collect();
+        let waves = self
+            .packings
+            .iter()
+            .map(|(_, packing)| packing.restricted(&members).waves())
+            .max()
+            .unwrap_or(0);
+        u32::try_from(waves.max(1)).unwrap_or(u32::MAX)
+    }
+
+    /// For each packing rule that concerns `hosts`: what one wave may take down, and what
+    /// each of `hosts` takes down (in the order given).
+    pub(crate) fn host_amounts(&self, hosts: &[crate::model::HostId]) -> Vec<(u64, Vec<u64>)> {
+        self.packings
+            .iter()
+            .map(|(_, packing)| {
+                let amounts = hosts
+                    .iter()
+                    .map(|&h| {
+                        let item = crate::model::ItemId::Host(h);
+                        packing
+                            .amounts
+                            .iter()
+                            .filter(|(i, _)| *i == item)
+                            .map(|(_, a)| *a)
+                            .sum()
+                    })
+                    .collect::<Vec<u64>>();
+                (packing.per_wave, amounts)
+            })
+            .filter(|(_, amounts)| amounts.iter().any(|&a| a > 0))
+            .collect()
     }
 }
 
@@ -155,6 +196,7 @@ pub fn bounds(cluster: &Cluster) -> Bounds {
     if out.impossible.is_empty() {
         order::order_bounds(cluster, &packings, &mut out);
     }
+    out.packings = packings;
     out
 }
 

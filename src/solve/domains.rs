@@ -8,6 +8,9 @@
 //! Racks of a few hosts, where quorums, budgets and evacuation split a rack into two or three
 //! waves, are where the packing bounds are weakest and this bound is exact.
 //!
+//! Larger domains (up to 32 hosts) get a branch-and-bound over their waves instead
+//! ([`super::cover`]), which also finds waves that many.
+//!
 //! When `k` new domains may be down per wave, each domain is still down in at least as many
 //! waves as it needs on its own (its share of a wave is a safe wave by itself, as long as no
 //! liberating host exists), so the host waves are at least that sum divided by `k`, rounded
@@ -24,35 +27,54 @@
 use std::collections::BTreeMap;
 
 use crate::model::{HostId, ItemId};
-use crate::solve::wave::WaveRules;
+use crate::solve::cover::{self, Cover};
+use crate::solve::wave::{WaveProblem, WaveRules};
 
 /// Domains with more ready hosts than this get no exact bound (2^n subsets).
 const MAX_HOSTS: usize = 12;
 
+/// How hard [`exact_domain_bound`] looks at each domain.
+#[derive(Debug, Clone, Copy)]
+pub enum Pass<'p> {
+    /// One check per domain: can it go whole?
+    Quick,
+    /// The branch-and-bound of [`Cover`] on every domain it can take (its waves can make a
+    /// plan), one check on the others.
+    Search,
+    /// With a safe plan: a domain it covers in one wave needs no check, in two one check, a
+    /// small one the search over all subsets, a larger one the branch-and-bound.
+    Plan(&'p [Vec<ItemId>]),
+}
+
 /// What the domains of a cluster need at least, when the domains down per wave are limited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainBound {
     /// Host waves.
     pub waves: u32,
     /// Minutes of those waves: each lasts the overhead and its longest host.
     pub minutes: u64,
+    /// When one new domain may be down per wave and the search found every domain's fewest
+    /// waves: those waves, domain after domain (each safe alone, in no order yet).
+    pub partition: Option<Vec<Vec<HostId>>>,
 }
 
 /// The fewest host waves (and their minutes) any plan needs, when a limited number of new
 /// domains may be down per wave (minutes only when that number is one); `None` when neither
 /// level is limited.
 ///
-/// With `plan`, a safe plan (the heuristic's), the bound is exact for small domains: a domain
-/// the plan covers in one wave needs no search, one it covers in two needs only one check (can
-/// the whole domain go at once?), others a search over subsets. Without a plan, or for large
-/// domains, only that one check per domain is made (1 or 2 waves per domain).
+/// How hard each domain is looked at is the [`Pass`]: one check (can the whole domain go at
+/// once?), the branch-and-bound of [`Cover`] (exact for domains of up to 32 hosts when it
+/// completes, and its waves, put together, can make a plan), or, with a safe plan, exact for
+/// small domains by a search over their subsets. Each domain also needs at least what the
+/// packing rules of `bounds` leave for its hosts alone.
 ///
 /// Once `expired`, the domains not yet looked at count one wave each, which is always a bound
 /// (a check by counts alone is always made: it costs next to nothing).
 pub fn exact_domain_bound(
     rules: &WaveRules<'_>,
+    bounds: &crate::bounds::Bounds,
     liberating: &[HostId],
-    plan: Option<&[Vec<ItemId>]>,
+    pass: Pass<'_>,
     expired: &dyn Fn() -> bool,
 ) -> Option<DomainBound> {
     let cluster = rules.cluster();
@@ -80,22 +102,34 @@ pub fn exact_domain_bound(
                 domains.entry(d).or_default().push(h);
             }
         }
-        let mut bound = DomainBound { waves: 0, minutes: 0 };
+        let mut bound = DomainBound {
+            waves: 0,
+            minutes: 0,
+            partition: (slots == 1).then(Vec::new),
+        };
         let mut out_of_time = false;
         for hosts in domains.values() {
             // Counting costs next to nothing: only placements stop at the limit.
             out_of_time = out_of_time || (!counts_only && expired());
-            let waves = if out_of_time {
-                1
+            let (waves, found) = if out_of_time {
+                (1, None)
             } else if counts_only {
                 let mut counts = rules.empty();
                 for &h in hosts {
                     counts.add(ItemId::Host(h));
                 }
-                1 + u32::from(counts.problem().is_some())
+                (1 + u32::from(counts.problem().is_some()), None)
             } else {
-                domain_waves(rules, hosts, liberating, plan)
+                domain_waves(rules, hosts, liberating, pass, bounds, expired)
             };
+            match (&mut bound.partition, found) {
+                (Some(partition), Some(found)) => partition.extend(found),
+                _ => bound.partition = None,
+            }
+            // The packing rules bound each domain's hosts on their own too (the split bound of
+            // `bounds`, domain by domain): where a large domain gets only "whole or not" above,
+            // its capacity or quorum may need more waves.
+            let waves = waves.max(bounds.packed_waves(hosts));
             bound.waves += waves;
             bound.minutes += domain_minutes(cluster, hosts, waves, overhead);
         }
@@ -106,6 +140,7 @@ pub fn exact_domain_bound(
             bound = DomainBound {
                 waves: bound.waves.div_ceil(slots as u32),
                 minutes: 0,
+                partition: None,
             };
         }
         best = Some(match best {
@@ -113,38 +148,50 @@ pub fn exact_domain_bound(
             Some(b) => DomainBound {
                 waves: b.waves.max(bound.waves),
                 minutes: b.minutes.max(bound.minutes),
+                partition: if bound.waves >= b.waves {
+                    bound.partition
+                } else {
+                    b.partition
+                },
             },
         });
     }
     best
 }
 
-/// The fewest waves one domain's hosts need (exact when small enough, else a bound).
+/// The fewest waves one domain's hosts need (exact when small enough, else a bound), and, when
+/// a search found them, waves that many.
 fn domain_waves(
     rules: &WaveRules<'_>,
     hosts: &[HostId],
     liberating: &[HostId],
-    plan: Option<&[Vec<ItemId>]>,
-) -> u32 {
+    pass: Pass<'_>,
+    bounds: &crate::bounds::Bounds,
+    expired: &dyn Fn() -> bool,
+) -> (u32, Option<Vec<Vec<HostId>>>) {
     let whole = || {
         let all: Vec<ItemId> = hosts.iter().map(|&h| ItemId::Host(h)).collect();
         rules.check(&all).is_ok()
     };
-    let used = plan.map(|plan| {
-        plan.iter()
-            .filter(|wave| hosts.iter().any(|&h| wave.contains(&ItemId::Host(h))))
-            .count()
-    });
+    let used = match pass {
+        Pass::Plan(plan) => Some(
+            plan.iter()
+                .filter(|wave| hosts.iter().any(|&h| wave.contains(&ItemId::Host(h))))
+                .count(),
+        ),
+        Pass::Quick | Pass::Search => None,
+    };
+    let searchable = hosts.len() <= cover::MAX_HOSTS && !rules.is_large();
+    let search = |upper: usize| {
+        let lower = if whole() { 1 } else { 2 };
+        Cover::new(rules, hosts, liberating, bounds, expired).fewest(lower, upper as u32)
+    };
     match used {
-        Some(0 | 1) => 1,
-        Some(n) if n > 2 && hosts.len() <= MAX_HOSTS => fewest_waves(rules, hosts, liberating),
-        _ => {
-            if whole() {
-                1
-            } else {
-                2
-            }
-        }
+        Some(0 | 1) => (1, None),
+        Some(n) if n > 2 && hosts.len() <= MAX_HOSTS => (fewest_waves(rules, hosts, liberating), None),
+        Some(n) if n > 2 && searchable => search(n),
+        None if searchable && matches!(pass, Pass::Search) => search(hosts.len()),
+        _ => (if whole() { 1 } else { 2 }, None),
     }
 }
 
@@ -168,7 +215,7 @@ fn domain_minutes(cluster: &crate::model::Cluster, hosts: &[HostId], waves: u32,
 }
 
 /// The fewest safe waves that cover `hosts`, ignoring order rules (which only add waves).
-fn fewest_waves(rules: &WaveRules<'_>, hosts: &[HostId], liberating: &[HostId]) -> u32 {
+pub(super) fn fewest_waves(rules: &WaveRules<'_>, hosts: &[HostId], liberating: &[HostId]) -> u32 {
     let n = hosts.len();
     let full = (1usize << n) - 1;
     let mut safe = vec![false; full + 1];
@@ -187,7 +234,8 @@ fn fewest_waves(rules: &WaveRules<'_>, hosts: &[HostId], liberating: &[HostId]) 
             .filter(|&i| set & (1 << i) != 0)
             .map(|i| ItemId::Host(hosts[i]))
             .collect();
-        safe[set] = rules.check(&items).is_ok();
+        // A placement search that ran out of budget proves nothing: the set counts as safe.
+        safe[set] = !matches!(rules.check(&items), Err(p) if !matches!(p, WaveProblem::PlacementUnknown));
     }
     let mut waves = vec![u32::MAX; full + 1];
     waves[0] = 0;

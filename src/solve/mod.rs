@@ -27,6 +27,7 @@
 //! at any size, the one-item-per-wave plan of step 2 at worst.
 
 mod by_duration;
+mod cover;
 mod duration;
 mod exact;
 mod explain;
@@ -42,6 +43,7 @@ use crate::bounds;
 use crate::model::{Cluster, ItemId, Objective, Scope};
 use crate::plan::{Plan, Quality, Wave};
 use crate::rules::Rule;
+use domains::Pass;
 pub use duration::duration_lower_bound;
 use duration::exclusive_minutes;
 use exact::{Found, Search};
@@ -185,14 +187,33 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
         .upgraded_components()
         .filter(|&c| cluster.component(c).exclusive)
         .count() as u32;
-    let quick = domains::exact_domain_bound(&rules, &search.liberating, None, &expired)
+    let quick = domains::exact_domain_bound(&rules, &bounds, &search.liberating, Pass::Quick, &expired)
         .map_or(0, |d| d.waves + exclusive);
-    let (waves, from_ilp) = match heuristic::best_plan(
-        &rules,
-        &precedence,
-        bounds.waves().max(quick),
-        &expired,
-    ) {
+    let mut lower = bounds.waves().max(quick);
+    // The heuristic first, for a moment: on most clusters it meets the bound at once.
+    let start = options.clock.elapsed();
+    let moment = (0.1 * options.time_limit).min(HEURISTIC_FIRST);
+    let soon = || expired() || options.clock.elapsed() - start >= moment;
+    let mut best = heuristic::best_plan(&rules, &precedence, lower, &soon);
+    let mut searched = None;
+    if best.as_ref().is_none_or(|plan| plan.len() > lower as usize) && !expired() {
+        // Then each fault domain's fewest waves, by search: a stronger bound, and, put
+        // together, often a plan at it.
+        searched = domains::exact_domain_bound(&rules, &bounds, &search.liberating, Pass::Search, &expired);
+        if let Some(d) = &searched {
+            lower = lower.max(d.waves + exclusive);
+        }
+        let by_domains = searched
+            .as_ref()
+            .and_then(|d| d.partition.as_deref())
+            .filter(|_| conflicts.is_empty())
+            .and_then(|partition| plan_of_partition(&rules, &precedence, partition));
+        best = shorter(best, by_domains);
+        if best.as_ref().is_none_or(|plan| plan.len() > lower as usize) && !expired() {
+            best = shorter(best, heuristic::best_plan(&rules, &precedence, lower, &expired));
+        }
+    }
+    let (waves, from_ilp) = match best {
         Some(waves) => (waves, false),
         None if conflicts.is_empty() => (one_per_wave(&precedence, &items), false),
         None => match search.solve_with_cuts(items.len(), None, &[], &exact::Restriction::default()) {
@@ -219,7 +240,12 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     let mut lower_waves = bounds.waves();
     let mut shared_waves = bounds.shared_waves;
     let mut lower_minutes = 0;
-    if let Some(domains) = domains::exact_domain_bound(&rules, &search.liberating, Some(&waves), &expired) {
+    // Where the quick bound searched every domain to the end, the plan cannot make it better.
+    let domains = match searched {
+        Some(searched) if searched.partition.is_some() => Some(searched),
+        _ => domains::exact_domain_bound(&rules, &bounds, &search.liberating, Pass::Plan(&waves), &expired),
+    };
+    if let Some(domains) = domains {
         lower_waves = lower_waves.max(domains.waves + exclusive);
         shared_waves = shared_waves.max(domains.waves);
         lower_minutes = domains.minutes + exclusive_minutes(cluster);
@@ -260,8 +286,59 @@ fn alone(rules: &WaveRules<'_>, items: &[ItemId]) -> Vec<(ItemId, WaveProblem)> 
     problems
 }
 
+/// Seconds the heuristic gets before the domains are searched (or a tenth of the time limit,
+/// when less).
+const HEURISTIC_FIRST: f64 = 0.2;
+
+/// The plan with fewer waves, the first on a tie.
+fn shorter(a: Option<Vec<Vec<ItemId>>>, b: Option<Vec<Vec<ItemId>>>) -> Option<Vec<Vec<ItemId>>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.len() < a.len() { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A plan made of the fewest waves of each fault domain (`partition`, each wave safe as far as
+/// the search knew) and a wave for each other item, in an order the order rules allow; `None`
+/// when no such order exists or a wave is not proven safe.
+fn plan_of_partition(
+    rules: &WaveRules<'_>,
+    precedence: &Precedence,
+    partition: &[Vec<crate::model::HostId>],
+) -> Option<Vec<Vec<ItemId>>> {
+    let cluster = rules.cluster();
+    let in_partition: std::collections::HashSet<ItemId> =
+        partition.iter().flatten().map(|&h| ItemId::Host(h)).collect();
+    let mut waves: Vec<Vec<ItemId>> = cluster
+        .items()
+        .into_iter()
+        .filter(|i| !in_partition.contains(i))
+        .map(|i| vec![i])
+        .collect();
+    waves.extend(
+        partition
+            .iter()
+            .map(|w| w.iter().map(|&h| ItemId::Host(h)).collect()),
+    );
+    let mut done = std::collections::HashSet::new();
+    let mut ordered = Vec::with_capacity(waves.len());
+    while !waves.is_empty() {
+        let ready = waves.iter().position(|wave| {
+            wave.iter()
+                .all(|&i| precedence.predecessors(i).all(|p| done.contains(&p)))
+        })?;
+        let wave = waves.remove(ready);
+        done.extend(wave.iter().copied());
+        ordered.push(wave);
+    }
+    ordered
+        .iter()
+        .all(|wave| rules.check(wave).is_ok())
+        .then_some(ordered)
+}
+
 /// Ready hosts carrying live or restart members of mandatory fault-domain anti-affinity groups.
-fn liberating_hosts(cluster: &Cluster) -> Vec<crate::model::HostId> {
+pub(super) fn liberating_hosts(cluster: &Cluster) -> Vec<crate::model::HostId> {
     let mut hosts: Vec<_> = cluster
         .anti_affinity
         .iter()
