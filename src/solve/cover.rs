@@ -48,6 +48,11 @@ pub(super) struct Cover<'a, 'c> {
     aborted: bool,
     /// The waves of the last search that succeeded.
     found: Option<Vec<u32>>,
+    /// Each host's upgrade minutes (in the order of `hosts`).
+    minutes: Vec<u32>,
+    /// Limits on how many waves may last at least so many minutes (a host of at least that
+    /// long in them), for [`Cover::least_minutes`]; none for [`Cover::fewest`].
+    caps: Vec<(u32, usize)>,
 }
 
 impl<'a, 'c> Cover<'a, 'c> {
@@ -82,6 +87,10 @@ impl<'a, 'c> Cover<'a, 'c> {
             .iter()
             .map(|(per_wave, a)| (*per_wave, order.iter().map(|&i| a[i]).collect()))
             .collect();
+        let minutes = ordered
+            .iter()
+            .map(|&h| rules.cluster().host(h).upgrade_minutes)
+            .collect();
         Cover {
             rules,
             liberating: ordered.iter().filter(|h| liberating.contains(h)).count(),
@@ -93,17 +102,20 @@ impl<'a, 'c> Cover<'a, 'c> {
             nodes: 0,
             aborted: false,
             found: None,
+            minutes,
+            caps: Vec::new(),
         }
     }
 
     /// The fewest waves the domain needs, at least `lower` (a bound already known) and at most
     /// `upper` (the waves a safe plan gives it, or its hosts), and waves that many when the
     /// search found them.
-    pub(super) fn fewest(mut self, lower: u32, upper: u32) -> (u32, Option<Vec<Vec<HostId>>>) {
+    pub(super) fn fewest(&mut self, lower: u32, upper: u32) -> (u32, Option<Vec<Vec<HostId>>>) {
+        self.caps.clear();
         let mut k = lower.max(1);
         while k <= upper {
             let mut waves = vec![0u32; k as usize];
-            if self.fits(0, &mut waves, 0) {
+            if self.fits(0, &mut waves, &mut vec![0; k as usize], 0) {
                 let waves = self.found.take().unwrap_or_default();
                 return (
                     k,
@@ -122,6 +134,69 @@ impl<'a, 'c> Cover<'a, 'c> {
             k += 1;
         }
         (upper.max(lower), None)
+    }
+
+    /// The fewest minutes the domain's waves last in all, each the `overhead` and its longest
+    /// host, given that they are at least `fewest` (from [`Cover::fewest`]): a bound, exact when
+    /// the search completes. The minutes of a partition depend only on how many of its waves
+    /// reach each host duration, so those counts are searched, cheapest first, as the
+    /// `duration` objective's own search does for the whole plan (`by_duration.rs`). With the
+    /// minutes, waves that last them, when the search found them.
+    pub(super) fn least_minutes(&mut self, overhead: u64, fewest: u32) -> (u64, Option<Vec<Vec<HostId>>>) {
+        let mut levels: Vec<u32> = self.minutes.clone();
+        levels.sort_unstable_by(|a, b| b.cmp(a));
+        levels.dedup();
+        let last = levels.len() - 1;
+        let cost = |w: &[usize]| {
+            let steps: u64 = (0..=last)
+                .map(|j| {
+                    let below = levels.get(j + 1).copied().unwrap_or(0);
+                    w[j] as u64 * u64::from(levels[j] - below)
+                })
+                .sum();
+            steps + overhead * w[last] as u64
+        };
+        let monotone = |mut w: Vec<usize>| {
+            for j in 1..w.len() {
+                w[j] = w[j].max(w[j - 1]);
+            }
+            w
+        };
+        let mut floor = vec![1; levels.len()];
+        floor[last] = fewest.max(1) as usize;
+        let floor = monotone(floor);
+        let mut queue = std::collections::BinaryHeap::new();
+        let mut seen = std::collections::HashSet::new();
+        queue.push(std::cmp::Reverse((cost(&floor), floor.clone())));
+        seen.insert(floor);
+        while let Some(std::cmp::Reverse((minutes, w))) = queue.pop() {
+            self.caps = levels.iter().copied().zip(w.iter().copied()).collect();
+            let k = w[last];
+            let fits = self.fits(0, &mut vec![0; k], &mut vec![0; k], 0);
+            if fits || self.aborted {
+                self.caps.clear();
+                let waves = self.found.take().filter(|_| fits).map(|waves| {
+                    waves
+                        .into_iter()
+                        .filter(|&w| w != 0)
+                        .map(|w| self.members(w))
+                        .collect()
+                });
+                return (minutes, waves);
+            }
+            for j in 0..=last {
+                let mut next = w.clone();
+                next[j] += 1;
+                let next = monotone(next);
+                if next[last] <= self.hosts.len() && seen.insert(next.clone()) {
+                    queue.push(std::cmp::Reverse((cost(&next), next)));
+                }
+            }
+        }
+        self.caps.clear();
+        // Every count vector was tried (none is left below each host alone): only when a host
+        // cannot go even alone, which a plan rules out.
+        (0, None)
     }
 
     fn members(&self, set: u32) -> Vec<HostId> {
@@ -148,7 +223,7 @@ impl<'a, 'c> Cover<'a, 'c> {
 
     /// Whether hosts `next..` can join `waves` (the first `open` of them not empty) so that
     /// every wave is safe.
-    fn fits(&mut self, next: usize, waves: &mut [u32], open: usize) -> bool {
+    fn fits(&mut self, next: usize, waves: &mut [u32], tops: &mut [u32], open: usize) -> bool {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
             self.aborted = true;
@@ -176,9 +251,16 @@ impl<'a, 'c> Cover<'a, 'c> {
             if next + 1 >= self.liberating && !self.is_safe(wave) {
                 continue;
             }
+            let top = tops[j];
+            tops[j] = top.max(self.minutes[next]);
+            if !self.within_caps(tops) {
+                tops[j] = top;
+                continue;
+            }
             waves[j] = wave;
-            let found = self.fits(next + 1, waves, open.max(j + 1));
+            let found = self.fits(next + 1, waves, tops, open.max(j + 1));
             waves[j] &= !bit;
+            tops[j] = top;
             if found {
                 return true;
             }
@@ -187,6 +269,13 @@ impl<'a, 'c> Cover<'a, 'c> {
             }
         }
         false
+    }
+
+    /// Whether no more waves reach each duration than [`Cover::caps`] allows.
+    fn within_caps(&self, tops: &[u32]) -> bool {
+        self.caps
+            .iter()
+            .all(|&(minutes, most)| tops.iter().filter(|&&t| t >= minutes).count() <= most)
     }
 
     /// Whether, under every packing rule, what hosts `next..` take down fits in the room left
@@ -268,5 +357,97 @@ mod tests {
             }
         }
         assert!(domains >= 20, "only {domains} domains compared");
+    }
+
+    /// The fewest minutes of a domain's waves, by brute force over its subsets: each set's
+    /// cheapest partition is its lowest host's wave and the cheapest partition of the rest.
+    fn least_minutes_by_brute_force(rules: &WaveRules<'_>, hosts: &[HostId], overhead: u64) -> u64 {
+        let n = hosts.len();
+        let full = (1usize << n) - 1;
+        let safe: Vec<bool> = (0..=full)
+            .map(|set| {
+                let items: Vec<ItemId> = (0..n)
+                    .filter(|&i| set & (1 << i) != 0)
+                    .map(|i| ItemId::Host(hosts[i]))
+                    .collect();
+                set != 0 && rules.check(&items).is_ok()
+            })
+            .collect();
+        let minutes = |set: usize| {
+            (0..n)
+                .filter(|&i| set & (1 << i) != 0)
+                .map(|i| u64::from(rules.cluster().host(hosts[i]).upgrade_minutes))
+                .max()
+                .unwrap_or(0)
+        };
+        let mut best = vec![u64::MAX; full + 1];
+        best[0] = 0;
+        for set in 1..=full {
+            let low = set & set.wrapping_neg();
+            let rest = set & !low;
+            let mut sub = rest;
+            loop {
+                let wave = sub | low;
+                if safe[wave] && best[set & !wave] != u64::MAX {
+                    best[set] = best[set].min(best[set & !wave] + overhead + minutes(wave));
+                }
+                if sub == 0 {
+                    break;
+                }
+                sub = (sub - 1) & rest;
+            }
+        }
+        best[full]
+    }
+
+    /// On every fault domain of up to 8 hosts of generated clusters (with hosts of two upgrade
+    /// times), the count-vector search gives the least minutes brute force gives, and its
+    /// waves last exactly that long.
+    #[test]
+    fn least_minutes_agree_with_brute_force() {
+        let mut domains = 0;
+        for (shape, hosts) in [
+            (Shape::Nutanix, 16),
+            (Shape::Nutanix, 32),
+            (Shape::ProxmoxCeph, 16),
+            (Shape::Vsan, 24),
+            (Shape::Fleet, 22),
+        ] {
+            for seed in 1..=3 {
+                let cluster = cluster(shape, hosts, seed);
+                let rules = WaveRules::new(&cluster);
+                let bounds = crate::bounds::bounds(&cluster);
+                let liberating = super::super::liberating_hosts(&cluster);
+                let overhead = u64::from(cluster.policy.wave_overhead_minutes);
+                let mut by_domain: std::collections::BTreeMap<_, Vec<HostId>> = Default::default();
+                for h in cluster.upgraded_hosts() {
+                    by_domain.entry(cluster.host(h).fault_domain).or_default().push(h);
+                }
+                for hosts in by_domain.values().filter(|h| (2..=8).contains(&h.len())) {
+                    if hosts.iter().any(|h| liberating.contains(h)) {
+                        continue;
+                    }
+                    let expected = least_minutes_by_brute_force(&rules, hosts, overhead);
+                    let mut cover = Cover::new(&rules, hosts, &liberating, &bounds, &|| false);
+                    let (fewest, _) = cover.fewest(1, hosts.len() as u32);
+                    let (least, waves) = cover.least_minutes(overhead, fewest);
+                    assert_eq!(least, expected, "{shape}-{seed}: {hosts:?}");
+                    let waves = waves.expect("a complete search gives its waves");
+                    let lasting: u64 = waves
+                        .iter()
+                        .map(|w| {
+                            overhead
+                                + w.iter()
+                                    .map(|&h| u64::from(cluster.host(h).upgrade_minutes))
+                                    .max()
+                                    .unwrap_or(0)
+                        })
+                        .sum();
+                    assert_eq!(lasting, least, "{shape}-{seed}: the waves found last the minutes");
+                    domains += 1;
+                }
+            }
+        }
+        assert!(domains >= 10, "only {domains} domains compared");
     }
 }

@@ -111,16 +111,18 @@ pub fn exact_domain_bound(
         for hosts in domains.values() {
             // Counting costs next to nothing: only placements stop at the limit.
             out_of_time = out_of_time || (!counts_only && expired());
-            let (waves, found) = if out_of_time {
-                (1, None)
+            let (waves, found, least) = if out_of_time {
+                (1, None, None)
             } else if counts_only {
                 let mut counts = rules.empty();
                 for &h in hosts {
                     counts.add(ItemId::Host(h));
                 }
-                (1 + u32::from(counts.problem().is_some()), None)
+                (1 + u32::from(counts.problem().is_some()), None, None)
             } else {
-                domain_waves(rules, hosts, liberating, pass, bounds, expired)
+                let minutes = (slots == 1 && cluster.policy.objective == crate::model::Objective::Duration)
+                    .then_some(overhead);
+                domain_waves(rules, hosts, liberating, pass, bounds, minutes, expired)
             };
             match (&mut bound.partition, found) {
                 (Some(partition), Some(found)) => partition.extend(found),
@@ -131,7 +133,7 @@ pub fn exact_domain_bound(
             // its capacity or quorum may need more waves.
             let waves = waves.max(bounds.packed_waves(hosts));
             bound.waves += waves;
-            bound.minutes += domain_minutes(cluster, hosts, waves, overhead);
+            bound.minutes += domain_minutes(cluster, hosts, waves, overhead).max(least.unwrap_or(0));
         }
         if slots > 1 {
             // Every wave has at most `slots` new domains down, and each domain is down in as
@@ -160,15 +162,17 @@ pub fn exact_domain_bound(
 }
 
 /// The fewest waves one domain's hosts need (exact when small enough, else a bound), and, when
-/// a search found them, waves that many.
+/// a search found them, waves that many; with `minutes` (the overhead of a wave, for the
+/// `duration` objective), the fewest minutes its waves last in all, when searched.
 fn domain_waves(
     rules: &WaveRules<'_>,
     hosts: &[HostId],
     liberating: &[HostId],
     pass: Pass<'_>,
     bounds: &crate::bounds::Bounds,
+    minutes: Option<u64>,
     expired: &dyn Fn() -> bool,
-) -> (u32, Option<Vec<Vec<HostId>>>) {
+) -> (u32, Option<Vec<Vec<HostId>>>, Option<u64>) {
     let whole = || {
         let all: Vec<ItemId> = hosts.iter().map(|&h| ItemId::Host(h)).collect();
         rules.check(&all).is_ok()
@@ -184,14 +188,22 @@ fn domain_waves(
     let searchable = hosts.len() <= cover::MAX_HOSTS && !rules.is_large();
     let search = |upper: usize| {
         let lower = if whole() { 1 } else { 2 };
-        Cover::new(rules, hosts, liberating, bounds, expired).fewest(lower, upper as u32)
+        let mut cover = Cover::new(rules, hosts, liberating, bounds, expired);
+        let (waves, found) = cover.fewest(lower, upper as u32);
+        match minutes.map(|overhead| cover.least_minutes(overhead, waves)) {
+            // For the `duration` objective, the waves that make a plan are the quickest ones.
+            Some((least, quickest)) => (waves, quickest, Some(least)),
+            None => (waves, found, None),
+        }
     };
     match used {
-        Some(0 | 1) => (1, None),
-        Some(n) if n > 2 && hosts.len() <= MAX_HOSTS => (fewest_waves(rules, hosts, liberating), None),
+        Some(0 | 1) => (1, None, None),
+        Some(n) if n > 2 && hosts.len() <= MAX_HOSTS && minutes.is_none() => {
+            (fewest_waves(rules, hosts, liberating), None, None)
+        }
         Some(n) if n > 2 && searchable => search(n),
         None if searchable && matches!(pass, Pass::Search) => search(hosts.len()),
-        _ => (if whole() { 1 } else { 2 }, None),
+        _ => (if whole() { 1 } else { 2 }, None, None),
     }
 }
 

@@ -196,7 +196,8 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     let soon = || expired() || options.clock.elapsed() - start >= moment;
     let mut best = heuristic::best_plan(&rules, &precedence, lower, &soon);
     let mut searched = None;
-    if best.as_ref().is_none_or(|plan| plan.len() > lower as usize) && !expired() {
+    let duration = cluster.policy.objective == Objective::Duration;
+    if (duration || best.as_ref().is_none_or(|plan| plan.len() > lower as usize)) && !expired() {
         // Then each fault domain's fewest waves, by search: a stronger bound, and, put
         // together, often a plan at it.
         searched = domains::exact_domain_bound(&rules, &bounds, &search.liberating, Pass::Search, &expired);
@@ -208,9 +209,13 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
             .and_then(|d| d.partition.as_deref())
             .filter(|_| conflicts.is_empty())
             .and_then(|partition| plan_of_partition(&rules, &precedence, partition));
-        best = shorter(best, by_domains);
+        best = better(cluster, best, by_domains);
         if best.as_ref().is_none_or(|plan| plan.len() > lower as usize) && !expired() {
-            best = shorter(best, heuristic::best_plan(&rules, &precedence, lower, &expired));
+            best = better(
+                cluster,
+                best,
+                heuristic::best_plan(&rules, &precedence, lower, &expired),
+            );
         }
     }
     let (waves, from_ilp) = match best {
@@ -290,15 +295,31 @@ fn alone(rules: &WaveRules<'_>, items: &[ItemId]) -> Vec<(ItemId, WaveProblem)> 
 /// when less).
 const HEURISTIC_FIRST: f64 = 0.2;
 
-/// The plan with fewer waves, the first on a tie.
-fn shorter(a: Option<Vec<Vec<ItemId>>>, b: Option<Vec<Vec<ItemId>>>) -> Option<Vec<Vec<ItemId>>> {
+/// The better plan by the cluster's objective (fewer waves, or fewer minutes and then fewer
+/// waves), the first on a tie.
+fn better(
+    cluster: &Cluster,
+    a: Option<Vec<Vec<ItemId>>>,
+    b: Option<Vec<Vec<ItemId>>>,
+) -> Option<Vec<Vec<ItemId>>> {
+    let key = |plan: &[Vec<ItemId>]| {
+        let minutes = match cluster.policy.objective {
+            Objective::Waves => 0,
+            Objective::Duration => crate::plan::total_minutes(
+                cluster,
+                &plan.iter().map(|w| Wave::new(w.clone())).collect::<Vec<_>>(),
+            ),
+        };
+        (minutes, plan.len())
+    };
     match (a, b) {
-        (Some(a), Some(b)) => Some(if b.len() < a.len() { b } else { a }),
+        (Some(a), Some(b)) => Some(if key(&b) < key(&a) { b } else { a }),
         (a, b) => a.or(b),
     }
 }
 
-/// A plan made of the fewest waves of each fault domain (`partition`, each wave safe as far as
+/// A plan made of the fewest (or, for `duration`, the quickest) waves of each fault domain
+/// (`partition`, each wave safe as far as
 /// the search knew) and a wave for each other item, in an order the order rules allow; `None`
 /// when no such order exists or a wave is not proven safe.
 fn plan_of_partition(
