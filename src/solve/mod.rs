@@ -192,11 +192,16 @@ pub fn solve(cluster: &Cluster, options: &SolveOptions<'_>) -> Result<Plan, NoSa
     let mut lower = bounds.waves().max(quick);
     // The heuristic first, for a moment: on most clusters it meets the bound at once.
     let start = options.clock.elapsed();
-    let moment = (0.1 * options.time_limit).min(HEURISTIC_FIRST);
+    let duration = cluster.policy.objective == Objective::Duration;
+    // For `duration` the heuristic's plan is the search's incumbent in minutes, which meeting
+    // the wave bound says nothing of: it gets its whole course, as before the domain search.
+    let moment = match duration {
+        true => f64::INFINITY,
+        false => (0.1 * options.time_limit).min(HEURISTIC_FIRST),
+    };
     let soon = || expired() || options.clock.elapsed() - start >= moment;
     let mut best = heuristic::best_plan(&rules, &precedence, lower, &soon);
     let mut searched = None;
-    let duration = cluster.policy.objective == Objective::Duration;
     if (duration || best.as_ref().is_none_or(|plan| plan.len() > lower as usize)) && !expired() {
         // Then each fault domain's fewest waves, by search: a stronger bound, and, put
         // together, often a plan at it.
