@@ -210,7 +210,7 @@ impl Commands for Nutanix {
 
     fn capacity(&self, up_hosts: &[&str]) -> Option<String> {
         Some(format!(
-            "{{ {} && {}; }} | jq -r '(.[1] | {POWERED_ON}) as $on | .[0].entities[] | select(.name | \
+            "{{ {} && {}; }} | jq -rs '(.[1] | {POWERED_ON}) as $on | .[0].entities[] | select(.name | \
              IN($ARGS.positional[])) | .uuid as $h | [$on[] | select(.hostUuid == $h)] as $vms | \
              \"\\(.name) \\(.state): \\(.numCpuCores) cores, \\([$vms[].numVCpus // 0] | add // 0) vCPUs \
              on; \\(.memoryCapacityInBytes / 1073741824) GiB, \\([$vms[].memoryCapacityInBytes // 0] | \

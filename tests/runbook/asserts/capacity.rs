@@ -369,3 +369,30 @@ fn nutanix_capacity_asserts_read_prism_hosts_and_powered_on_vms() {
     answer(&sick, &vms);
     stubs.fails_with(&cpu, "at least 29.8", "23.8");
 }
+
+/// The Nutanix capacity check's command (what the operator reads, next to the assert) runs on
+/// the same two Prism answers and prints a line per node that stays up: it reads them as one
+/// array (`jq -s`), as the assert does.
+#[test]
+fn nutanix_capacity_command_prints_each_up_node() {
+    use super::nutanix::{HOSTS, VMS, prism_fixture, prism_get};
+    let book = lab("nutanix");
+    let check = book.waves[0]
+        .pre_checks
+        .iter()
+        .find(|c| c.kind == CheckKind::Capacity && c.subject == "cpu")
+        .expect("a cpu capacity check");
+    let command = check.command.clone().expect("a command");
+    let stubs = Stubs::new("capacity-nutanix-command");
+    stubs.tool(
+        "curl",
+        &[
+            ok(&prism_get(HOSTS), &prism_fixture("hosts.json").to_string()),
+            ok(&prism_get(VMS), &prism_fixture("vms.json").to_string()),
+        ],
+    );
+    let (passed, out) = stubs.run(&command);
+    assert!(passed, "{command}\n{out}");
+    assert!(out.contains("h2 NORMAL:") && out.contains("h3 NORMAL:"), "{out}");
+    assert!(!out.contains("error"), "{out}");
+}
